@@ -1,0 +1,88 @@
+package io.prunestream.core.cost;
+
+import io.prunestream.core.nn.LayerGraph;
+import io.prunestream.core.nn.Network;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Parameters and FLOPs of a network, per layer and in total, counted as the authors do: only conv
+ * and linear layers have FLOPs (conv {@code prod(W.shape) * H_out * W_out}, linear {@code in *
+ * out}); speed-up is FLOPs before / FLOPs after.
+ */
+public record NetworkCost(List<LayerCost> layers, long params, long flops) {
+
+    private static final Set<String> RUNNING_STATS = Set.of("mean", "var", "log10stdev");
+
+    public static NetworkCost of(Network net) {
+        LayerGraph graph = net.graph();
+        Map<String, INDArray> table = net.paramTable();
+        List<LayerCost> layers = new ArrayList<>();
+        long totalParams = 0;
+        long totalFlops = 0;
+        for (LayerGraph.Node n : graph.nodes()) {
+            if (n.layer() == null) {
+                continue;
+            }
+            long params = 0;
+            for (Map.Entry<String, INDArray> e : table.entrySet()) {
+                String key = e.getKey();
+                int cut = key.lastIndexOf('_');
+                if (key.substring(0, cut).equals(n.name())
+                        && !RUNNING_STATS.contains(key.substring(cut + 1))) {
+                    params += e.getValue().length();
+                }
+            }
+            long flops = 0;
+            long width = 0;
+            String type = n.layer().getClass().getSimpleName();
+            INDArray w = table.get(n.name() + "_W");
+            if (n.layer().getClass() == ConvolutionLayer.class) {
+                InputType.InputTypeConvolutional out =
+                        (InputType.InputTypeConvolutional) n.outputType();
+                flops = w.length() * out.getHeight() * out.getWidth();
+                width = ((ConvolutionLayer) n.layer()).getNOut();
+                type = "conv";
+            } else if (n.layer() instanceof DenseLayer || n.layer() instanceof BaseOutputLayer) {
+                flops = w.length();
+                width = ((FeedForwardLayer) n.layer()).getNOut();
+                type = n.layer() instanceof BaseOutputLayer ? "output" : "dense";
+            } else if (n.layer() instanceof BatchNormalization b) {
+                width = b.getNOut();
+                type = "batchnorm";
+            }
+            if (params == 0 && flops == 0) {
+                continue;
+            }
+            layers.add(new LayerCost(n.label(), type, width, params, flops));
+            totalParams += params;
+            totalFlops += flops;
+        }
+        return new NetworkCost(List.copyOf(layers), totalParams, totalFlops);
+    }
+
+    /** FLOPs speed-up of {@code pruned} relative to this network. */
+    public double speedupOver(NetworkCost pruned) {
+        return (double) flops / pruned.flops();
+    }
+
+    /** Output widths of conv layers by name, in order. */
+    public Map<String, Long> convWidths() {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (LayerCost l : layers) {
+            if (l.type().equals("conv")) {
+                out.put(l.label(), l.width());
+            }
+        }
+        return out;
+    }
+}

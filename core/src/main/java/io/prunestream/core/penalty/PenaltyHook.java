@@ -1,0 +1,113 @@
+package io.prunestream.core.penalty;
+
+import io.prunestream.core.prune.PrunePlan;
+import io.prunestream.core.schedule.Granularity;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Broadcast;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Applies GReg's penalty inside DL4J's training step: after the backward pass and before the
+ * updater (and before DL4J's own L2 weight decay, which is added on top), {@code grad += lambda *
+ * w} on each penalised weight, per filter or per element - the gradient of {@code lambda/2 *
+ * ||w||^2}, as the authors' {@code _apply_reg}. After the update it re-applies unstructured masks,
+ * so masked weights stay exactly zero.
+ *
+ * <p>Penalty factors are plain arrays swapped at run time; the network is never rebuilt.
+ */
+public final class PenaltyHook extends BaseTrainingListener {
+    /** weight key -> lambda per filter [out] (filter granularity) or per element (weight shape). */
+    private final Map<String, INDArray> lambdas = new LinkedHashMap<>();
+
+    private final Map<String, INDArray> masks = new LinkedHashMap<>();
+    private Granularity granularity = Granularity.FILTER;
+
+    /**
+     * Sets the penalty factors from a plan: {@code lambdaPruned} on the plan's pruned groups,
+     * {@code lambdaKept} on the others of each listed key. Keys not in the plan's sizes get none.
+     */
+    public void setPenalty(
+            PrunePlan plan,
+            Map<String, String> weightKeys,
+            double lambdaPruned,
+            double lambdaKept) {
+        lambdas.clear();
+        granularity = plan.granularity();
+        if (lambdaPruned == 0 && lambdaKept == 0) {
+            return;
+        }
+        for (Map.Entry<String, String> e : weightKeys.entrySet()) {
+            String group = e.getKey();
+            int n = plan.sizeOf(group);
+            float[] l = new float[n];
+            java.util.Arrays.fill(l, (float) lambdaKept);
+            for (int i : plan.prunedOf(group)) {
+                l[i] = (float) lambdaPruned;
+            }
+            lambdas.put(e.getValue(), Nd4j.createFromArray(l));
+        }
+    }
+
+    /** Removes every penalty. */
+    public void clearPenalty() {
+        lambdas.clear();
+    }
+
+    /** Keeps the given elements of each weight at zero after every update (and zeroes them now). */
+    public void setMasks(Model model, PrunePlan plan) {
+        masks.clear();
+        for (Map.Entry<String, int[]> e : plan.pruned().entrySet()) {
+            INDArray w = model.getParam(e.getKey());
+            float[] m = new float[(int) w.length()];
+            java.util.Arrays.fill(m, 1f);
+            for (int i : e.getValue()) {
+                m[i] = 0f;
+            }
+            INDArray mask = Nd4j.create(m, w.shape(), 'c');
+            masks.put(e.getKey(), mask);
+            w.muli(mask);
+        }
+    }
+
+    public void clearMasks() {
+        masks.clear();
+    }
+
+    public boolean hasPenalty() {
+        return !lambdas.isEmpty();
+    }
+
+    public boolean hasMasks() {
+        return !masks.isEmpty();
+    }
+
+    @Override
+    public void onGradientCalculation(Model model) {
+        if (lambdas.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<String, INDArray> e : lambdas.entrySet()) {
+            INDArray w = model.getParam(e.getKey());
+            INDArray grad = model.gradient().getGradientFor(e.getKey());
+            INDArray lambda = e.getValue();
+            if (granularity == Granularity.FILTER) {
+                INDArray term = Nd4j.createUninitialized(w.dataType(), w.shape());
+                Broadcast.mul(w, lambda.castTo(w.dataType()), term, 0);
+                grad.addi(term);
+            } else {
+                grad.addi(w.mul(lambda.reshape(w.shape()).castTo(w.dataType())));
+            }
+        }
+    }
+
+    @Override
+    public void iterationDone(Model model, int iteration, int epoch) {
+        for (Map.Entry<String, INDArray> e : masks.entrySet()) {
+            model.getParam(e.getKey()).muli(e.getValue());
+        }
+    }
+}
