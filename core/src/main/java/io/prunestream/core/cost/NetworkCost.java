@@ -85,4 +85,31 @@ public record NetworkCost(List<LayerCost> layers, long params, long flops) {
         }
         return out;
     }
+
+    /** Writes this cost (for snapshots). */
+    public void writeTo(java.io.DataOutput out) throws java.io.IOException {
+        out.writeInt(layers.size());
+        for (LayerCost l : layers) {
+            out.writeUTF(l.label());
+            out.writeUTF(l.type());
+            out.writeLong(l.width());
+            out.writeLong(l.params());
+            out.writeLong(l.flops());
+        }
+    }
+
+    public static NetworkCost readFrom(java.io.DataInput in) throws java.io.IOException {
+        int n = in.readInt();
+        List<LayerCost> layers = new ArrayList<>();
+        long params = 0;
+        long flops = 0;
+        for (int i = 0; i < n; i++) {
+            LayerCost l =
+                    new LayerCost(in.readUTF(), in.readUTF(), in.readLong(), in.readLong(), in.readLong());
+            layers.add(l);
+            params += l.params();
+            flops += l.flops();
+        }
+        return new NetworkCost(List.copyOf(layers), params, flops);
+    }
 }

@@ -7,7 +7,6 @@ import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -90,16 +89,20 @@ public final class PenaltyHook extends BaseTrainingListener {
         if (lambdas.isEmpty()) {
             return;
         }
+        // DL4J's gradient is still the sum over the batch here; the updater divides it by the batch
+        // size before regularisation and the update, so scale the term to land as lambda * w.
+        double scale = model.batchSize();
         for (Map.Entry<String, INDArray> e : lambdas.entrySet()) {
             INDArray w = model.getParam(e.getKey());
             INDArray grad = model.gradient().getGradientFor(e.getKey());
             INDArray lambda = e.getValue();
             if (granularity == Granularity.FILTER) {
-                INDArray term = Nd4j.createUninitialized(w.dataType(), w.shape());
-                Broadcast.mul(w, lambda.castTo(w.dataType()), term, 0);
-                grad.addi(term);
+                long n = w.size(0);
+                INDArray term =
+                        w.reshape('c', n, w.length() / n).mulColumnVector(lambda.reshape(n, 1));
+                grad.addi(term.reshape('c', w.shape()).muli(scale));
             } else {
-                grad.addi(w.mul(lambda.reshape(w.shape()).castTo(w.dataType())));
+                grad.addi(w.mul(lambda.reshape(w.shape())).muli(scale));
             }
         }
     }

@@ -64,8 +64,8 @@ public final class PruneSelector {
                 continue;
             }
             int k = prunedCount(r, g.size());
-            sizes.put(g.name(), g.size());
             if (k > 0) {
+                sizes.put(g.name(), g.size());
                 pruned.put(g.name(), smallest(Importance.filterL1(net.param(g.weightKey())), k));
             }
         }
@@ -77,8 +77,8 @@ public final class PruneSelector {
         Map<String, Integer> sizes = new LinkedHashMap<>();
         for (WeightTensor t : weightTensors(net)) {
             int k = prunedCount(ratios.ratioFor(t.label(), t.readsInput()), t.size());
-            sizes.put(t.key(), t.size());
             if (k > 0) {
+                sizes.put(t.key(), t.size());
                 float[] mag = Importance.magnitude(net.param(t.key()));
                 double[] d = new double[mag.length];
                 for (int i = 0; i < d.length; i++) {

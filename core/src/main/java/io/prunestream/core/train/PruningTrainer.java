@@ -1,0 +1,358 @@
+package io.prunestream.core.train;
+
+import io.prunestream.core.cost.NetworkCost;
+import io.prunestream.core.nn.Network;
+import io.prunestream.core.penalty.PenaltyHook;
+import io.prunestream.core.prune.FilterSurgery;
+import io.prunestream.core.prune.Importance;
+import io.prunestream.core.prune.PrunePlan;
+import io.prunestream.core.prune.PruneSelector;
+import io.prunestream.core.schedule.Granularity;
+import io.prunestream.core.schedule.Phase;
+import io.prunestream.core.schedule.PruningMethod;
+import io.prunestream.core.schedule.ScheduleState;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one pruning run step by step: applies the schedule's penalties, chooses the pruned groups
+ * when the schedule says pick, removes (or masks) them when it says prune, and fine-tunes after.
+ * The schedule state comes from outside - a loop, or a stream operator - so the trainer holds no
+ * schedule of its own.
+ *
+ * <p>{@link #snapshot()} holds everything that decides the next step (parameters, updater state,
+ * plan, iteration); {@link #restore} continues exactly from it. Steps use no randomness.
+ */
+public final class PruningTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(PruningTrainer.class);
+
+    /** Version of {@link #snapshot()}. */
+    public static final byte SNAPSHOT_VERSION = 1;
+
+    private final RunSpec spec;
+    private final PenaltyHook hook = new PenaltyHook();
+    private final NetworkCost baseCost;
+    private Network net;
+    private PrunePlan plan;
+    private PrunePlan startPlan;
+    private long steps;
+    private long prunedAt = -1;
+    private double ratioAtPrune = Double.NaN;
+    private double pickOverlap = Double.NaN;
+    private double appliedLambdaPruned;
+    private double appliedLambdaKept;
+
+    private PruningTrainer(RunSpec spec, Network net, NetworkCost baseCost) {
+        this.spec = spec;
+        this.net = net;
+        this.baseCost = baseCost;
+        net.addListener(hook);
+    }
+
+    /** A run on a freshly initialised network. */
+    public static PruningTrainer create(RunSpec spec) {
+        return from(spec, spec.model().build(spec.optimizer()));
+    }
+
+    /** A run that starts from a given (e.g. pre-trained) network; the network is not copied. */
+    public static PruningTrainer from(RunSpec spec, Network net) {
+        return new PruningTrainer(spec, net, NetworkCost.of(net));
+    }
+
+    public RunSpec spec() {
+        return spec;
+    }
+
+    public Network network() {
+        return net;
+    }
+
+    /** Steps done so far; the next step's iteration. */
+    public long iteration() {
+        return steps;
+    }
+
+    public boolean isPruned() {
+        return prunedAt >= 0;
+    }
+
+    public long prunedAt() {
+        return prunedAt;
+    }
+
+    public PrunePlan plan() {
+        return plan;
+    }
+
+    /** Smallest kept/pruned magnitude ratio over pruned layers just before pruning (NaN if none). */
+    public double magnitudeRatioAtPrune() {
+        return ratioAtPrune;
+    }
+
+    /** GReg-2: share of the picked groups that L1 at the start would have picked too. */
+    public double pickOverlap() {
+        return pickOverlap;
+    }
+
+    public NetworkCost baseCost() {
+        return baseCost;
+    }
+
+    /** One training step on {@code batch} in the state the schedule gives for this iteration. */
+    public StepResult step(DataSet batch, ScheduleState s) {
+        if (s.iteration() != steps) {
+            throw new IllegalStateException(
+                    "run '"
+                            + spec.runId()
+                            + "': schedule state is for iteration "
+                            + s.iteration()
+                            + " but the trainer is at iteration "
+                            + steps);
+        }
+        long start = System.nanoTime();
+        boolean gReg2 = spec.schedule().method() == PruningMethod.GREG2;
+        if (gReg2 && startPlan == null && s.phase() == Phase.REGULARIZE) {
+            startPlan = PruneSelector.select(net, spec.granularity(), spec.ratios());
+        }
+        if (s.pick()) {
+            plan = PruneSelector.select(net, spec.granularity(), spec.ratios());
+            if (startPlan != null) {
+                pickOverlap = plan.overlapWith(startPlan);
+                LOG.info(
+                        "run '{}' picked at iteration {}: {} ({}% overlap with L1 at start)",
+                        spec.runId(),
+                        steps,
+                        plan,
+                        Math.round(pickOverlap * 100));
+            }
+        }
+        if (s.prune()) {
+            prune();
+        }
+        applyPenalty(s);
+        net.setLearningRate(spec.learningRate(s.phase(), steps, prunedAt));
+        net.fit(batch);
+        steps++;
+        return new StepResult(
+                s.iteration(),
+                s.phase(),
+                spec.learningRate(s.phase(), s.iteration(), prunedAt),
+                s.lambdaPruned(),
+                s.lambdaKept(),
+                net.score(),
+                s.pick(),
+                s.prune(),
+                (int) batch.getFeatures().size(0),
+                System.nanoTime() - start);
+    }
+
+    private void applyPenalty(ScheduleState s) {
+        PrunePlan target = plan != null ? plan : startPlan;
+        if (!s.penalized() || target == null || isPruned()) {
+            if (hook.hasPenalty()) {
+                hook.clearPenalty();
+            }
+            appliedLambdaPruned = 0;
+            appliedLambdaKept = 0;
+            return;
+        }
+        if (hook.hasPenalty()
+                && s.lambdaPruned() == appliedLambdaPruned
+                && s.lambdaKept() == appliedLambdaKept
+                && target == plan) {
+            return;
+        }
+        hook.setPenalty(target, weightKeys(target), s.lambdaPruned(), s.lambdaKept());
+        appliedLambdaPruned = s.lambdaPruned();
+        appliedLambdaKept = s.lambdaKept();
+    }
+
+    private Map<String, String> weightKeys(PrunePlan p) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (String k : p.pruned().keySet()) {
+            keys.put(k, p.granularity() == Granularity.FILTER ? k + "_W" : k);
+        }
+        return keys;
+    }
+
+    private void prune() {
+        if (plan == null) {
+            throw new IllegalStateException(
+                    "run '" + spec.runId() + "': asked to prune before any groups were picked");
+        }
+        ratioAtPrune =
+                layerStats().values().stream()
+                        .mapToDouble(LayerStats::magnitudeRatio)
+                        .filter(d -> !Double.isNaN(d))
+                        .min()
+                        .orElse(Double.NaN);
+        hook.clearPenalty();
+        if (plan.granularity() == Granularity.FILTER) {
+            net = FilterSurgery.apply(net, plan);
+            net.addListener(hook);
+        } else {
+            hook.setMasks(net.model(), plan);
+            INDArray u = net.updaterState();
+            if (u != null) {
+                u.assign(0); // fine-tuning starts a fresh optimizer, as the authors do
+            }
+        }
+        prunedAt = steps;
+        LOG.info(
+                "run '{}' pruned at iteration {}: params {} -> {}, kept/pruned magnitude ratio {}",
+                spec.runId(),
+                steps,
+                baseCost.params(),
+                NetworkCost.of(net).params(),
+                ratioAtPrune);
+    }
+
+    /** Per pruned layer: width, pruned count, kept/pruned magnitude ratio, sparsity. */
+    public Map<String, LayerStats> layerStats() {
+        Map<String, LayerStats> out = new LinkedHashMap<>();
+        PrunePlan p = plan != null ? plan : startPlan;
+        if (p == null) {
+            return out;
+        }
+        Map<String, String> labels = labels();
+        for (Map.Entry<String, int[]> e : p.pruned().entrySet()) {
+            String key = e.getKey();
+            boolean filter = p.granularity() == Granularity.FILTER;
+            INDArray w = net.param(filter ? key + "_W" : key);
+            String node = filter ? key : key.substring(0, key.lastIndexOf('_'));
+            double ratio = Double.NaN;
+            boolean removed = filter && isPruned();
+            if (!removed) {
+                double[] score = filter ? Importance.filterL1(w) : toDouble(Importance.magnitude(w));
+                ratio = keptOverPruned(score, e.getValue());
+            }
+            double zeros = w.length() - w.neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue();
+            out.put(
+                    labels.getOrDefault(node, node),
+                    new LayerStats(
+                            labels.getOrDefault(node, node),
+                            p.sizeOf(key),
+                            e.getValue().length,
+                            w.size(0),
+                            ratio,
+                            zeros / w.length()));
+        }
+        return out;
+    }
+
+    private Map<String, String> labels() {
+        Map<String, String> out = new LinkedHashMap<>();
+        net.graph().nodes().forEach(n -> out.put(n.name(), n.label()));
+        return out;
+    }
+
+    private static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    /** mean score of kept / mean score of pruned (per-group scores share a size, so L1 works). */
+    static double keptOverPruned(double[] score, int[] pruned) {
+        boolean[] gone = new boolean[score.length];
+        double sp = 0;
+        for (int i : pruned) {
+            gone[i] = true;
+            sp += score[i];
+        }
+        double sk = 0;
+        for (int i = 0; i < score.length; i++) {
+            if (!gone[i]) {
+                sk += score[i];
+            }
+        }
+        double meanKept = sk / (score.length - pruned.length);
+        double meanPruned = sp / pruned.length;
+        return meanKept / meanPruned;
+    }
+
+    /** Everything needed to continue exactly: versioned binary. */
+    public byte[] snapshot() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(SNAPSHOT_VERSION);
+            out.writeLong(steps);
+            out.writeLong(prunedAt);
+            out.writeDouble(ratioAtPrune);
+            out.writeDouble(pickOverlap);
+            writeBlob(out, plan == null ? null : plan.toBytes());
+            writeBlob(out, startPlan == null ? null : startPlan.toBytes());
+            baseCost.writeTo(out);
+            out.writeBoolean(net.isGraph());
+            writeBlob(out, net.toBytes(true));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public static PruningTrainer restore(RunSpec spec, byte[] snapshot) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
+            byte v = in.readByte();
+            if (v != SNAPSHOT_VERSION) {
+                throw new IllegalArgumentException(
+                        "trainer snapshot has version "
+                                + v
+                                + ", this build reads "
+                                + SNAPSHOT_VERSION
+                                + ": restore with the build that wrote it");
+            }
+            long steps = in.readLong();
+            long prunedAt = in.readLong();
+            double ratio = in.readDouble();
+            double overlap = in.readDouble();
+            byte[] plan = readBlob(in);
+            byte[] startPlan = readBlob(in);
+            NetworkCost base = NetworkCost.readFrom(in);
+            boolean graph = in.readBoolean();
+            Network net = Network.fromBytes(readBlob(in), graph, spec.model().input());
+            PruningTrainer t = new PruningTrainer(spec, net, base);
+            t.steps = steps;
+            t.prunedAt = prunedAt;
+            t.ratioAtPrune = ratio;
+            t.pickOverlap = overlap;
+            t.plan = plan == null ? null : PrunePlan.fromBytes(plan);
+            t.startPlan = startPlan == null ? null : PrunePlan.fromBytes(startPlan);
+            if (t.isPruned() && t.plan.granularity() == Granularity.WEIGHT) {
+                t.hook.setMasks(net.model(), t.plan);
+            }
+            return t;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void writeBlob(DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b == null ? -1 : b.length);
+        if (b != null) {
+            out.write(b);
+        }
+    }
+
+    private static byte[] readBlob(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            return null;
+        }
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
+    }
+}

@@ -1,0 +1,112 @@
+package io.prunestream.core.penalty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prunestream.core.nn.InputShape;
+import io.prunestream.core.nn.ModelSpec;
+import io.prunestream.core.nn.Network;
+import io.prunestream.core.nn.OptimizerSpec;
+import io.prunestream.core.prune.LayerRatios;
+import io.prunestream.core.prune.PrunePlan;
+import io.prunestream.core.prune.PruneSelector;
+import io.prunestream.core.schedule.Granularity;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * With plain SGD (lr = 1, no momentum, no weight decay), the update is the gradient itself, so the
+ * difference between a step with the penalty and one without is exactly lambda * w on the chosen
+ * groups and zero everywhere else.
+ */
+class PenaltyHookTest {
+    private static final OptimizerSpec PLAIN_SGD = new OptimizerSpec("sgd", 1.0, 0, 0);
+
+    private static DataSet batch(InputShape s, int classes) {
+        Nd4j.getRandom().setSeed(11);
+        INDArray x = Nd4j.rand(DataType.FLOAT, s.batchShape(4));
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 4, classes);
+        for (int i = 0; i < 4; i++) {
+            y.putScalar(i, i % classes, 1f);
+        }
+        return new DataSet(x, y);
+    }
+
+    @Test
+    void filterPenaltyAddsLambdaTimesWOnChosenFiltersOnly() {
+        check(ModelSpec.smallCnn(InputShape.MNIST, 10, 5).build(PLAIN_SGD), "4", 10);
+    }
+
+    @Test
+    void filterPenaltyWorksInAComputationGraph() {
+        check(
+                ModelSpec.resnet(8, 0.5, new InputShape(3, 8, 8), 4, 5).build(PLAIN_SGD),
+                "s2b0_conv1",
+                4);
+    }
+
+    private static void check(Network net, String node, int classes) {
+        String key = node + "_W";
+        int n = (int) net.param(key).size(0);
+        PrunePlan plan =
+                new PrunePlan(Granularity.FILTER, Map.of(node, new int[] {1, 3}), Map.of(node, n));
+        Network plain = net.copy();
+        Network penalised = net.copy();
+        PenaltyHook hook = new PenaltyHook();
+        hook.setPenalty(plan, Map.of(node, key), 0.5, 0.0);
+        penalised.addListener(hook);
+        INDArray w0 = net.param(key).dup();
+
+        DataSet b = batch(net.inputShape(), classes);
+        plain.fit(b);
+        penalised.fit(b);
+
+        // params_penalised - params_plain = -lr * lambda * w0, on filters 1 and 3 of one layer
+        for (Map.Entry<String, INDArray> e : plain.paramTable().entrySet()) {
+            INDArray diff = penalised.param(e.getKey()).sub(e.getValue());
+            if (!e.getKey().equals(key)) {
+                assertThat(diff.amaxNumber().doubleValue()).as(e.getKey()).isZero();
+                continue;
+            }
+            long fanIn = w0.length() / n;
+            INDArray d = diff.reshape('c', n, fanIn);
+            INDArray w = w0.reshape('c', n, fanIn);
+            for (int f = 0; f < n; f++) {
+                double lambda = (f == 1 || f == 3) ? 0.5 : 0.0;
+                INDArray expected = w.getRow(f).mul(-lambda);
+                double err = d.getRow(f).sub(expected).amaxNumber().doubleValue();
+                assertThat(err).as("filter %d", f).isLessThan(1e-6);
+                if (lambda > 0) {
+                    assertThat(d.getRow(f).amaxNumber().doubleValue()).isGreaterThan(1e-3);
+                }
+            }
+        }
+    }
+
+    @Test
+    void unstructuredMasksStayExactlyZeroThroughFineTuning() {
+        Network net =
+                ModelSpec.smallCnn(InputShape.MNIST, 10, 5).build(OptimizerSpec.sgd(0.05, 5e-4));
+        PrunePlan plan = PruneSelector.select(net, Granularity.WEIGHT, LayerRatios.uniform(0.8));
+        PenaltyHook hook = new PenaltyHook();
+        net.addListener(hook);
+        hook.setMasks(net.model(), plan);
+        for (int i = 0; i < 5; i++) {
+            net.fit(batch(net.inputShape(), 10));
+        }
+        for (Map.Entry<String, int[]> e : plan.pruned().entrySet()) {
+            float[] w = net.param(e.getKey()).dup('c').data().asFloat();
+            for (int i : e.getValue()) {
+                assertThat(w[i]).as("%s[%d]", e.getKey(), i).isEqualTo(0f);
+            }
+            long nonZero = 0;
+            for (float v : w) {
+                nonZero += v != 0 ? 1 : 0;
+            }
+            assertThat(nonZero).isEqualTo(w.length - e.getValue().length);
+        }
+    }
+}
