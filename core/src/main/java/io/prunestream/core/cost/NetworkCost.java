@@ -105,7 +105,12 @@ public record NetworkCost(List<LayerCost> layers, long params, long flops) {
         long flops = 0;
         for (int i = 0; i < n; i++) {
             LayerCost l =
-                    new LayerCost(in.readUTF(), in.readUTF(), in.readLong(), in.readLong(), in.readLong());
+                    new LayerCost(
+                            in.readUTF(),
+                            in.readUTF(),
+                            in.readLong(),
+                            in.readLong(),
+                            in.readLong());
             layers.add(l);
             params += l.params();
             flops += l.flops();

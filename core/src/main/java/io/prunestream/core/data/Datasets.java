@@ -101,7 +101,14 @@ public enum Datasets {
             int[] labels = IdxReader.readLabels(file(split, "labels-idx1"));
             if (labels.length != dims[0]) {
                 throw new IOException(
-                        id + " " + split + ": " + dims[0] + " images but " + labels.length + " labels");
+                        id
+                                + " "
+                                + split
+                                + ": "
+                                + dims[0]
+                                + " images but "
+                                + labels.length
+                                + " labels");
             }
             return new LabelledImages(
                     id + "/" + split.name().toLowerCase(Locale.ROOT),

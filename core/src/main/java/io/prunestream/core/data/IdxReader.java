@@ -15,7 +15,9 @@ import java.util.zip.GZIPInputStream;
 public final class IdxReader {
     private IdxReader() {}
 
-    /** Images as {@code [count][rows*cols]} bytes flattened; returns {count, rows, cols} in dims. */
+    /**
+     * Images as {@code [count][rows*cols]} bytes flattened; returns {count, rows, cols} in dims.
+     */
     public static byte[] readImages(Path file, int[] dims) throws IOException {
         try (DataInputStream in = open(file)) {
             int magic = in.readInt();

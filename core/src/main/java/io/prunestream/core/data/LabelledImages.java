@@ -10,7 +10,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Images with class labels, kept as raw bytes (0-255) and scaled to [0, 1] floats when a batch is
  * made.
  */
-public record LabelledImages(String name, InputShape shape, int classes, byte[] pixels, int[] labels) {
+public record LabelledImages(
+        String name, InputShape shape, int classes, byte[] pixels, int[] labels) {
 
     public LabelledImages {
         if (pixels.length != (long) labels.length * shape.size()) {
@@ -36,7 +37,10 @@ public record LabelledImages(String name, InputShape shape, int classes, byte[] 
         return new LabelledImages(name, shape, classes, p, java.util.Arrays.copyOf(labels, k));
     }
 
-    /** Images {@code from} (inclusive) to {@code to} (exclusive) as features [n,c,h,w] and one-hot labels. */
+    /**
+     * Images {@code from} (inclusive) to {@code to} (exclusive) as features [n,c,h,w] and one-hot
+     * labels.
+     */
     public DataSet batch(int from, int to) {
         int n = to - from;
         int per = shape.size();

@@ -2,7 +2,9 @@ package io.prunestream.core.penalty;
 
 import io.prunestream.core.prune.PrunePlan;
 import io.prunestream.core.schedule.Granularity;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
@@ -27,11 +29,14 @@ public final class PenaltyHook extends BaseTrainingListener {
 
     /**
      * Sets the penalty factors from a plan: {@code lambdaPruned} on the plan's pruned groups,
-     * {@code lambdaKept} on the others of each listed key. Keys not in the plan's sizes get none.
+     * {@code lambdaKept} on its other groups. {@code keys} lists, per plan key, the parameters that
+     * carry the group's penalty: a weight whose first axis runs over the groups (per filter), a
+     * vector with one entry per group (BatchNorm gamma/beta), or, in weight granularity, the weight
+     * itself (per element).
      */
     public void setPenalty(
             PrunePlan plan,
-            Map<String, String> weightKeys,
+            Map<String, List<String>> keys,
             double lambdaPruned,
             double lambdaKept) {
         lambdas.clear();
@@ -39,15 +44,18 @@ public final class PenaltyHook extends BaseTrainingListener {
         if (lambdaPruned == 0 && lambdaKept == 0) {
             return;
         }
-        for (Map.Entry<String, String> e : weightKeys.entrySet()) {
+        for (Map.Entry<String, List<String>> e : keys.entrySet()) {
             String group = e.getKey();
             int n = plan.sizeOf(group);
             float[] l = new float[n];
-            java.util.Arrays.fill(l, (float) lambdaKept);
+            Arrays.fill(l, (float) lambdaKept);
             for (int i : plan.prunedOf(group)) {
                 l[i] = (float) lambdaPruned;
             }
-            lambdas.put(e.getValue(), Nd4j.createFromArray(l));
+            INDArray lambda = Nd4j.createFromArray(l);
+            for (String key : e.getValue()) {
+                lambdas.put(key, lambda);
+            }
         }
     }
 
@@ -62,7 +70,7 @@ public final class PenaltyHook extends BaseTrainingListener {
         for (Map.Entry<String, int[]> e : plan.pruned().entrySet()) {
             INDArray w = model.getParam(e.getKey());
             float[] m = new float[(int) w.length()];
-            java.util.Arrays.fill(m, 1f);
+            Arrays.fill(m, 1f);
             for (int i : e.getValue()) {
                 m[i] = 0f;
             }
@@ -96,7 +104,7 @@ public final class PenaltyHook extends BaseTrainingListener {
             INDArray w = model.getParam(e.getKey());
             INDArray grad = model.gradient().getGradientFor(e.getKey());
             INDArray lambda = e.getValue();
-            if (granularity == Granularity.FILTER) {
+            if (granularity == Granularity.FILTER && w.rank() > 2) {
                 long n = w.size(0);
                 INDArray term =
                         w.reshape('c', n, w.length() / n).mulColumnVector(lambda.reshape(n, 1));

@@ -5,8 +5,8 @@ import java.util.StringJoiner;
 import java.util.TreeMap;
 
 /**
- * Piecewise-constant learning rate by iteration, e.g. {@code "0:0.01,3000:0.001"}. The authors
- * step by epoch; a stream has no epochs, so steps are counted in iterations.
+ * Piecewise-constant learning rate by iteration, e.g. {@code "0:0.01,3000:0.001"}. The authors step
+ * by epoch; a stream has no epochs, so steps are counted in iterations.
  */
 public final class LrSchedule {
     private final TreeMap<Long, Double> steps;
@@ -48,7 +48,9 @@ public final class LrSchedule {
         }
         if (!m.containsKey(0L)) {
             throw new IllegalArgumentException(
-                    "learning-rate schedule '" + text + "' must start at iteration 0, e.g. 0:0.01,...");
+                    "learning-rate schedule '"
+                            + text
+                            + "' must start at iteration 0, e.g. 0:0.01,...");
         }
         return new LrSchedule(m);
     }

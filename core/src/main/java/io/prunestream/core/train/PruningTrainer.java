@@ -1,6 +1,8 @@
 package io.prunestream.core.train;
 
 import io.prunestream.core.cost.NetworkCost;
+import io.prunestream.core.group.FilterGroup;
+import io.prunestream.core.group.GroupFinder;
 import io.prunestream.core.nn.Network;
 import io.prunestream.core.penalty.PenaltyHook;
 import io.prunestream.core.prune.FilterSurgery;
@@ -17,7 +19,9 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
@@ -48,6 +52,7 @@ public final class PruningTrainer {
     private long steps;
     private long prunedAt = -1;
     private double ratioAtPrune = Double.NaN;
+    private Map<String, Double> ratiosAtPrune = Map.of();
     private double pickOverlap = Double.NaN;
     private double appliedLambdaPruned;
     private double appliedLambdaKept;
@@ -94,9 +99,16 @@ public final class PruningTrainer {
         return plan;
     }
 
-    /** Smallest kept/pruned magnitude ratio over pruned layers just before pruning (NaN if none). */
+    /**
+     * Smallest kept/pruned magnitude ratio over pruned layers just before pruning (NaN if none).
+     */
     public double magnitudeRatioAtPrune() {
         return ratioAtPrune;
+    }
+
+    /** Kept/pruned magnitude ratio per pruned layer just before pruning. */
+    public Map<String, Double> magnitudeRatiosAtPrune() {
+        return ratiosAtPrune;
     }
 
     /** GReg-2: share of the picked groups that L1 at the start would have picked too. */
@@ -130,10 +142,7 @@ public final class PruningTrainer {
                 pickOverlap = plan.overlapWith(startPlan);
                 LOG.info(
                         "run '{}' picked at iteration {}: {} ({}% overlap with L1 at start)",
-                        spec.runId(),
-                        steps,
-                        plan,
-                        Math.round(pickOverlap * 100));
+                        spec.runId(), steps, plan, Math.round(pickOverlap * 100));
             }
         }
         if (s.prune()) {
@@ -172,15 +181,31 @@ public final class PruningTrainer {
                 && target == plan) {
             return;
         }
-        hook.setPenalty(target, weightKeys(target), s.lambdaPruned(), s.lambdaKept());
+        hook.setPenalty(target, penalizedKeys(target), s.lambdaPruned(), s.lambdaKept());
         appliedLambdaPruned = s.lambdaPruned();
         appliedLambdaKept = s.lambdaKept();
     }
 
-    private Map<String, String> weightKeys(PrunePlan p) {
-        Map<String, String> keys = new LinkedHashMap<>();
-        for (String k : p.pruned().keySet()) {
-            keys.put(k, p.granularity() == Granularity.FILTER ? k + "_W" : k);
+    /** Per plan key, the parameters that carry its penalty. */
+    private Map<String, List<String>> penalizedKeys(PrunePlan p) {
+        Map<String, List<String>> keys = new LinkedHashMap<>();
+        if (p.granularity() == Granularity.WEIGHT) {
+            p.pruned().keySet().forEach(k -> keys.put(k, List.of(k)));
+            return keys;
+        }
+        for (FilterGroup g : GroupFinder.filterGroups(net.graph())) {
+            if (!p.pruned().containsKey(g.name())) {
+                continue;
+            }
+            List<String> k = new ArrayList<>();
+            k.add(g.weightKey());
+            if (spec.penalizeNorm()) {
+                for (String bn : g.norms()) {
+                    k.add(bn + "_gamma");
+                    k.add(bn + "_beta");
+                }
+            }
+            keys.put(g.name(), k);
         }
         return keys;
     }
@@ -190,9 +215,12 @@ public final class PruningTrainer {
             throw new IllegalStateException(
                     "run '" + spec.runId() + "': asked to prune before any groups were picked");
         }
+        Map<String, Double> ratios = new LinkedHashMap<>();
+        layerStats().forEach((k, v) -> ratios.put(k, v.magnitudeRatio()));
+        ratiosAtPrune = Map.copyOf(ratios);
         ratioAtPrune =
-                layerStats().values().stream()
-                        .mapToDouble(LayerStats::magnitudeRatio)
+                ratios.values().stream()
+                        .mapToDouble(Double::doubleValue)
                         .filter(d -> !Double.isNaN(d))
                         .min()
                         .orElse(Double.NaN);
@@ -233,10 +261,16 @@ public final class PruningTrainer {
             double ratio = Double.NaN;
             boolean removed = filter && isPruned();
             if (!removed) {
-                double[] score = filter ? Importance.filterL1(w) : toDouble(Importance.magnitude(w));
+                double[] score =
+                        filter ? Importance.filterL1(w) : toDouble(Importance.magnitude(w));
                 ratio = keptOverPruned(score, e.getValue());
             }
-            double zeros = w.length() - w.neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue();
+            double zeros =
+                    w.length()
+                            - w.neq(0)
+                                    .castTo(org.nd4j.linalg.api.buffer.DataType.INT64)
+                                    .sumNumber()
+                                    .longValue();
             out.put(
                     labels.getOrDefault(node, node),
                     new LayerStats(
@@ -291,6 +325,11 @@ public final class PruningTrainer {
             out.writeLong(steps);
             out.writeLong(prunedAt);
             out.writeDouble(ratioAtPrune);
+            out.writeInt(ratiosAtPrune.size());
+            for (Map.Entry<String, Double> e : ratiosAtPrune.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeDouble(e.getValue());
+            }
             out.writeDouble(pickOverlap);
             writeBlob(out, plan == null ? null : plan.toBytes());
             writeBlob(out, startPlan == null ? null : startPlan.toBytes());
@@ -317,6 +356,10 @@ public final class PruningTrainer {
             long steps = in.readLong();
             long prunedAt = in.readLong();
             double ratio = in.readDouble();
+            Map<String, Double> ratios = new LinkedHashMap<>();
+            for (int i = in.readInt(); i > 0; i--) {
+                ratios.put(in.readUTF(), in.readDouble());
+            }
             double overlap = in.readDouble();
             byte[] plan = readBlob(in);
             byte[] startPlan = readBlob(in);
@@ -327,6 +370,7 @@ public final class PruningTrainer {
             t.steps = steps;
             t.prunedAt = prunedAt;
             t.ratioAtPrune = ratio;
+            t.ratiosAtPrune = Map.copyOf(ratios);
             t.pickOverlap = overlap;
             t.plan = plan == null ? null : PrunePlan.fromBytes(plan);
             t.startPlan = startPlan == null ? null : PrunePlan.fromBytes(startPlan);

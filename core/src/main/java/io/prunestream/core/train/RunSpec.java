@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param lrPrune constant learning rate while regularising (REGULARIZE, PICK, STABILIZE)
  * @param lrFinetune learning rate during fine-tuning, by iterations since PRUNE
  * @param batchSize samples per training step
+ * @param penalizeNorm also penalise the BatchNorm gamma and beta of pruned filters (see README)
  */
 public record RunSpec(
         String runId,
@@ -32,7 +33,8 @@ public record RunSpec(
         LrSchedule lrTrain,
         double lrPrune,
         LrSchedule lrFinetune,
-        int batchSize) {
+        int batchSize,
+        boolean penalizeNorm) {
 
     public RunSpec {
         Objects.requireNonNull(runId, "runId");
@@ -54,7 +56,8 @@ public record RunSpec(
     }
 
     /** The learning rate for a step, given its phase's position. */
-    public double learningRate(io.prunestream.core.schedule.Phase phase, long iteration, long prunedAt) {
+    public double learningRate(
+            io.prunestream.core.schedule.Phase phase, long iteration, long prunedAt) {
         return switch (phase) {
             case TRAIN -> lrTrain.at(iteration);
             case REGULARIZE, PICK, STABILIZE -> lrPrune;

@@ -56,7 +56,7 @@ class PenaltyHookTest {
         Network plain = net.copy();
         Network penalised = net.copy();
         PenaltyHook hook = new PenaltyHook();
-        hook.setPenalty(plan, Map.of(node, key), 0.5, 0.0);
+        hook.setPenalty(plan, Map.of(node, java.util.List.of(key)), 0.5, 0.0);
         penalised.addListener(hook);
         INDArray w0 = net.param(key).dup();
 

@@ -57,8 +57,7 @@ class PenaltyScheduleTest {
         assertThat(s.get(17).lambdaPruned()).isZero();
         assertThat(s.get(18).phase()).isEqualTo(Phase.FINETUNE);
         assertThat(s.get(18).prune()).isFalse();
-        assertThat(Timeline.of(c))
-                .isEqualTo(new Timeline(4, 5, 0, -1, 14, 17));
+        assertThat(Timeline.of(c)).isEqualTo(new Timeline(4, 5, 0, -1, 14, 17));
     }
 
     @Test
@@ -161,7 +160,8 @@ class PenaltyScheduleTest {
                                         .build())
                 .hasMessageContaining("tau'")
                 .hasMessageContaining("2.0");
-        assertThatThrownBy(() -> ScheduleConfig.builder(PruningMethod.GREG1).updateInterval(0).build())
+        assertThatThrownBy(
+                        () -> ScheduleConfig.builder(PruningMethod.GREG1).updateInterval(0).build())
                 .hasMessageContaining("K_u");
     }
 }

@@ -1,0 +1,146 @@
+package io.prunestream.core.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.prunestream.core.nn.InputShape;
+import io.prunestream.core.nn.ModelSpec;
+import io.prunestream.core.nn.OptimizerSpec;
+import io.prunestream.core.prune.LayerRatios;
+import io.prunestream.core.schedule.Granularity;
+import io.prunestream.core.schedule.PenaltySchedule;
+import io.prunestream.core.schedule.Phase;
+import io.prunestream.core.schedule.PruningMethod;
+import io.prunestream.core.schedule.ScheduleConfig;
+import io.prunestream.core.schedule.ScheduleState;
+import io.prunestream.core.store.ModelStore;
+import io.prunestream.core.store.PruningReport;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+class PruningTrainerTest {
+
+    static RunSpec spec(PruningMethod m, Granularity g) {
+        ScheduleConfig sc =
+                ScheduleConfig.builder(m)
+                        .warmupIterations(2)
+                        .updateInterval(1)
+                        .deltaLambda(0.2)
+                        .lambdaCeiling(1.0)
+                        .deltaLambdaPick(0.05)
+                        .lambdaCeilingPick(0.1)
+                        .stabilizeIterations(2)
+                        .build();
+        return new RunSpec(
+                "t",
+                ModelSpec.smallCnn(new InputShape(1, 12, 12), 4, 3),
+                OptimizerSpec.sgd(0.05, 5e-4),
+                sc,
+                g,
+                LayerRatios.uniform(0.5),
+                LrSchedule.constant(0.05),
+                0.02,
+                LrSchedule.parse("0:0.01,3:0.005"),
+                8,
+                true);
+    }
+
+    static List<DataSet> batches(int n) {
+        Nd4j.getRandom().setSeed(99);
+        List<DataSet> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            INDArray x = Nd4j.rand(DataType.FLOAT, 8, 1, 12, 12);
+            INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 4);
+            for (int k = 0; k < 8; k++) {
+                y.putScalar(k, (k + i) % 4, 1f);
+            }
+            out.add(new DataSet(x, y));
+        }
+        return out;
+    }
+
+    @Test
+    void snapshotRestoreContinuesExactlyAcrossPickAndPrune() {
+        for (PruningMethod m : List.of(PruningMethod.GREG1, PruningMethod.GREG2)) {
+            for (Granularity g : Granularity.values()) {
+                checkRestore(spec(m, g));
+            }
+        }
+    }
+
+    private static void checkRestore(RunSpec spec) {
+        List<DataSet> data = batches(24);
+        // uninterrupted
+        PruningTrainer a = PruningTrainer.create(spec);
+        ScheduleState s = PenaltySchedule.initial(spec.schedule());
+        List<Double> lossA = new ArrayList<>();
+        for (DataSet b : data) {
+            lossA.add(a.step(b, s).loss());
+            s = PenaltySchedule.next(spec.schedule(), s);
+        }
+        assertThat(a.isPruned()).as("%s", spec.schedule().method()).isTrue();
+        // interrupted at several points: before pick, during growth, after prune
+        for (int cut : new int[] {1, 5, 16}) {
+            PruningTrainer b = PruningTrainer.create(spec);
+            ScheduleState sb = PenaltySchedule.initial(spec.schedule());
+            for (int i = 0; i < cut; i++) {
+                b.step(data.get(i), sb);
+                sb = PenaltySchedule.next(spec.schedule(), sb);
+            }
+            byte[] snap = b.snapshot();
+            byte[] state = sb.toBytes();
+            PruningTrainer c = PruningTrainer.restore(spec, snap);
+            ScheduleState sc = ScheduleState.fromBytes(state);
+            for (int i = cut; i < data.size(); i++) {
+                double loss = c.step(data.get(i), sc).loss();
+                assertThat(loss)
+                        .as("loss at %d after restore at %d", i, cut)
+                        .isEqualTo(lossA.get(i));
+                sc = PenaltySchedule.next(spec.schedule(), sc);
+            }
+            assertThat(c.network().params()).isEqualTo(a.network().params());
+            assertThat(c.iteration()).isEqualTo(a.iteration());
+            assertThat(c.magnitudeRatiosAtPrune()).isEqualTo(a.magnitudeRatiosAtPrune());
+        }
+    }
+
+    @Test
+    void trainerRejectsAStateForAnotherIteration() {
+        RunSpec spec = spec(PruningMethod.GREG1, Granularity.FILTER);
+        PruningTrainer t = PruningTrainer.create(spec);
+        assertThatThrownBy(() -> t.step(batches(1).get(0), PenaltySchedule.at(spec.schedule(), 3)))
+                .hasMessageContaining("iteration 3")
+                .hasMessageContaining("iteration 0");
+    }
+
+    @Test
+    void prunedModelSavesAndLoadsWithIdenticalOutputs(@TempDir Path dir) {
+        RunSpec spec = spec(PruningMethod.GREG1, Granularity.FILTER);
+        PruningTrainer t = PruningTrainer.create(spec);
+        ScheduleState s = PenaltySchedule.initial(spec.schedule());
+        for (DataSet b : batches(14)) {
+            t.step(b, s);
+            s = PenaltySchedule.next(spec.schedule(), s);
+        }
+        assertThat(t.isPruned()).isTrue();
+        PruningReport report = PruningReport.of(t, 1, Phase.FINETUNE.name(), 0.5);
+        Path saved = ModelStore.save(dir.resolve("v1"), t.network(), report);
+        ModelStore.SavedModel loaded = ModelStore.load(saved);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 5, 1, 12, 12);
+        assertThat(loaded.network().output(x)).isEqualTo(t.network().output(x));
+        assertThat(loaded.report().params())
+                .isEqualTo(report.params())
+                .isLessThan(report.baseParams());
+        assertThat(loaded.report().widths()).isEqualTo(report.widths());
+        assertThat(loaded.report().method()).isEqualTo("greg1");
+        assertThatThrownBy(() -> ModelStore.save(saved, t.network(), report))
+                .hasMessageContaining("never overwritten");
+    }
+}
