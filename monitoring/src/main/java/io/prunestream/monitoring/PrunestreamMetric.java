@@ -1,0 +1,183 @@
+package io.prunestream.monitoring;
+
+import java.util.List;
+
+/**
+ * Every meter this module registers, in one place: the binders register from these constants, the
+ * README's metric table and the dashboard/alert checks are tested against them.
+ *
+ * <p>Names follow Micrometer's conventions (lowercase, dot separated, base units, no {@code
+ * total}); the Prometheus registry turns {@code prunestream.train.iterations} into {@code
+ * prunestream_train_iterations_total} and a timer into {@code _seconds_count/_sum/_max}.
+ */
+public enum PrunestreamMetric {
+    TRAIN_ITERATIONS(
+            "prunestream.train.iterations",
+            MetricKind.COUNTER,
+            "steps",
+            List.of("run"),
+            "Training steps done by this process (resets on restart; use rate/increase)."),
+    TRAIN_ITERATION(
+            "prunestream.train.iteration",
+            MetricKind.GAUGE,
+            "",
+            List.of("run"),
+            "Iteration of the latest step (restored from the checkpoint: progress of the run)."),
+    TRAIN_SAMPLES(
+            "prunestream.train.samples",
+            MetricKind.COUNTER,
+            "samples",
+            List.of("run"),
+            "Training samples consumed; rate() is the throughput in samples/s."),
+    TRAIN_LOSS(
+            "prunestream.train.loss",
+            MetricKind.GAUGE,
+            "",
+            List.of("run"),
+            "Loss of the latest mini-batch. NaN/Inf are exported as they are, for the alert."),
+    TRAIN_LEARNING_RATE(
+            "prunestream.train.learning.rate",
+            MetricKind.GAUGE,
+            "",
+            List.of("run"),
+            "Learning rate used by the latest step."),
+    EVAL_ACCURACY(
+            "prunestream.eval.accuracy",
+            MetricKind.GAUGE,
+            "ratio",
+            List.of("run"),
+            "Held-out top-1 accuracy (0..1) at the latest evaluation; absent until evaluated."),
+    TRAIN_PHASE(
+            "prunestream.train.phase",
+            MetricKind.GAUGE,
+            "",
+            List.of("run", "phase"),
+            "1 for the run's current phase, 0 for the others (one series per phase)."),
+    TRAIN_PHASE_INDEX(
+            "prunestream.train.phase.index",
+            MetricKind.GAUGE,
+            "",
+            List.of("run"),
+            "Ordinal of the current phase: 0 TRAIN, 1 REGULARIZE, 2 PICK, 3 STABILIZE, 4 PRUNE,"
+                    + " 5 FINETUNE."),
+    PENALTY_LAMBDA(
+            "prunestream.penalty.lambda",
+            MetricKind.GAUGE,
+            "",
+            List.of("run", "layer", "group"),
+            "Penalty factor λ on the layer's pruned or kept groups (group=pruned|kept)."),
+    PRUNE_MAGNITUDE_RATIO(
+            "prunestream.prune.magnitude.ratio",
+            MetricKind.GAUGE,
+            "",
+            List.of("run", "layer"),
+            "Mean |w| of kept groups / mean |w| of pruned groups; GReg aims at ~1000. Only"
+                    + " finite values: the series ends when the layer is physically pruned."),
+    LAYER_WIDTH(
+            "prunestream.layer.width",
+            MetricKind.GAUGE,
+            "",
+            List.of("run", "layer"),
+            "Current output channels of the layer."),
+    LAYER_SPARSITY(
+            "prunestream.layer.sparsity",
+            MetricKind.GAUGE,
+            "ratio",
+            List.of("run", "layer"),
+            "Fraction of the layer's weights that are exactly zero."),
+    MODEL_PARAMS(
+            "prunestream.model.params",
+            MetricKind.GAUGE,
+            "",
+            List.of("run"),
+            "Trainable parameters of the current network."),
+    MODEL_FLOPS(
+            "prunestream.model.flops",
+            MetricKind.GAUGE,
+            "",
+            List.of("run"),
+            "FLOPs per sample of the current network."),
+    TRAIN_STEP(
+            "prunestream.train.step",
+            MetricKind.TIMER,
+            "seconds",
+            List.of("run"),
+            "Wall time of a training step (forward, backward, penalty, update)."),
+    INGEST_ACCEPTED(
+            "prunestream.ingest.accepted",
+            MetricKind.COUNTER,
+            "samples",
+            List.of(),
+            "Samples decoded and validated from the input topic."),
+    INGEST_REJECTED(
+            "prunestream.ingest.rejected",
+            MetricKind.COUNTER,
+            "records",
+            List.of("reason"),
+            "Records sent to the dead-letter topic, by reason (at most 32 reasons, then"
+                    + " reason=other)."),
+    MODEL_VERSIONS(
+            "prunestream.model.versions",
+            MetricKind.COUNTER,
+            "versions",
+            List.of("run"),
+            "Model versions published by this process."),
+    METRICS_FAILURES(
+            "prunestream.metrics.failures",
+            MetricKind.COUNTER,
+            "errors",
+            List.of("reason"),
+            "Exceptions swallowed by a metrics binder (reason=binder method); also logged.");
+
+    private final String meterName;
+    private final MetricKind kind;
+    private final String unit;
+    private final List<String> tags;
+    private final String description;
+
+    PrunestreamMetric(
+            String meterName, MetricKind kind, String unit, List<String> tags, String description) {
+        this.meterName = meterName;
+        this.kind = kind;
+        this.unit = unit;
+        this.tags = tags;
+        this.description = description;
+    }
+
+    /** The Micrometer name, e.g. {@code prunestream.train.loss}. */
+    public String meterName() {
+        return meterName;
+    }
+
+    public MetricKind kind() {
+        return kind;
+    }
+
+    /**
+     * What one unit is, for the docs. Only the timer's {@code seconds} is a Micrometer base unit
+     * (and so part of the Prometheus name); counts keep their unit out of the name.
+     */
+    public String unit() {
+        return unit;
+    }
+
+    /** Tag keys, in the order the README lists them. */
+    public List<String> tags() {
+        return tags;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** The series names Prometheus stores for this meter. */
+    public List<String> prometheusNames() {
+        String base = meterName.replace('.', '_');
+        return switch (kind) {
+            case COUNTER -> List.of(base + "_total");
+            case GAUGE -> List.of(base);
+            case TIMER ->
+                    List.of(base + "_seconds_count", base + "_seconds_sum", base + "_seconds_max");
+        };
+    }
+}
