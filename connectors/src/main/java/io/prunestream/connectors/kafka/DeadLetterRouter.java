@@ -1,0 +1,51 @@
+package io.prunestream.connectors.kafka;
+
+import io.prunestream.connectors.record.SampleBatch;
+import io.prunestream.connectors.typeinfo.ConnectorTypes;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Splits ingested records: accepted batches go to the main output, dead letters to the side output
+ * {@link #DEAD_LETTERS}. Counts both in Flink metrics ({@code prunestream.ingest.*}).
+ *
+ * <pre>{@code
+ * SingleOutputStreamOperator<SampleBatch> batches = records.process(new DeadLetterRouter());
+ * batches.getSideOutput(DeadLetterRouter.DEAD_LETTERS).sinkTo(deadLetterSink);
+ * }</pre>
+ */
+public final class DeadLetterRouter extends ProcessFunction<IngestedRecord, SampleBatch> {
+    private static final long serialVersionUID = 1L;
+
+    /** The side output of rejected records. */
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", ConnectorTypes.DEAD_LETTER);
+
+    private transient Counter acceptedRecords;
+    private transient Counter acceptedSamples;
+    private transient Counter rejectedRecords;
+
+    @Override
+    public void open(OpenContext openContext) {
+        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("prunestream", "ingest");
+        acceptedRecords = g.counter("acceptedRecords");
+        acceptedSamples = g.counter("acceptedSamples");
+        rejectedRecords = g.counter("rejectedRecords");
+    }
+
+    @Override
+    public void processElement(IngestedRecord r, Context ctx, Collector<SampleBatch> out) {
+        if (r.isAccepted()) {
+            acceptedRecords.inc();
+            acceptedSamples.inc(r.batch().count());
+            out.collect(r.batch());
+        } else {
+            rejectedRecords.inc();
+            ctx.output(DEAD_LETTERS, r.deadLetter());
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.prunestream.connectors.kafka;
+
+import io.prunestream.connectors.record.SampleBatch;
+import io.prunestream.connectors.typeinfo.ConnectorTypes;
+import java.util.Arrays;
+import java.util.Objects;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
+/**
+ * What {@link TrainingSource} emits for each Kafka record: an accepted {@link SampleBatch} or a
+ * {@link DeadLetter}, with the record's topic, partition, offset, timestamp and key. {@link
+ * DeadLetterRouter} splits a stream of these into batches and dead letters.
+ */
+@TypeInfo(ConnectorTypes.IngestedRecordFactory.class)
+public final class IngestedRecord {
+    private final String topic;
+    private final int partition;
+    private final long offset;
+    private final long timestamp;
+    private final byte[] key;
+    private final SampleBatch batch;
+    private final DeadLetter deadLetter;
+
+    private IngestedRecord(
+            String topic,
+            int partition,
+            long offset,
+            long timestamp,
+            byte[] key,
+            SampleBatch batch,
+            DeadLetter deadLetter) {
+        this.topic = Objects.requireNonNull(topic, "topic");
+        this.partition = partition;
+        this.offset = offset;
+        this.timestamp = timestamp;
+        this.key = key;
+        this.batch = batch;
+        this.deadLetter = deadLetter;
+    }
+
+    /** A record whose value decoded and validated to {@code batch}. */
+    public static IngestedRecord accepted(
+            SampleBatch batch,
+            String topic,
+            int partition,
+            long offset,
+            long timestamp,
+            byte[] key) {
+        return new IngestedRecord(
+                topic,
+                partition,
+                offset,
+                timestamp,
+                key == null ? null : key.clone(),
+                Objects.requireNonNull(batch, "batch"),
+                null);
+    }
+
+    /** A record that was rejected; its source fields are the dead letter's. */
+    public static IngestedRecord rejected(DeadLetter deadLetter) {
+        return new IngestedRecord(
+                deadLetter.topic(),
+                deadLetter.partition(),
+                deadLetter.offset(),
+                deadLetter.timestamp(),
+                deadLetter.key(),
+                null,
+                deadLetter);
+    }
+
+    public boolean isAccepted() {
+        return batch != null;
+    }
+
+    /** The samples; only for an accepted record. */
+    public SampleBatch batch() {
+        if (batch == null) {
+            throw new IllegalStateException(
+                    "record "
+                            + topic
+                            + "-"
+                            + partition
+                            + "@"
+                            + offset
+                            + " was rejected, it has no batch: check isAccepted() first");
+        }
+        return batch;
+    }
+
+    /** Why the record was rejected; only for a rejected record. */
+    public DeadLetter deadLetter() {
+        if (deadLetter == null) {
+            throw new IllegalStateException(
+                    "record "
+                            + topic
+                            + "-"
+                            + partition
+                            + "@"
+                            + offset
+                            + " was accepted, it has no dead letter: check isAccepted() first");
+        }
+        return deadLetter;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    public int partition() {
+        return partition;
+    }
+
+    public long offset() {
+        return offset;
+    }
+
+    /** The Kafka record's timestamp, ms since the epoch. */
+    public long timestamp() {
+        return timestamp;
+    }
+
+    /** The record key (a copy), or null. */
+    public byte[] key() {
+        return key == null ? null : key.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof IngestedRecord r
+                && partition == r.partition
+                && offset == r.offset
+                && timestamp == r.timestamp
+                && topic.equals(r.topic)
+                && Arrays.equals(key, r.key)
+                && Objects.equals(batch, r.batch)
+                && Objects.equals(deadLetter, r.deadLetter);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(topic, partition, offset);
+    }
+
+    @Override
+    public String toString() {
+        return "IngestedRecord["
+                + topic
+                + "-"
+                + partition
+                + "@"
+                + offset
+                + ", "
+                + (isAccepted() ? batch : deadLetter.reason() + ": " + deadLetter.detail())
+                + "]";
+    }
+}

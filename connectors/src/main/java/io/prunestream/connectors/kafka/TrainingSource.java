@@ -1,0 +1,205 @@
+package io.prunestream.connectors.kafka;
+
+import static org.apache.flink.util.Preconditions.checkArgument;
+import static org.apache.flink.util.Preconditions.checkState;
+
+import io.prunestream.connectors.record.RecordValidator;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * Builds the {@link KafkaSource} that reads training records: every record becomes one {@link
+ * IngestedRecord}, accepted or a dead letter (see {@link TrainingRecordDeserializer}).
+ *
+ * <pre>{@code
+ * KafkaSource<IngestedRecord> source = TrainingSource.builder()
+ *         .setBootstrapServers("localhost:9092")
+ *         .setTopics("fashion-mnist")
+ *         .setGroupId("prunestream")
+ *         .setExpectedSampleShape(1, 28, 28)
+ *         .setClasses(10)
+ *         .build();
+ * DataStream<IngestedRecord> records =
+ *         env.fromSource(source, WatermarkStrategy.noWatermarks(), "training records");
+ * SingleOutputStreamOperator<SampleBatch> batches = records.process(new DeadLetterRouter());
+ * batches.getSideOutput(DeadLetterRouter.DEAD_LETTERS).sinkTo(deadLetterSink);
+ * }</pre>
+ */
+public final class TrainingSource {
+    private TrainingSource() {}
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Where a consumer group starts reading. */
+    public enum StartingOffsets {
+        /** The oldest record still in each partition. */
+        EARLIEST,
+        /** Only records produced after the job starts. */
+        LATEST,
+        /** The group's committed offsets; the oldest record where none was committed. */
+        COMMITTED_OR_EARLIEST;
+
+        /** Parses {@code earliest}, {@code latest} or {@code committed-or-earliest}. */
+        public static StartingOffsets parse(String s) {
+            String n = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+            for (StartingOffsets o : values()) {
+                if (o.name().equals(n)) {
+                    return o;
+                }
+            }
+            throw new IllegalArgumentException(
+                    "unknown starting offsets '"
+                            + s
+                            + "': use earliest, latest or committed-or-earliest");
+        }
+
+        @SuppressWarnings("deprecation") // the connector's API still takes OffsetResetStrategy
+        OffsetsInitializer initializer() {
+            switch (this) {
+                case EARLIEST:
+                    return OffsetsInitializer.earliest();
+                case LATEST:
+                    return OffsetsInitializer.latest();
+                default:
+                    return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            }
+        }
+    }
+
+    /** Keys that have their own setter, so {@link Builder#setProperty} refuses them. */
+    private static final Set<String> OWN_SETTERS =
+            Set.of("bootstrap.servers", "group.id", "key.deserializer", "value.deserializer");
+
+    /** Collects the settings; {@link #build()} checks them. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private final List<String> topics = new ArrayList<>();
+        private String groupId;
+        private StartingOffsets startingOffsets = StartingOffsets.COMMITTED_OR_EARLIEST;
+        private int[] expectedSampleShape;
+        private int classes;
+        private boolean bounded;
+        private final Properties properties = new Properties();
+
+        private Builder() {}
+
+        /** Kafka's {@code bootstrap.servers}, e.g. {@code "localhost:9092"}. */
+        public Builder setBootstrapServers(String bootstrapServers) {
+            this.bootstrapServers = bootstrapServers;
+            return this;
+        }
+
+        /** The topics to read; replaces earlier calls. */
+        public Builder setTopics(String... topics) {
+            return setTopics(Arrays.asList(topics));
+        }
+
+        public Builder setTopics(List<String> topics) {
+            this.topics.clear();
+            this.topics.addAll(topics);
+            return this;
+        }
+
+        /** The consumer group; offsets are committed under it on every checkpoint. */
+        public Builder setGroupId(String groupId) {
+            this.groupId = groupId;
+            return this;
+        }
+
+        /** Default {@link StartingOffsets#COMMITTED_OR_EARLIEST}. */
+        public Builder setStartingOffsets(StartingOffsets startingOffsets) {
+            this.startingOffsets = startingOffsets;
+            return this;
+        }
+
+        /** Dims of one sample the job trains on, e.g. {@code 1, 28, 28}. */
+        public Builder setExpectedSampleShape(int... dims) {
+            this.expectedSampleShape = dims == null ? null : dims.clone();
+            return this;
+        }
+
+        /** Number of classes; labels outside {@code 0..classes-1} are dead letters. */
+        public Builder setClasses(int classes) {
+            this.classes = classes;
+            return this;
+        }
+
+        /**
+         * When true, the source stops at the offsets that are latest when the job starts (for tests
+         * and bounded runs); default false, reading forever.
+         */
+        public Builder setBounded(boolean bounded) {
+            this.bounded = bounded;
+            return this;
+        }
+
+        /** Any other Kafka consumer or Flink Kafka source property. */
+        public Builder setProperty(String key, String value) {
+            checkArgument(key != null && value != null, "property key and value must not be null");
+            checkArgument(
+                    !OWN_SETTERS.contains(key),
+                    "property '%s' has its own setter (or is fixed by the source): use"
+                            + " setBootstrapServers/setGroupId instead of setProperty",
+                    key);
+            properties.setProperty(key, value);
+            return this;
+        }
+
+        public KafkaSource<IngestedRecord> build() {
+            checkState(
+                    bootstrapServers != null && !bootstrapServers.isBlank(),
+                    "bootstrap servers are not set: call setBootstrapServers(\"host:9092\")");
+            checkState(
+                    !topics.isEmpty(),
+                    "no topics are set: call setTopics(\"fashion-mnist\") with the topic the"
+                            + " producer writes to");
+            for (String t : topics) {
+                checkState(
+                        t != null && !t.isBlank(),
+                        "topics %s contain a blank name: pass real topic names",
+                        topics);
+            }
+            checkState(
+                    groupId != null && !groupId.isBlank(),
+                    "group id is not set: call setGroupId(\"prunestream\"); Kafka keeps the"
+                            + " committed offsets under it");
+            checkState(startingOffsets != null, "starting offsets must not be null");
+            checkState(
+                    expectedSampleShape != null,
+                    "expected sample shape is not set: call setExpectedSampleShape(1, 28, 28)"
+                            + " (channels, height, width of one sample)");
+            checkState(
+                    classes >= 1,
+                    "classes is %s: call setClasses(n) with n >= 1 (10 for Fashion-MNIST)",
+                    classes);
+            RecordValidator validator;
+            try {
+                validator = new RecordValidator(expectedSampleShape, classes);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(
+                        e.getMessage() + ": fix setExpectedSampleShape(...)", e);
+            }
+            var b =
+                    KafkaSource.<IngestedRecord>builder()
+                            .setProperties(properties)
+                            .setBootstrapServers(bootstrapServers)
+                            .setTopics(topics)
+                            .setGroupId(groupId)
+                            .setStartingOffsets(startingOffsets.initializer())
+                            .setDeserializer(new TrainingRecordDeserializer(validator));
+            if (bounded) {
+                b.setBounded(OffsetsInitializer.latest());
+            }
+            return b.build();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.prunestream.connectors.typeinfo;
+
+import io.prunestream.connectors.record.InvalidRecordException;
+import io.prunestream.connectors.record.SampleBatch;
+import io.prunestream.connectors.record.SampleBatchCodec;
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/** Writes a {@link SampleBatch} as its record-format bytes behind a length. */
+public final class SampleBatchTypeSerializer extends ImmutableTypeSerializer<SampleBatch> {
+    private static final long serialVersionUID = 1L;
+
+    public static final SampleBatchTypeSerializer INSTANCE = new SampleBatchTypeSerializer();
+
+    @Override
+    public void serialize(SampleBatch record, DataOutputView target) throws IOException {
+        writeBytes(SampleBatchCodec.encode(record), target);
+    }
+
+    @Override
+    public SampleBatch deserialize(DataInputView source) throws IOException {
+        try {
+            return SampleBatchCodec.decode(readBytes(source));
+        } catch (InvalidRecordException e) {
+            throw new IOException("corrupt SampleBatch in Flink's serialized data: " + e, e);
+        }
+    }
+
+    @Override
+    public TypeSerializerSnapshot<SampleBatch> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** Stateless serializer: the snapshot only names it. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<SampleBatch> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}
