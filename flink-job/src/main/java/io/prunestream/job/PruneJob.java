@@ -1,0 +1,143 @@
+package io.prunestream.job;
+
+import io.prunestream.connectors.kafka.DeadLetterRouter;
+import io.prunestream.connectors.kafka.DeadLetterSink;
+import io.prunestream.connectors.kafka.IngestedRecord;
+import io.prunestream.connectors.kafka.TrainingSource;
+import io.prunestream.connectors.record.SampleBatch;
+import io.prunestream.core.nn.CpuBackend;
+import io.prunestream.core.nn.InputShape;
+import io.prunestream.core.train.TrainingEvent;
+import io.prunestream.job.config.JobConfig;
+import io.prunestream.job.config.PruneOptions;
+import io.prunestream.job.config.RunSettings;
+import io.prunestream.job.model.ModelVersion;
+import io.prunestream.job.model.Samples;
+import io.prunestream.job.model.ScheduledBatch;
+import io.prunestream.job.operators.BatchAssembler;
+import io.prunestream.job.operators.FanOutToRuns;
+import io.prunestream.job.operators.ModelVersionSink;
+import io.prunestream.job.operators.PenaltyScheduler;
+import io.prunestream.job.operators.RunObserver;
+import io.prunestream.job.operators.TrainerOperator;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The pruning job: Kafka → decode/validate (bad records to the dead-letter topic) → fan out to runs
+ * → keyBy(run) → mini-batches → penalty schedule → trainer → metrics, progress and model versions.
+ *
+ * <p>Run it on a cluster with {@code flink run prunestream-job.jar --bootstrap-servers host:9092
+ * [--config job.yaml] [--key value ...]}.
+ */
+public final class PruneJob {
+    private PruneJob() {}
+
+    /** What {@link #build} wires, for callers that want to attach more. */
+    public record Streams(
+            DataStream<TrainingEvent> events,
+            DataStream<ModelVersion> versions,
+            DataStream<String> versionLines) {}
+
+    public static Streams build(StreamExecutionEnvironment env, Configuration conf, boolean printProgress) {
+        List<RunSettings> runs = JobConfig.runs(conf);
+        String servers = conf.get(PruneOptions.BOOTSTRAP_SERVERS);
+        if (servers == null || servers.isBlank()) {
+            throw new IllegalArgumentException(
+                    "config key 'kafka.bootstrap-servers' is not set: pass --bootstrap-servers host:port");
+        }
+        Duration interval = conf.get(PruneOptions.CHECKPOINT_INTERVAL);
+        if (!interval.isZero()) {
+            env.enableCheckpointing(interval.toMillis());
+        }
+        InputShape shape = JobConfig.sampleShape(conf);
+        var source =
+                TrainingSource.builder()
+                        .setBootstrapServers(servers)
+                        .setTopics(conf.get(PruneOptions.TOPIC))
+                        .setGroupId(conf.get(PruneOptions.GROUP_ID))
+                        .setStartingOffsets(
+                                TrainingSource.StartingOffsets.parse(conf.get(PruneOptions.STARTING_OFFSETS)))
+                        .setExpectedSampleShape(shape.channels(), shape.height(), shape.width())
+                        .setClasses(conf.get(PruneOptions.CLASSES))
+                        .setBounded(conf.get(PruneOptions.BOUNDED))
+                        .build();
+        DataStream<IngestedRecord> records =
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-training-records")
+                        .uid("kafka-source");
+        SingleOutputStreamOperator<SampleBatch> accepted =
+                records.process(new DeadLetterRouter()).name("validate").uid("validate");
+        accepted.getSideOutput(DeadLetterRouter.DEAD_LETTERS)
+                .sinkTo(
+                        DeadLetterSink.builder()
+                                .setBootstrapServers(servers)
+                                .setTopic(conf.get(PruneOptions.DEAD_LETTER_TOPIC))
+                                .build())
+                .name("dead-letter-topic")
+                .uid("dead-letter-sink");
+
+        List<String> ids = runs.stream().map(RunSettings::id).toList();
+        Map<String, Integer> batchSizes = new LinkedHashMap<>();
+        runs.forEach(r -> batchSizes.put(r.id(), r.spec().batchSize()));
+        KeySelector<Samples, String> byRun = s -> s.runId;
+        KeyedStream<Samples, String> perRun =
+                accepted.flatMap(new FanOutToRuns(ids)).name("fan-out-to-runs").uid("fan-out").keyBy(byRun);
+        DataStream<Samples> batches =
+                perRun.transform(
+                                "mini-batches",
+                                TypeInformation.of(Samples.class),
+                                new BatchAssembler(batchSizes))
+                        .uid("mini-batches");
+        // same key, same task: no second shuffle between the keyed operators
+        KeySelector<ScheduledBatch, String> byBatchRun = b -> b.batch.runId;
+        DataStream<ScheduledBatch> scheduled =
+                DataStreamUtils.reinterpretAsKeyedStream(batches, byRun)
+                        .process(new PenaltyScheduler(conf))
+                        .name("penalty-scheduler")
+                        .uid("penalty-scheduler");
+        SingleOutputStreamOperator<TrainingEvent> events =
+                DataStreamUtils.reinterpretAsKeyedStream(scheduled, byBatchRun)
+                        .transform("trainer", TypeInformation.of(TrainingEvent.class), new TrainerOperator(conf))
+                        .uid("trainer");
+        DataStream<ModelVersion> versions = events.getSideOutput(TrainerOperator.VERSIONS);
+        String modelTopic = conf.get(PruneOptions.MODEL_TOPIC);
+        if (!modelTopic.isBlank()) {
+            versions.sinkTo(ModelVersionSink.kafka(servers, modelTopic)).name("model-topic").uid("model-topic");
+        }
+        DataStream<String> lines =
+                events.keyBy(TrainingEvent::runId)
+                        .connect(versions.keyBy(v -> v.runId))
+                        .process(new RunObserver(conf, printProgress))
+                        .name("metrics")
+                        .uid("metrics");
+        return new Streams(events, versions, lines);
+    }
+
+    public static void main(String[] args) throws Exception {
+        CpuBackend.configure();
+        Configuration conf;
+        try {
+            conf = JobConfig.fromArgs(args);
+            JobConfig.runs(conf);
+        } catch (IllegalArgumentException e) {
+            System.err.println("prunestream job: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        Streams s = build(env, conf, false);
+        s.versionLines().print().name("versions-log");
+        env.execute("prunestream");
+    }
+}

@@ -1,0 +1,128 @@
+package io.prunestream.job.operators;
+
+import io.prunestream.job.model.Samples;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * Cuts each run's sample stream into mini-batches of the run's batch size. The samples of the
+ * unfinished batch are keyed state, so a restore resumes mid-batch; when a bounded stream ends, the
+ * rest goes out as a last, smaller batch, so every accepted sample is trained on.
+ */
+public class BatchAssembler extends AbstractStreamOperator<Samples>
+        implements OneInputStreamOperator<Samples, Samples>, BoundedOneInput {
+
+    private static final String PENDING = "pending-samples";
+
+    private final Map<String, Integer> batchSizes;
+    private transient ListState<Samples> pending;
+    private transient ValueState<Integer> pendingCount;
+
+    public BatchAssembler(Map<String, Integer> batchSizes) {
+        this.batchSizes = Map.copyOf(batchSizes);
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        pending = getRuntimeContext().getListState(new ListStateDescriptor<>(PENDING, Samples.class));
+        pendingCount =
+                getRuntimeContext().getState(new ValueStateDescriptor<>("pending-count", Integer.class));
+    }
+
+    @Override
+    public void processElement(StreamRecord<Samples> element) throws Exception {
+        Samples s = element.getValue();
+        int batch = batchSizes.getOrDefault(s.runId, 0);
+        if (batch <= 0) {
+            throw new IllegalStateException("no batch size for run '" + s.runId + "'");
+        }
+        int have = pendingCount.value() == null ? 0 : pendingCount.value();
+        if (have + s.count < batch) {
+            pending.add(s);
+            pendingCount.update(have + s.count);
+            return;
+        }
+        List<Samples> parts = new ArrayList<>();
+        for (Samples p : pending.get()) {
+            parts.add(p);
+        }
+        parts.add(s);
+        Samples all = concat(s.runId, parts);
+        int from = 0;
+        while (all.count - from >= batch) {
+            output.collect(new StreamRecord<>(slice(all, from, from + batch)));
+            from += batch;
+        }
+        pending.clear();
+        if (from < all.count) {
+            pending.add(slice(all, from, all.count));
+        }
+        pendingCount.update(all.count - from);
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        List<String> keys;
+        try (var stream =
+                getKeyedStateBackend()
+                        .<VoidNamespace>getKeys(PENDING, VoidNamespace.INSTANCE)) {
+            keys = stream.map(Object::toString).toList();
+        }
+        for (String key : keys) {
+            setCurrentKey(key);
+            List<Samples> parts = new ArrayList<>();
+            for (Samples p : pending.get()) {
+                parts.add(p);
+            }
+            if (!parts.isEmpty()) {
+                Samples rest = concat(key, parts);
+                if (rest.count > 0) {
+                    output.collect(new StreamRecord<>(rest));
+                }
+            }
+            pending.clear();
+            pendingCount.update(0);
+        }
+    }
+
+    static Samples concat(String runId, List<Samples> parts) {
+        int count = 0;
+        int floats = 0;
+        for (Samples p : parts) {
+            count += p.count;
+            floats += p.features.length;
+        }
+        float[] f = new float[floats];
+        int[] l = new int[count];
+        int fo = 0;
+        int lo = 0;
+        for (Samples p : parts) {
+            System.arraycopy(p.features, 0, f, fo, p.features.length);
+            System.arraycopy(p.labels, 0, l, lo, p.count);
+            fo += p.features.length;
+            lo += p.count;
+        }
+        return new Samples(runId, count, f, l);
+    }
+
+    static Samples slice(Samples s, int from, int to) {
+        int per = s.sampleSize();
+        float[] f = new float[(to - from) * per];
+        System.arraycopy(s.features, from * per, f, 0, f.length);
+        int[] l = new int[to - from];
+        System.arraycopy(s.labels, from, l, 0, l.length);
+        return new Samples(s.runId, to - from, f, l);
+    }
+
+}

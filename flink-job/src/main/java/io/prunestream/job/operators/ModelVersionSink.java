@@ -1,0 +1,47 @@
+package io.prunestream.job.operators;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prunestream.job.model.ModelVersion;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Announces model versions on a topic as JSON, keyed by run. */
+public final class ModelVersionSink {
+    private ModelVersionSink() {}
+
+    public static KafkaSink<ModelVersion> kafka(String servers, String topic) {
+        return KafkaSink.<ModelVersion>builder()
+                .setBootstrapServers(servers)
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setRecordSerializer(new JsonSerializer(topic))
+                .build();
+    }
+
+    static final class JsonSerializer implements KafkaRecordSerializationSchema<ModelVersion> {
+        private final String topic;
+        private transient ObjectMapper json;
+
+        JsonSerializer(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(
+                ModelVersion v, KafkaSinkContext ctx, Long timestamp) {
+            if (json == null) {
+                json = new ObjectMapper();
+            }
+            try {
+                return new ProducerRecord<>(
+                        topic,
+                        v.runId.getBytes(StandardCharsets.UTF_8),
+                        json.writeValueAsBytes(v));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("cannot serialise model version " + v.version, e);
+            }
+        }
+    }
+}
