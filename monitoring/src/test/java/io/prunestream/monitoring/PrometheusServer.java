@@ -31,9 +31,9 @@ import java.util.stream.Stream;
  * A real Prometheus server as a child process on loopback, for tests: temp directory, generated
  * {@code prometheus.yml}, random port, waits for {@code /-/ready}, killed on {@link #close()}.
  *
- * <p>The binary is {@code /usr/bin/prometheus} (Debian package {@code prometheus}; CI installs
- * it), or the path in {@code -Dprunestream.prometheus=...}. Tests are skipped, with a message
- * saying so, only when that binary is absent.
+ * <p>The binary is {@code /usr/bin/prometheus} (Debian package {@code prometheus}; CI installs it),
+ * or the path in {@code -Dprunestream.prometheus=...}. Tests are skipped, with a message saying so,
+ * only when that binary is absent.
  */
 public final class PrometheusServer implements AutoCloseable {
 
@@ -159,7 +159,13 @@ public final class PrometheusServer implements AutoCloseable {
         JsonNode body = JSON.readTree(r.body());
         if (!"success".equals(body.path("status").asText())) {
             throw new IOException(
-                    "Prometheus " + path + " " + params + " failed (" + r.statusCode() + "): "
+                    "Prometheus "
+                            + path
+                            + " "
+                            + params
+                            + " failed ("
+                            + r.statusCode()
+                            + "): "
                             + r.body());
         }
         return body;
@@ -178,8 +184,14 @@ public final class PrometheusServer implements AutoCloseable {
             Thread.sleep(200);
         } while (System.nanoTime() < deadline);
         throw new AssertionError(
-                "Prometheus query " + promql + " not satisfied after " + timeout + "; last: "
-                        + last + "\nlog:\n" + logTail());
+                "Prometheus query "
+                        + promql
+                        + " not satisfied after "
+                        + timeout
+                        + "; last: "
+                        + last
+                        + "\nlog:\n"
+                        + logTail());
     }
 
     /** The single sample value of an instant vector result, NaN if empty. */

@@ -1,0 +1,73 @@
+package io.prunestream.monitoring;
+
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The metric names a PromQL expression reads, found by stripping strings, label matchers, ranges
+ * and grouping clauses and keeping the identifiers that are not functions or keywords. Good enough
+ * for our dashboard and rules; Prometheus itself checks their syntax in the ITCase.
+ */
+final class PromqlNames {
+
+    private static final Set<String> KEYWORDS =
+            Set.of(
+                    "and",
+                    "or",
+                    "unless",
+                    "by",
+                    "without",
+                    "on",
+                    "ignoring",
+                    "group_left",
+                    "group_right",
+                    "offset",
+                    "bool",
+                    "inf",
+                    "nan",
+                    "atan2",
+                    "start",
+                    "end");
+    private static final Pattern STRINGS =
+            Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`");
+    private static final Pattern MATCHERS = Pattern.compile("\\{[^}]*}");
+    private static final Pattern RANGES = Pattern.compile("\\[[^]]*]");
+    private static final Pattern GROUPING =
+            Pattern.compile(
+                    "\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)",
+                    Pattern.CASE_INSENSITIVE);
+    private static final Pattern IDENT =
+            Pattern.compile("(?<![\\w:.$])([a-zA-Z_:][a-zA-Z0-9_:]*+)(?!\\s*\\()");
+
+    private PromqlNames() {}
+
+    static Set<String> of(String expr) {
+        String s = STRINGS.matcher(expr).replaceAll(" ");
+        s = MATCHERS.matcher(s).replaceAll(" ");
+        s = RANGES.matcher(s).replaceAll(" ");
+        s = GROUPING.matcher(s).replaceAll(" ");
+        Set<String> out = new LinkedHashSet<>();
+        Matcher m = IDENT.matcher(s);
+        while (m.find()) {
+            String id = m.group(1);
+            if (!KEYWORDS.contains(id.toLowerCase(java.util.Locale.ROOT))) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    /** Every series name our meters and Flink's reporter produce. */
+    static Set<String> known() {
+        return Stream.concat(
+                        Arrays.stream(PrunestreamMetric.values())
+                                .flatMap(m -> m.prometheusNames().stream()),
+                        FlinkMetricNames.ALL.stream())
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+    }
+}
