@@ -3,7 +3,9 @@ package io.prunestream.connectors.kafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +82,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
      *     not come up within {@code timeout} (the message holds the tail of the broker log)
      */
     public static LocalKafkaBroker start(Path workDir, Duration timeout) throws IOException {
-        checkKafkaOnClassPath();
+        checkKafkaOnClassPath(LocalKafkaBroker.class.getClassLoader());
         workDir = workDir.toAbsolutePath();
         Files.createDirectories(workDir);
         Path dataDir = workDir.resolve("kafka-data");
@@ -102,6 +104,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
                                 java,
                                 "-Xmx256m",
                                 "-XX:+UseSerialGC",
+                                // formatting runs for a second: compiling with C2 only slows it
+                                "-XX:TieredStopAtLevel=1",
                                 "@" + classPath,
                                 "kafka.tools.StorageTool",
                                 "format",
@@ -131,6 +135,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
                                 java,
                                 "-Xmx512m",
                                 "-XX:+UseSerialGC",
+                                "-XX:TieredStopAtLevel=1",
                                 "-Djava.awt.headless=true",
                                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
                                 "@" + classPath,
@@ -144,6 +149,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         String bootstrap = "127.0.0.1:" + brokerPort;
         Admin admin = null;
         try {
+            awaitPort(brokerPort, broker, deadline, timeout, logFile);
             admin =
                     Admin.create(
                             Map.of(
@@ -165,6 +171,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
     /** {@code host:port} for Kafka clients' {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** Whether the broker process is alive. */
+    public boolean isRunning() {
+        return process.isAlive();
     }
 
     /** The broker's log (stdout and stderr of both child JVMs). */
@@ -218,9 +229,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static void checkKafkaOnClassPath() {
+    static void checkKafkaOnClassPath(ClassLoader loader) {
         try {
-            Class.forName(KAFKA_MAIN, false, LocalKafkaBroker.class.getClassLoader());
+            Class.forName(KAFKA_MAIN, false, loader);
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException(
                     "LocalKafkaBroker needs the Kafka broker on the class path, and "
@@ -281,18 +292,56 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
+    /** Waits for the listener first, so the admin client does not log refused connections. */
+    private static void awaitPort(
+            int port, Process broker, long deadline, Duration timeout, Path logFile) {
+        while (true) {
+            checkAlive(broker, logFile);
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+                return;
+            } catch (IOException e) {
+                // not listening yet
+            }
+            checkDeadline(deadline, timeout, logFile);
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for Kafka", e);
+            }
+        }
+    }
+
+    private static void checkAlive(Process broker, Path logFile) {
+        if (!broker.isAlive()) {
+            throw new IllegalStateException(
+                    "the Kafka broker exited with code "
+                            + broker.exitValue()
+                            + " while starting; "
+                            + logFile
+                            + " ends with:\n"
+                            + tail(logFile));
+        }
+    }
+
+    private static void checkDeadline(long deadline, Duration timeout, Path logFile) {
+        if (System.nanoTime() > deadline) {
+            throw new IllegalStateException(
+                    "the Kafka broker did not answer within "
+                            + timeout.toSeconds()
+                            + " s (a busy machine may need a longer timeout: use"
+                            + " start(workDir, timeout)); "
+                            + logFile
+                            + " ends with:\n"
+                            + tail(logFile));
+        }
+    }
+
     private static void awaitCluster(
             Admin admin, Process broker, long deadline, Duration timeout, Path logFile) {
         while (true) {
-            if (!broker.isAlive()) {
-                throw new IllegalStateException(
-                        "the Kafka broker exited with code "
-                                + broker.exitValue()
-                                + " while starting; "
-                                + logFile
-                                + " ends with:\n"
-                                + tail(logFile));
-            }
+            checkAlive(broker, logFile);
             try {
                 if (!admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty()) {
                     return;
@@ -303,16 +352,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for Kafka", e);
             }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(
-                        "the Kafka broker did not answer within "
-                                + timeout.toSeconds()
-                                + " s (a busy machine may need a longer timeout: use"
-                                + " start(workDir, timeout)); "
-                                + logFile
-                                + " ends with:\n"
-                                + tail(logFile));
-            }
+            checkDeadline(deadline, timeout, logFile);
         }
     }
 

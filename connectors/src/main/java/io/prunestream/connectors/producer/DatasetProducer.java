@@ -369,9 +369,14 @@ public final class DatasetProducer {
             case "--split" -> b.setSplit(parseSplit(value));
             case "--limit" -> b.setLimit(parseLong(name, value, 1));
             case "--rate" -> b.setRate(parseRate(value));
-            case "--samples-per-record" ->
-                    b.setSamplesPerRecord(
-                            (int) Math.min(parseLong(name, value, 1), SampleBatch.MAX_COUNT + 1L));
+            case "--samples-per-record" -> {
+                long k = parseLong(name, value, 1);
+                if (k > SampleBatch.MAX_COUNT) {
+                    throw new IllegalArgumentException(
+                            name + " is " + k + ", expected 1.." + SampleBatch.MAX_COUNT);
+                }
+                b.setSamplesPerRecord((int) k);
+            }
             case "--key" -> b.setKey(value);
             case "--dtype" -> b.setDtype(DType.parse(value));
             case "--property" -> {

@@ -15,6 +15,14 @@ public final class DeadLetterTypeSerializer extends ImmutableTypeSerializer<Dead
 
     public static final DeadLetterTypeSerializer INSTANCE = new DeadLetterTypeSerializer();
 
+    static final DeadLetter PLACEHOLDER =
+            new DeadLetter(null, null, "", 0, 0L, 0L, RejectReason.NULL_VALUE, "");
+
+    @Override
+    public DeadLetter createInstance() {
+        return PLACEHOLDER;
+    }
+
     @Override
     public void serialize(DeadLetter d, DataOutputView out) throws IOException {
         StringValue.writeString(d.topic(), out);

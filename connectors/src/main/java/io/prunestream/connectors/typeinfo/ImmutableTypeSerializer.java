@@ -7,7 +7,8 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Base of the serializers of our immutable values: copying is free (the same instance is shared),
- * and there is no mutable instance to reuse.
+ * and there is no mutable instance to reuse. {@code createInstance()} returns a fixed placeholder,
+ * as Flink asks for a non-null instance.
  */
 abstract class ImmutableTypeSerializer<T> extends TypeSerializerSingleton<T> {
     private static final long serialVersionUID = 1L;
@@ -15,11 +16,6 @@ abstract class ImmutableTypeSerializer<T> extends TypeSerializerSingleton<T> {
     @Override
     public boolean isImmutableType() {
         return true;
-    }
-
-    @Override
-    public T createInstance() {
-        return null;
     }
 
     @Override

@@ -18,8 +18,16 @@ public final class IngestedRecordTypeSerializer extends ImmutableTypeSerializer<
 
     public static final IngestedRecordTypeSerializer INSTANCE = new IngestedRecordTypeSerializer();
 
+    private static final IngestedRecord PLACEHOLDER =
+            IngestedRecord.rejected(DeadLetterTypeSerializer.PLACEHOLDER);
+
     private static final byte ACCEPTED = 0;
     private static final byte REJECTED = 1;
+
+    @Override
+    public IngestedRecord createInstance() {
+        return PLACEHOLDER;
+    }
 
     @Override
     public void serialize(IngestedRecord r, DataOutputView out) throws IOException {

@@ -15,6 +15,14 @@ public final class SampleBatchTypeSerializer extends ImmutableTypeSerializer<Sam
 
     public static final SampleBatchTypeSerializer INSTANCE = new SampleBatchTypeSerializer();
 
+    private static final SampleBatch PLACEHOLDER =
+            SampleBatch.ofUint8(new int[] {1}, new int[] {0}, new byte[1]);
+
+    @Override
+    public SampleBatch createInstance() {
+        return PLACEHOLDER;
+    }
+
     @Override
     public void serialize(SampleBatch record, DataOutputView target) throws IOException {
         writeBytes(SampleBatchCodec.encode(record), target);

@@ -1,0 +1,28 @@
+package io.prunestream.connectors.typeinfo;
+
+import io.prunestream.connectors.kafka.IngestedRecord;
+import org.apache.flink.api.common.typeutils.SerializerTestBase;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+
+class IngestedRecordTypeSerializerTest extends SerializerTestBase<IngestedRecord> {
+
+    @Override
+    protected TypeSerializer<IngestedRecord> createSerializer() {
+        return new IngestedRecordTypeSerializer();
+    }
+
+    @Override
+    protected int getLength() {
+        return -1;
+    }
+
+    @Override
+    protected Class<IngestedRecord> getTypeClass() {
+        return IngestedRecord.class;
+    }
+
+    @Override
+    protected IngestedRecord[] getTestData() {
+        return TestValues.ingested();
+    }
+}
