@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prunestream.connectors.producer.DatasetProducer;
 import io.prunestream.connectors.producer.ProducerSettings;
+import io.prunestream.connectors.producer.Progress;
 import io.prunestream.connectors.record.DType;
 import io.prunestream.connectors.record.RejectReason;
 import io.prunestream.connectors.record.SampleBatch;
@@ -22,9 +23,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
@@ -113,6 +116,7 @@ class KafkaIngestITCase {
         assertThat(accepted)
                 .allSatisfy(b -> assertThat(b.sampleShape()).containsExactly(1, 28, 28));
         assertThat(labelCounts(accepted)).isEqualTo(expectedLabelCounts());
+        assertSamplesAreTrainImagesWithTheirLabels(accepted);
 
         for (Map.Entry<String, byte[]> e : bad.entrySet()) {
             ConsumerRecord<byte[], byte[]> r = dead.get(e.getKey());
@@ -126,10 +130,69 @@ class KafkaIngestITCase {
         }
     }
 
+    @Test
+    void producerCyclesPartitionsWithoutAKeyAndUsesOnePartitionWithOne() {
+        kafka.createTopic("spread", 3);
+        kafka.createTopic("keyed", 3);
+
+        assertThat(DatasetProducer.produce(settings("spread", 30, 1, DType.UINT8, null)))
+                .isEqualTo(30);
+        assertThat(DatasetProducer.produce(settings("keyed", 12, 4, DType.UINT8, "run-7")))
+                .isEqualTo(3);
+
+        assertThat(endOffsets("spread")).containsExactly(10L, 10L, 10L);
+        assertThat(endOffsets("keyed")).containsExactlyInAnyOrder(0L, 0L, 3L);
+    }
+
+    @Test
+    void producerHoldsTheRateAndReportsProgress() {
+        kafka.createTopic("paced", 1);
+        List<Progress> reports = new ArrayList<>();
+
+        long records =
+                DatasetProducer.produce(
+                        settings("paced", 100, 5, DType.UINT8, null).toBuilder()
+                                .setRate(400)
+                                .build(),
+                        reports::add);
+
+        assertThat(records).isEqualTo(20);
+        Progress last = reports.get(reports.size() - 1);
+        assertThat(last.isDone()).isTrue();
+        assertThat(last.recordsSent()).isEqualTo(20);
+        assertThat(last.samplesSent()).isEqualTo(100);
+        // 100 samples at 400/s: the last one is due at 0.25 s
+        assertThat(last.elapsed()).isGreaterThanOrEqualTo(Duration.ofMillis(240));
+        assertThat(last.samplesPerSecond()).isLessThan(420);
+    }
+
+    private static List<Long> endOffsets(String topic) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig())) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int p = 0; p < c.partitionsFor(topic).size(); p++) {
+                tps.add(new TopicPartition(topic, p));
+            }
+            Map<TopicPartition, Long> ends = c.endOffsets(tps);
+            return tps.stream().map(ends::get).toList();
+        }
+    }
+
+    private static Map<String, Object> consumerConfig() {
+        return Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    }
+
     private static ProducerSettings settings(int limit, int perRecord, DType dtype, String key) {
+        return settings(SAMPLES, limit, perRecord, dtype, key);
+    }
+
+    private static ProducerSettings settings(
+            String topic, int limit, int perRecord, DType dtype, String key) {
         return ProducerSettings.builder()
                 .setBootstrapServers(kafka.bootstrapServers())
-                .setTopic(SAMPLES)
+                .setTopic(topic)
                 .setLimit(limit)
                 .setSamplesPerRecord(perRecord)
                 .setDtype(dtype)
@@ -281,6 +344,32 @@ class KafkaIngestITCase {
             }
         }
         return counts;
+    }
+
+    /**
+     * Every accepted sample, uint8 or float32, turned back into bytes is one of the first train
+     * images, with that image's label: payloads and labels arrive intact and stay paired.
+     */
+    private static void assertSamplesAreTrainImagesWithTheirLabels(List<SampleBatch> batches) {
+        LabelledImages train = Datasets.FASHION_MNIST.load(Datasets.Split.TRAIN);
+        Map<ByteBuffer, Set<Integer>> labelsOf = new HashMap<>();
+        for (int i = 0; i < BATCHED_SAMPLES; i++) {
+            labelsOf.computeIfAbsent(ByteBuffer.wrap(train.imageBytes(i)), k -> new HashSet<>())
+                    .add(train.labels()[i]);
+        }
+        float[] x = new float[784];
+        byte[] pixels = new byte[784];
+        for (SampleBatch b : batches) {
+            for (int i = 0; i < b.count(); i++) {
+                b.writeFeatures(i, x, 0);
+                for (int k = 0; k < x.length; k++) {
+                    pixels[k] = (byte) Math.round(x[k] * 255f);
+                }
+                assertThat(labelsOf.get(ByteBuffer.wrap(pixels)))
+                        .as("labels of an accepted %s sample", b.dtype())
+                        .contains(b.label(i));
+            }
+        }
     }
 
     /** Both producer runs start at the head of the train split. */
