@@ -48,6 +48,10 @@ public final class PruningTrainer {
     private final NetworkCost baseCost;
     private Network net;
     private PrunePlan plan;
+    // derived from the network and plan; cached because a graph walk costs more than a small step
+    private PrunePlan keysFor;
+    private Map<String, List<String>> keys;
+    private Map<String, String> labels;
     private PrunePlan startPlan;
     private long steps;
     private long prunedAt = -1;
@@ -181,7 +185,11 @@ public final class PruningTrainer {
                 && target == plan) {
             return;
         }
-        hook.setPenalty(target, penalizedKeys(target), s.lambdaPruned(), s.lambdaKept());
+        if (keysFor != target) {
+            keys = penalizedKeys(target);
+            keysFor = target;
+        }
+        hook.setPenalty(target, keys, s.lambdaPruned(), s.lambdaKept());
         appliedLambdaPruned = s.lambdaPruned();
         appliedLambdaKept = s.lambdaKept();
     }
@@ -285,9 +293,12 @@ public final class PruningTrainer {
     }
 
     private Map<String, String> labels() {
-        Map<String, String> out = new LinkedHashMap<>();
-        net.graph().nodes().forEach(n -> out.put(n.name(), n.label()));
-        return out;
+        if (labels == null) {
+            Map<String, String> out = new LinkedHashMap<>();
+            net.graph().nodes().forEach(n -> out.put(n.name(), n.label()));
+            labels = out;
+        }
+        return labels;
     }
 
     private static double[] toDouble(float[] f) {

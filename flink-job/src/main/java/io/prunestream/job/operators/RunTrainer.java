@@ -44,6 +44,7 @@ final class RunTrainer {
     private int nextVersion;
     private double lastAccuracy;
     private double accuracyBeforePrune;
+    private NetworkCost cost; // changes only at pruning; a graph walk per step would cost too much
 
     private RunTrainer(RunSettings settings, PruningTrainer trainer, int nextVersion, double last, double before) {
         this.settings = settings;
@@ -84,7 +85,9 @@ final class RunTrainer {
                 versions.accept(publish(eval, outputDir, false));
             }
         }
-        NetworkCost cost = NetworkCost.of(trainer.network());
+        if (cost == null || r.pruned()) {
+            cost = NetworkCost.of(trainer.network());
+        }
         return new TrainingEvent(
                 settings.id(),
                 settings.spec().schedule().method().id(),
