@@ -1,12 +1,15 @@
 package org.nd4j.nativeblas;
 
+import java.lang.reflect.Method;
+
 /**
  * Compatibility bridge for DL4J 1.0.0-M2.1's oneDNN check.
  *
  * <p>{@code BaseMKLDNNHelper.mklDnnEnabled()} looks this class up by name and calls {@code
  * Environment.getInstance().isUseMKLDNN()}. ND4J M2.1 moved and renamed it, so without this bridge
  * the lookup throws and DL4J silently falls back to its slow im2col path for every conv and pooling
- * layer. The bridge forwards to the renamed native environment.
+ * layer. The bridge forwards to the renamed native environment, found by reflection so that the
+ * class also compiles against the CUDA backend (where it answers false).
  */
 public final class Nd4jCpu {
     private Nd4jCpu() {}
@@ -22,8 +25,16 @@ public final class Nd4jCpu {
         }
 
         public boolean isUseMKLDNN() {
-            return org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.Environment.getInstance()
-                    .isUseONEDNN();
+            try {
+                Class<?> env =
+                        Class.forName(
+                                "org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu$Environment");
+                Object instance = env.getMethod("getInstance").invoke(null);
+                Method m = env.getMethod("isUseONEDNN");
+                return (Boolean) m.invoke(instance);
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return false;
+            }
         }
     }
 }

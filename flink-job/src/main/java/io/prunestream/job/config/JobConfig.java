@@ -210,7 +210,7 @@ public final class JobConfig {
             throw new IllegalArgumentException(
                     "config key '" + (raw != null ? runKey : option.key()) + "' has a bad value '"
                             + (raw != null ? raw : conf.toMap().get(option.key())) + "': "
-                            + option.description().toString().replaceAll("\\s+", " "), e);
+                            + new org.apache.flink.configuration.description.HtmlFormatter().format(option.description()), e);
         }
     }
 

@@ -8,6 +8,13 @@ import io.prunestream.monitoring.MetricsEndpoint;
 import io.prunestream.monitoring.ModelVersionMetrics;
 import io.prunestream.monitoring.PortConflict;
 import io.prunestream.monitoring.TrainingMetrics;
+import io.prunestream.monitoring.report.RunReport;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.Locale;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.configuration.Configuration;
@@ -15,10 +22,14 @@ import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Turns training events and model versions into metrics (Micrometer, served for Prometheus) and,
- * when asked, a progress line per run every few seconds. Emits one line per published version.
+ * Turns training events and model versions into metrics (Micrometer, served for Prometheus), an
+ * HTML report per run (written at every model version: {@code <run>/report/index.html} and {@code
+ * <run>/reports/vNNNN/}) and, when asked, a progress line per run every few seconds. Emits one line
+ * per published version. The report's history starts again after a restore: it is a view, not
+ * training state.
  */
 public class RunObserver extends KeyedCoProcessFunction<String, TrainingEvent, ModelVersion, String> {
+    private static final Logger LOG = LoggerFactory.getLogger(RunObserver.class);
     private final Configuration jobConfig;
     private final boolean printProgress;
     private transient MetricsEndpoint.Lease endpoint;
@@ -26,6 +37,7 @@ public class RunObserver extends KeyedCoProcessFunction<String, TrainingEvent, M
     private transient ModelVersionMetrics versions;
     private transient java.util.Map<String, Long> lastPrint;
     private transient java.util.Map<String, Double> lastAccuracy;
+    private transient java.util.Map<String, RunReport> reports;
 
     public RunObserver(Configuration jobConfig, boolean printProgress) {
         this.jobConfig = jobConfig;
@@ -51,11 +63,13 @@ public class RunObserver extends KeyedCoProcessFunction<String, TrainingEvent, M
         versions.bindTo(endpoint.registry());
         lastPrint = new java.util.HashMap<>();
         lastAccuracy = new java.util.HashMap<>();
+        reports = new java.util.HashMap<>();
     }
 
     @Override
     public void processElement1(TrainingEvent e, Context ctx, Collector<String> out) {
         training.record(e);
+        reports.computeIfAbsent(e.runId(), RunReport::new).add(e);
         if (e.evalAccuracy() != null) {
             lastAccuracy.put(e.runId(), e.evalAccuracy());
         }
@@ -82,16 +96,49 @@ public class RunObserver extends KeyedCoProcessFunction<String, TrainingEvent, M
     @Override
     public void processElement2(ModelVersion v, Context ctx, Collector<String> out) {
         versions.published(v.runId);
+        String report = writeReport(v);
         out.collect(
                 String.format(
                         Locale.ROOT,
-                        "run %s published v%d at iteration %d: %d params, FLOPs x%.2f -> %s",
+                        "run %s published v%d at iteration %d: %d params, FLOPs x%.2f -> %s%s",
                         v.runId,
                         v.version,
                         v.iteration,
                         v.params,
                         v.flopsSpeedup(),
-                        v.path));
+                        v.path,
+                        report == null ? "" : " (report " + report + ")"));
+    }
+
+    /**
+     * Writes the run's HTML report for this version, and as the run's latest report. A failing
+     * report never fails the job: it is logged and skipped.
+     */
+    private String writeReport(ModelVersion v) {
+        RunReport r = reports.computeIfAbsent(v.runId, RunReport::new);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("run", v.runId);
+        summary.put("version", v.version);
+        summary.put("iteration", v.iteration);
+        summary.put("accuracy before pruning", percent(v.accuracyBeforePrune));
+        summary.put("accuracy now", percent(v.accuracy));
+        summary.put("params", v.baseParams + " -> " + v.params);
+        summary.put("FLOPs", v.baseFlops + " -> " + v.flops);
+        summary.put("FLOPs speed-up", String.format(Locale.ROOT, "%.2fx", v.flopsSpeedup()));
+        summary.put("kept/pruned magnitude at pruning", String.format(Locale.ROOT, "%.0f", v.magnitudeRatioAtPrune));
+        summary.put("model", v.path);
+        Path runDir = Path.of(v.path).getParent();
+        try {
+            r.write(runDir.resolve("reports").resolve(String.format("v%04d", v.version)), v.baseWidths, v.widths, summary);
+            return r.write(runDir.resolve("report"), v.baseWidths, v.widths, summary).toString();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("run '{}': cannot write the HTML report for v{}: {}", v.runId, v.version, e.toString());
+            return null;
+        }
+    }
+
+    private static String percent(double v) {
+        return Double.isNaN(v) ? "not evaluated" : String.format(Locale.ROOT, "%.2f%%", 100 * v);
     }
 
     @Override

@@ -1,0 +1,77 @@
+package io.prunestream.job.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.prunestream.core.schedule.Granularity;
+import io.prunestream.core.schedule.PruningMethod;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobConfigTest {
+
+    @Test
+    void yamlFileWithPerRunOverridesAndCommandLineWins(@TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("job.yaml");
+        Files.writeString(
+                yaml,
+                """
+                kafka:
+                  bootstrap-servers: broker:9092
+                prune:
+                  runs: [r50, r90]
+                  method: greg2
+                  ratios: 0.5
+                  run:
+                    r90:
+                      ratios: 0.9
+                      granularity: weight
+                """);
+        Configuration c =
+                JobConfig.fromArgs(
+                        new String[] {"--config", yaml.toString(), "--prune.batch-size", "32", "-Dprune.run.r50.method=greg1"});
+        assertThat(c.get(PruneOptions.BOOTSTRAP_SERVERS)).isEqualTo("broker:9092");
+        List<RunSettings> runs = JobConfig.runs(c);
+        assertThat(runs).extracting(RunSettings::id).containsExactly("r50", "r90");
+        assertThat(runs.get(0).spec().schedule().method()).isEqualTo(PruningMethod.GREG1);
+        assertThat(runs.get(1).spec().schedule().method()).isEqualTo(PruningMethod.GREG2);
+        assertThat(runs.get(1).spec().ratios().defaultRatio()).isEqualTo(0.9);
+        assertThat(runs.get(1).spec().granularity()).isEqualTo(Granularity.WEIGHT);
+        assertThat(runs.get(0).spec().batchSize()).isEqualTo(32);
+    }
+
+    @Test
+    void errorsNameTheKeyTheValueAndTheFix() {
+        assertThatThrownBy(() -> JobConfig.fromArgs(new String[] {"--prune.ratio", "0.5"}))
+                .hasMessageContaining("prune.ratio")
+                .hasMessageContaining("did you mean 'prune.ratios'");
+        assertThatThrownBy(() -> JobConfig.fromArgs(new String[] {"--prune.batch-size", "many"}))
+                .hasMessageContaining("prune.batch-size")
+                .hasMessageContaining("many");
+        assertThatThrownBy(() -> JobConfig.fromArgs(new String[] {"--prune.run.r7.ratios", "0.5"}))
+                .hasMessageContaining("prune.run.r7.ratios")
+                .hasMessageContaining("prune.runs");
+        assertThatThrownBy(() -> JobConfig.fromArgs(new String[] {"--prune.ratios", "1.5"}))
+                .hasMessageContaining("must be in [0, 1)");
+        assertThatThrownBy(() -> JobConfig.fromArgs(new String[] {"--data.sample-shape", "28x28"}))
+                .hasMessageContaining("data.sample-shape")
+                .hasMessageContaining("channels,height,width");
+        assertThatThrownBy(() -> JobConfig.fromArgs(new String[] {"--prune.method", "greg3"}))
+                .hasMessageContaining("greg3")
+                .hasMessageContaining("greg1, greg2, oneshot-l1, none");
+    }
+
+    @Test
+    void readmeConfigurationTableListsEveryOption() throws Exception {
+        String readme = Files.readString(Path.of("../README.md"));
+        for (ConfigOption<?> o : JobConfig.allOptions()) {
+            assertThat(readme).as("README documents %s", o.key()).contains("`" + o.key() + "`");
+        }
+        assertThat(readme).contains(ConfigDocs.markdown());
+    }
+}
