@@ -141,6 +141,9 @@ public final class Demo {
         c.setString("metrics.port", "9250");
         c.setString("metrics.port-conflict", "fallback");
         c.setString("state.checkpoints.dir", out.resolve("checkpoints").toUri().toString());
+        // Flink's own metrics (Kafka lag, checkpoints, backpressure) for the same Prometheus
+        c.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        c.setString("metrics.reporter.prom.port", "9251-9260");
         return c;
     }
 
