@@ -1,19 +1,25 @@
 package io.prunestream.connectors.kafka;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -168,6 +174,30 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a broker until Ctrl-C: {@code LocalKafkaBroker [workDir] [topic:partitions ...]}; the
+     * work dir defaults to {@code target/local-kafka}.
+     */
+    public static void main(String[] args) throws Exception {
+        Path workDir = Path.of(args.length > 0 ? args[0] : "target/local-kafka");
+        LocalKafkaBroker kafka = start(workDir);
+        Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "close local Kafka"));
+        for (int i = 1; i < args.length; i++) {
+            int colon = args[i].lastIndexOf(':');
+            String topic = colon < 0 ? args[i] : args[i].substring(0, colon);
+            int partitions = colon < 0 ? 1 : Integer.parseInt(args[i].substring(colon + 1));
+            kafka.createTopic(topic, partitions);
+            System.out.println("created topic " + topic + " with " + partitions + " partitions");
+        }
+        System.out.println(
+                "Kafka is running at "
+                        + kafka.bootstrapServers()
+                        + " (log: "
+                        + kafka.logFile()
+                        + "); Ctrl-C stops it");
+        kafka.process.waitFor();
+    }
+
     /** {@code host:port} for Kafka clients' {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return bootstrapServers;
@@ -271,8 +301,40 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     /** A java @argfile holding the class path, so its length never hits a command-line limit. */
     private static String classPathArgFile() {
-        String cp = System.getProperty("java.class.path", "");
+        String cp = childClassPath(LocalKafkaBroker.class.getClassLoader());
         return "-cp \"" + cp.replace("\\", "\\\\").replace("\"", "\\\"") + "\"\n";
+    }
+
+    /**
+     * This JVM's class path, plus the jars of the URL class loaders that loaded us: under {@code
+     * mvn exec:java} or in a Flink user-code class loader, kafka_2.13 is there and not on {@code
+     * java.class.path}.
+     */
+    static String childClassPath(ClassLoader loader) {
+        Set<String> entries = new LinkedHashSet<>();
+        for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            if (!e.isEmpty()) {
+                entries.add(e);
+            }
+        }
+        List<URLClassLoader> loaders = new ArrayList<>();
+        for (ClassLoader l = loader; l != null; l = l.getParent()) {
+            if (l instanceof URLClassLoader u) {
+                loaders.add(0, u); // parents first, as class loading asks them first
+            }
+        }
+        for (URLClassLoader u : loaders) {
+            for (URL url : u.getURLs()) {
+                if ("file".equals(url.getProtocol())) {
+                    try {
+                        entries.add(Path.of(url.toURI()).toString());
+                    } catch (URISyntaxException | IllegalArgumentException e) {
+                        // not a plain file path: the child cannot use it either
+                    }
+                }
+            }
+        }
+        return String.join(File.pathSeparator, entries);
     }
 
     private static int[] freePorts(int n) throws IOException {
