@@ -49,11 +49,15 @@ public final class PrometheusServer implements AutoCloseable {
     private final Process process;
     private final Path dir;
     private final URI base;
+    private final Thread killOnExit;
 
     private PrometheusServer(Process process, Path dir, URI base) {
         this.process = process;
         this.dir = dir;
         this.base = base;
+        // If the test JVM is stopped before close(), do not leave Prometheus running.
+        this.killOnExit = new Thread(process::destroyForcibly);
+        Runtime.getRuntime().addShutdownHook(killOnExit);
     }
 
     /** Skips the calling test when the Prometheus binary is not installed. */
@@ -230,6 +234,11 @@ public final class PrometheusServer implements AutoCloseable {
     }
 
     private void stopProcess() throws InterruptedException {
+        try {
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs anyway
+        }
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
