@@ -132,7 +132,7 @@ class PruneJobITCase {
         conf.setString("prune.eval.interval", "10");
         conf.setString("prune.publish.interval", "10");
         conf.setString("eval.samples", "300");
-        conf.setString("metrics.port", "0");
+        conf.setString("prune.metrics.port", "0");
         conf.setString("prune.checkpoint.interval", "2 s");
         conf.setString("output.dir", tmp.resolve("models").toString());
 

@@ -77,6 +77,18 @@ public final class Models {
                 .build();
     }
 
+    private static ConvolutionLayer reluConv(String name, int out, int kernel) {
+        return new ConvolutionLayer.Builder(kernel, kernel)
+                .name(name)
+                .nOut(out)
+                .activation(Activation.RELU)
+                .build();
+    }
+
+    private static DenseLayer dense(String name, int out) {
+        return new DenseLayer.Builder().name(name).nOut(out).activation(Activation.RELU).build();
+    }
+
     private static BatchNormalization bn(String name) {
         return new BatchNormalization.Builder().name(name).build();
     }
@@ -113,12 +125,7 @@ public final class Models {
                     .layer(relu("relu" + k))
                     .layer(maxPool("pool" + k));
         }
-        lb.layer(
-                        new DenseLayer.Builder()
-                                .name("fc1")
-                                .nOut(spec.scaled(128))
-                                .activation(Activation.RELU)
-                                .build())
+        lb.layer(dense("fc1", spec.scaled(128)))
                 .layer(output(spec.classes()))
                 .setInputType(spec.input().toInputType());
         return init(lb.build(), spec.input());
@@ -129,26 +136,11 @@ public final class Models {
                 base(spec, opt)
                         .convolutionMode(ConvolutionMode.Truncate)
                         .list()
-                        .layer(
-                                new ConvolutionLayer.Builder(5, 5)
-                                        .name("conv1")
-                                        .nOut(spec.scaled(20))
-                                        .activation(Activation.RELU)
-                                        .build())
+                        .layer(reluConv("conv1", spec.scaled(20), 5))
                         .layer(maxPool("pool1"))
-                        .layer(
-                                new ConvolutionLayer.Builder(5, 5)
-                                        .name("conv2")
-                                        .nOut(spec.scaled(50))
-                                        .activation(Activation.RELU)
-                                        .build())
+                        .layer(reluConv("conv2", spec.scaled(50), 5))
                         .layer(maxPool("pool2"))
-                        .layer(
-                                new DenseLayer.Builder()
-                                        .name("fc1")
-                                        .nOut(spec.scaled(128))
-                                        .activation(Activation.RELU)
-                                        .build())
+                        .layer(dense("fc1", spec.scaled(128)))
                         .layer(output(spec.classes()))
                         .setInputType(spec.input().toInputType())
                         .build();

@@ -103,7 +103,7 @@ public final class StreamingBenchmark {
         c.setString("prune.publish.interval", "0");
         c.setString("prune.stats.interval", "1000000");
         c.setString("eval.dataset", "none");
-        c.setString("metrics.port", "0");
+        c.setString("prune.metrics.port", "0");
         c.setString("prune.checkpoint.interval", a.string("checkpoint-interval", "10 s"));
         c.setString("output.dir", out.toString());
         return c;

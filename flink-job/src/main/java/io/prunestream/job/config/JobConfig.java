@@ -162,7 +162,7 @@ public final class JobConfig {
 
     private static boolean ours(String key) {
         return key.startsWith("prune.") || key.startsWith("kafka.") || key.startsWith("data.")
-                || key.startsWith("eval.") || key.startsWith("output.") || key.startsWith("metrics.");
+                || key.startsWith("eval.") || key.startsWith("output.");
     }
 
     private static String suggest(String key, Set<String> known) {

@@ -4,6 +4,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 
 import java.time.Duration;
 import java.util.List;
+import io.prunestream.monitoring.EndpointSettings;
 import org.apache.flink.configuration.ConfigOption;
 
 /**
@@ -264,22 +265,26 @@ public final class PruneOptions {
                     .withDescription("Folder for model versions and reports.");
 
     public static final ConfigOption<Integer> METRICS_PORT =
-            key("metrics.port")
+            key(EndpointSettings.PORT_KEY)
                     .intType()
-                    .defaultValue(9250)
-                    .withDescription("Port of the Prometheus endpoint for training metrics; 0 = any free port.");
+                    .defaultValue(EndpointSettings.DEFAULT_PORT)
+                    .withDescription(
+                            "Port of the Prometheus endpoint for training metrics (one per JVM);"
+                                    + " 0 = any free port.");
 
     public static final ConfigOption<String> METRICS_BIND =
-            key("metrics.bind")
+            key(EndpointSettings.BIND_ADDRESS_KEY)
                     .stringType()
-                    .defaultValue("0.0.0.0")
+                    .defaultValue(EndpointSettings.DEFAULT_BIND_ADDRESS)
                     .withDescription("Bind address of the metrics endpoint.");
 
     public static final ConfigOption<String> METRICS_PORT_CONFLICT =
-            key("metrics.port-conflict")
+            key(EndpointSettings.PORT_CONFLICT_KEY)
                     .stringType()
-                    .defaultValue("fallback")
-                    .withDescription("If the port is taken: fail, or fallback to a free port.");
+                    .defaultValue("fail")
+                    .withDescription(
+                            "If the port is taken: fail (with a message naming the port), or"
+                                    + " fallback to a free port (the log says which).");
 
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
             key("prune.checkpoint.interval")

@@ -138,8 +138,8 @@ public final class Demo {
         c.setString("prune.penalty.stabilize", Long.toString(plan.stabilize()));
         c.setString("prune.eval.interval", Long.toString(plan.evalEvery()));
         c.setString("prune.publish.interval", Long.toString(plan.finetune() / 2));
-        c.setString("metrics.port", "9250");
-        c.setString("metrics.port-conflict", "fallback");
+        c.setString("prune.metrics.port", "9464");
+        c.setString("prune.metrics.port-conflict", "fallback");
         c.setString("state.checkpoints.dir", out.resolve("checkpoints").toUri().toString());
         // Flink's own metrics (Kafka lag, checkpoints, backpressure) for the same Prometheus
         c.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");

@@ -1,12 +1,10 @@
 package io.prunestream.job.operators;
 
 import io.prunestream.core.train.TrainingEvent;
-import io.prunestream.job.config.PruneOptions;
 import io.prunestream.job.model.ModelVersion;
 import io.prunestream.monitoring.EndpointSettings;
 import io.prunestream.monitoring.MetricsEndpoint;
 import io.prunestream.monitoring.ModelVersionMetrics;
-import io.prunestream.monitoring.PortConflict;
 import io.prunestream.monitoring.TrainingMetrics;
 import io.prunestream.monitoring.report.RunReport;
 import java.io.IOException;
@@ -46,17 +44,7 @@ public class RunObserver extends KeyedCoProcessFunction<String, TrainingEvent, M
 
     @Override
     public void open(OpenContext ctx) {
-        endpoint =
-                MetricsEndpoint.acquire(
-                        EndpointSettings.builder()
-                                .bindAddress(jobConfig.get(PruneOptions.METRICS_BIND))
-                                .port(jobConfig.get(PruneOptions.METRICS_PORT))
-                                .portConflict(
-                                        PortConflict.valueOf(
-                                                jobConfig
-                                                        .get(PruneOptions.METRICS_PORT_CONFLICT)
-                                                        .toUpperCase(Locale.ROOT)))
-                                .build());
+        endpoint = MetricsEndpoint.acquire(EndpointSettings.fromMap(jobConfig.toMap()));
         training = new TrainingMetrics();
         training.bindTo(endpoint.registry());
         versions = new ModelVersionMetrics();
