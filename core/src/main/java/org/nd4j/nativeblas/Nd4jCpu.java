@@ -27,8 +27,7 @@ public final class Nd4jCpu {
         public boolean isUseMKLDNN() {
             try {
                 Class<?> env =
-                        Class.forName(
-                                "org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu$Environment");
+                        Class.forName("org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu$Environment");
                 Object instance = env.getMethod("getInstance").invoke(null);
                 Method m = env.getMethod("isUseONEDNN");
                 return (Boolean) m.invoke(instance);

@@ -50,7 +50,8 @@ public final class PruneJob {
             DataStream<ModelVersion> versions,
             DataStream<String> versionLines) {}
 
-    public static Streams build(StreamExecutionEnvironment env, Configuration conf, boolean printProgress) {
+    public static Streams build(
+            StreamExecutionEnvironment env, Configuration conf, boolean printProgress) {
         List<RunSettings> runs = JobConfig.runs(conf);
         String servers = conf.get(PruneOptions.BOOTSTRAP_SERVERS);
         if (servers == null || servers.isBlank()) {
@@ -68,7 +69,8 @@ public final class PruneJob {
                         .setTopics(conf.get(PruneOptions.TOPIC))
                         .setGroupId(conf.get(PruneOptions.GROUP_ID))
                         .setStartingOffsets(
-                                TrainingSource.StartingOffsets.parse(conf.get(PruneOptions.STARTING_OFFSETS)))
+                                TrainingSource.StartingOffsets.parse(
+                                        conf.get(PruneOptions.STARTING_OFFSETS)))
                         .setExpectedSampleShape(shape.channels(), shape.height(), shape.width())
                         .setClasses(conf.get(PruneOptions.CLASSES))
                         .setBounded(conf.get(PruneOptions.BOUNDED))
@@ -92,7 +94,10 @@ public final class PruneJob {
         runs.forEach(r -> batchSizes.put(r.id(), r.spec().batchSize()));
         KeySelector<Samples, String> byRun = s -> s.runId;
         KeyedStream<Samples, String> perRun =
-                accepted.flatMap(new FanOutToRuns(ids)).name("fan-out-to-runs").uid("fan-out").keyBy(byRun);
+                accepted.flatMap(new FanOutToRuns(ids))
+                        .name("fan-out-to-runs")
+                        .uid("fan-out")
+                        .keyBy(byRun);
         DataStream<Samples> batches =
                 perRun.transform(
                                 "mini-batches",
@@ -108,12 +113,17 @@ public final class PruneJob {
                         .uid("penalty-scheduler");
         SingleOutputStreamOperator<TrainingEvent> events =
                 DataStreamUtils.reinterpretAsKeyedStream(scheduled, byBatchRun)
-                        .transform("trainer", TypeInformation.of(TrainingEvent.class), new TrainerOperator(conf))
+                        .transform(
+                                "trainer",
+                                TypeInformation.of(TrainingEvent.class),
+                                new TrainerOperator(conf))
                         .uid("trainer");
         DataStream<ModelVersion> versions = events.getSideOutput(TrainerOperator.VERSIONS);
         String modelTopic = conf.get(PruneOptions.MODEL_TOPIC);
         if (!modelTopic.isBlank()) {
-            versions.sinkTo(ModelVersionSink.kafka(servers, modelTopic)).name("model-topic").uid("model-topic");
+            versions.sinkTo(ModelVersionSink.kafka(servers, modelTopic))
+                    .name("model-topic")
+                    .uid("model-topic");
         }
         DataStream<String> lines =
                 events.keyBy(TrainingEvent::runId)

@@ -156,9 +156,16 @@ class PruneJobITCase {
         List<ConsumerRecord<byte[], byte[]>> dead = readAll(DLQ, bad.size());
         assertThat(dead).hasSize(bad.size());
         assertThat(dead)
-                .extracting(r -> new String(r.headers().lastHeader("prunestream.reason").value(), StandardCharsets.UTF_8))
-                .containsExactlyInAnyOrder("BAD_MAGIC", "TOO_SHORT", "LABEL_OUT_OF_RANGE", "SHAPE_MISMATCH");
-        assertThat(dead).extracting(ConsumerRecord::value).usingElementComparator(java.util.Arrays::compare)
+                .extracting(
+                        r ->
+                                new String(
+                                        r.headers().lastHeader("prunestream.reason").value(),
+                                        StandardCharsets.UTF_8))
+                .containsExactlyInAnyOrder(
+                        "BAD_MAGIC", "TOO_SHORT", "LABEL_OUT_OF_RANGE", "SHAPE_MISMATCH");
+        assertThat(dead)
+                .extracting(ConsumerRecord::value)
+                .usingElementComparator(java.util.Arrays::compare)
                 .containsExactlyInAnyOrderElementsOf(bad);
 
         for (String run : List.of("r50", "r90")) {
@@ -166,7 +173,10 @@ class PruneJobITCase {
             assertThat(trained.get(run) + dead.size()).isEqualTo(produced + bad.size());
             assertThat(phases.get(run)).contains(Phase.REGULARIZE, Phase.PRUNE, Phase.FINETUNE);
             ModelVersion last =
-                    published.stream().filter(v -> v.runId.equals(run) && v.last).findFirst().orElseThrow();
+                    published.stream()
+                            .filter(v -> v.runId.equals(run) && v.last)
+                            .findFirst()
+                            .orElseThrow();
             assertThat(last.params).isLessThan(last.baseParams);
             var saved = ModelStore.load(Path.of(last.path));
             assertThat(saved.network().numParams()).isLessThan(saved.report().baseParams() * 2);
@@ -198,7 +208,9 @@ class PruneJobITCase {
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "itcase-reader");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
             c.subscribe(List.of(topic));

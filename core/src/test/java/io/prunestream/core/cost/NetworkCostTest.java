@@ -46,7 +46,8 @@ class NetworkCostTest {
         int[] p2 = java.util.stream.IntStream.range(0, 24).toArray();
         int[] p3 = java.util.stream.IntStream.range(0, 48).toArray();
         PrunePlan plan =
-                new PrunePlan(Granularity.FILTER, Map.of("4", p2, "8", p3), Map.of("4", 32, "8", 64));
+                new PrunePlan(
+                        Granularity.FILTER, Map.of("4", p2, "8", p3), Map.of("4", 32, "8", 64));
         NetworkCost small = NetworkCost.of(FilterSurgery.apply(net, plan));
         // conv1 112 896; conv2 [8,16,3,3] 1152*196 = 225 792; conv3 [16,8,3,3] 1152*49 = 56 448
         // fc1 (16*9=144) * 128 = 18 432; out 1 280

@@ -29,8 +29,8 @@ import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * Streaming efficiency: training samples/s through Kafka + Flink divided by samples/s of a plain
- * DL4J loop over the same samples, batches and network. Both are measured in steady state (from
- * the first step to the last) in alternating rounds of one run, so machine noise hits both alike.
+ * DL4J loop over the same samples, batches and network. Both are measured in steady state (from the
+ * first step to the last) in alternating rounds of one run, so machine noise hits both alike.
  */
 public final class StreamingBenchmark {
     private StreamingBenchmark() {}
@@ -40,7 +40,13 @@ public final class StreamingBenchmark {
         Args a =
                 new Args(
                         argv,
-                        Set.of("samples", "batch", "rounds", "samples-per-record", "method", "checkpoint-interval"),
+                        Set.of(
+                                "samples",
+                                "batch",
+                                "rounds",
+                                "samples-per-record",
+                                "method",
+                                "checkpoint-interval"),
                         Set.of());
         int samples = a.intValue("samples", 32_000);
         int batch = a.intValue("batch", 64);
@@ -65,24 +71,34 @@ public final class StreamingBenchmark {
             System.out.printf(
                     Locale.ROOT,
                     "streaming efficiency: %d Fashion-MNIST samples, batch %d, %d per record, method %s, %d cores%n",
-                    samples, batch, perRecord, a.string("method", "greg1"), Runtime.getRuntime().availableProcessors());
+                    samples,
+                    batch,
+                    perRecord,
+                    a.string("method", "greg1"),
+                    Runtime.getRuntime().availableProcessors());
             double[] plain = new double[rounds];
             double[] stream = new double[rounds];
             for (int r = 0; r < rounds; r++) {
-                Configuration conf = config(kafka.bootstrapServers(), tmp.resolve("out" + r), batch, a, r);
+                Configuration conf =
+                        config(kafka.bootstrapServers(), tmp.resolve("out" + r), batch, a, r);
                 plain[r] = plainLoop(JobConfig.runs(conf).get(0), train, batch);
                 stream[r] = streaming(conf);
                 System.out.printf(
                         Locale.ROOT,
                         "  round %d: plain DL4J loop %.0f samples/s, Kafka + Flink %.0f samples/s, efficiency %.3f%n",
-                        r + 1, plain[r], stream[r], stream[r] / plain[r]);
+                        r + 1,
+                        plain[r],
+                        stream[r],
+                        stream[r] / plain[r]);
             }
             double p = median(plain);
             double s = median(stream);
             System.out.printf(
                     Locale.ROOT,
                     "%n| plain DL4J samples/s | Kafka + Flink samples/s | streaming efficiency |%n|---|---|---|%n| %.0f | %.0f | %.3f |%n",
-                    p, s, s / p);
+                    p,
+                    s,
+                    s / p);
         }
     }
 

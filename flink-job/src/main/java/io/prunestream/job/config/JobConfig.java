@@ -102,7 +102,8 @@ public final class JobConfig {
             flatten("", m, out);
             return out;
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot read config file " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -132,21 +133,35 @@ public final class JobConfig {
             }
             if (key.startsWith("prune.run.")) {
                 String rest = key.substring("prune.run.".length());
-                String id = runs.stream().filter(r -> rest.startsWith(r + ".")).findFirst().orElse(null);
+                String id =
+                        runs.stream()
+                                .filter(r -> rest.startsWith(r + "."))
+                                .findFirst()
+                                .orElse(null);
                 if (id == null) {
                     throw new IllegalArgumentException(
-                            "config key '" + key + "' names a run that is not in prune.runs " + runs
+                            "config key '"
+                                    + key
+                                    + "' names a run that is not in prune.runs "
+                                    + runs
                                     + ": add the run to prune.runs or fix the id");
                 }
                 String base = "prune." + rest.substring(id.length() + 1);
                 if (PER_RUN.stream().noneMatch(o -> o.key().equals(base))) {
                     throw new IllegalArgumentException(
-                            "config key '" + key + "': '" + base + "' is not a per-run option; per-run options: "
+                            "config key '"
+                                    + key
+                                    + "': '"
+                                    + base
+                                    + "' is not a per-run option; per-run options: "
                                     + PER_RUN.stream().map(ConfigOption::key).toList());
                 }
             } else if (!known.contains(key)) {
                 throw new IllegalArgumentException(
-                        "unknown config key '" + key + "'" + suggest(key, known)
+                        "unknown config key '"
+                                + key
+                                + "'"
+                                + suggest(key, known)
                                 + "; see the configuration table in the README");
             }
         }
@@ -161,8 +176,11 @@ public final class JobConfig {
     }
 
     private static boolean ours(String key) {
-        return key.startsWith("prune.") || key.startsWith("kafka.") || key.startsWith("data.")
-                || key.startsWith("eval.") || key.startsWith("output.");
+        return key.startsWith("prune.")
+                || key.startsWith("kafka.")
+                || key.startsWith("data.")
+                || key.startsWith("eval.")
+                || key.startsWith("output.");
     }
 
     private static String suggest(String key, Set<String> known) {
@@ -208,9 +226,14 @@ public final class JobConfig {
             return conf.get(option);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "config key '" + (raw != null ? runKey : option.key()) + "' has a bad value '"
-                            + (raw != null ? raw : conf.toMap().get(option.key())) + "': "
-                            + new org.apache.flink.configuration.description.HtmlFormatter().format(option.description()), e);
+                    "config key '"
+                            + (raw != null ? runKey : option.key())
+                            + "' has a bad value '"
+                            + (raw != null ? raw : conf.toMap().get(option.key()))
+                            + "': "
+                            + new org.apache.flink.configuration.description.HtmlFormatter()
+                                    .format(option.description()),
+                    e);
         }
     }
 
@@ -222,10 +245,15 @@ public final class JobConfig {
                 throw new NumberFormatException();
             }
             return new InputShape(
-                    Integer.parseInt(p[0].trim()), Integer.parseInt(p[1].trim()), Integer.parseInt(p[2].trim()));
+                    Integer.parseInt(p[0].trim()),
+                    Integer.parseInt(p[1].trim()),
+                    Integer.parseInt(p[2].trim()));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "config key '" + SAMPLE_SHAPE.key() + "' has a bad value '" + s
+                    "config key '"
+                            + SAMPLE_SHAPE.key()
+                            + "' has a bad value '"
+                            + s
                             + "': write channels,height,width, e.g. 1,28,28");
         }
     }
@@ -253,7 +281,13 @@ public final class JobConfig {
                 depth = kind == ModelSpec.Kind.VGG ? 11 : kind == ModelSpec.Kind.RESNET ? 20 : 0;
             }
             ModelSpec model =
-                    new ModelSpec(kind, shape, classes, depth, (Double) get.apply(MODEL_WIDTH), (Long) get.apply(SEED));
+                    new ModelSpec(
+                            kind,
+                            shape,
+                            classes,
+                            depth,
+                            (Double) get.apply(MODEL_WIDTH),
+                            (Long) get.apply(SEED));
             String opt = (String) get.apply(OPTIMIZER);
             double lrPrune = (Double) get.apply(LR_PRUNE);
             OptimizerSpec optimizer =

@@ -2,9 +2,9 @@ package io.prunestream.job.config;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import io.prunestream.monitoring.EndpointSettings;
 import java.time.Duration;
 import java.util.List;
-import io.prunestream.monitoring.EndpointSettings;
 import org.apache.flink.configuration.ConfigOption;
 
 /**
@@ -36,7 +36,8 @@ public final class PruneOptions {
             key("prune.model.depth")
                     .intType()
                     .defaultValue(0)
-                    .withDescription("VGG depth (11/13/16/19) or ResNet depth (6n+2); 0 = default.");
+                    .withDescription(
+                            "VGG depth (11/13/16/19) or ResNet depth (6n+2); 0 = default.");
 
     public static final ConfigOption<Double> MODEL_WIDTH =
             key("prune.model.width")
@@ -98,13 +99,15 @@ public final class PruneOptions {
             key("prune.penalty.stabilize")
                     .longType()
                     .defaultValue(200L)
-                    .withDescription("K_s: iterations with frozen penalty before pruning (authors: 40000).");
+                    .withDescription(
+                            "K_s: iterations with frozen penalty before pruning (authors: 40000).");
 
     public static final ConfigOption<Double> PENALTY_PICK_DELTA =
             key("prune.penalty.pick-delta")
                     .doubleType()
                     .defaultValue(1e-4)
-                    .withDescription("GReg-2: uniform growth per update before the pick (authors: 1e-5).");
+                    .withDescription(
+                            "GReg-2: uniform growth per update before the pick (authors: 1e-5).");
 
     public static final ConfigOption<Double> PENALTY_PICK_CEILING =
             key("prune.penalty.pick-ceiling")
@@ -185,11 +188,32 @@ public final class PruneOptions {
     /** Options settable per run. */
     public static final List<ConfigOption<?>> PER_RUN =
             List.of(
-                    MODEL, MODEL_DEPTH, MODEL_WIDTH, SEED, METHOD, GRANULARITY, RATIOS, WARMUP,
-                    PENALTY_INTERVAL, PENALTY_DELTA, PENALTY_CEILING, PENALTY_STABILIZE,
-                    PENALTY_PICK_DELTA, PENALTY_PICK_CEILING, PENALTY_RECOVER, PENALTY_BATCHNORM,
-                    OPTIMIZER, MOMENTUM, WEIGHT_DECAY, LR_TRAIN, LR_PRUNE, LR_FINETUNE, BATCH_SIZE,
-                    EVAL_INTERVAL, PUBLISH_INTERVAL, STATS_INTERVAL);
+                    MODEL,
+                    MODEL_DEPTH,
+                    MODEL_WIDTH,
+                    SEED,
+                    METHOD,
+                    GRANULARITY,
+                    RATIOS,
+                    WARMUP,
+                    PENALTY_INTERVAL,
+                    PENALTY_DELTA,
+                    PENALTY_CEILING,
+                    PENALTY_STABILIZE,
+                    PENALTY_PICK_DELTA,
+                    PENALTY_PICK_CEILING,
+                    PENALTY_RECOVER,
+                    PENALTY_BATCHNORM,
+                    OPTIMIZER,
+                    MOMENTUM,
+                    WEIGHT_DECAY,
+                    LR_TRAIN,
+                    LR_PRUNE,
+                    LR_FINETUNE,
+                    BATCH_SIZE,
+                    EVAL_INTERVAL,
+                    PUBLISH_INTERVAL,
+                    STATS_INTERVAL);
 
     // ---- data, Kafka, output --------------------------------------------------------------
 
@@ -229,7 +253,8 @@ public final class PruneOptions {
             key("kafka.dead-letter-topic")
                     .stringType()
                     .defaultValue("prunestream-dead-letter")
-                    .withDescription("Topic for rejected records (original bytes + reason headers).");
+                    .withDescription(
+                            "Topic for rejected records (original bytes + reason headers).");
 
     public static final ConfigOption<String> MODEL_TOPIC =
             key("kafka.model-topic")
@@ -290,13 +315,27 @@ public final class PruneOptions {
             key("prune.checkpoint.interval")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(10))
-                    .withDescription("Checkpoint interval (checkpointing is on by default); 0 = off.");
+                    .withDescription(
+                            "Checkpoint interval (checkpointing is on by default); 0 = off.");
 
     /** Options that are not per run. */
     public static final List<ConfigOption<?>> GLOBAL =
             List.of(
-                    RUNS, BOOTSTRAP_SERVERS, TOPIC, GROUP_ID, STARTING_OFFSETS, BOUNDED,
-                    DEAD_LETTER_TOPIC, MODEL_TOPIC, SAMPLE_SHAPE, CLASSES, EVAL_DATASET,
-                    EVAL_SAMPLES, OUTPUT_DIR, METRICS_PORT, METRICS_BIND, METRICS_PORT_CONFLICT,
+                    RUNS,
+                    BOOTSTRAP_SERVERS,
+                    TOPIC,
+                    GROUP_ID,
+                    STARTING_OFFSETS,
+                    BOUNDED,
+                    DEAD_LETTER_TOPIC,
+                    MODEL_TOPIC,
+                    SAMPLE_SHAPE,
+                    CLASSES,
+                    EVAL_DATASET,
+                    EVAL_SAMPLES,
+                    OUTPUT_DIR,
+                    METRICS_PORT,
+                    METRICS_BIND,
+                    METRICS_PORT_CONFLICT,
                     CHECKPOINT_INTERVAL);
 }

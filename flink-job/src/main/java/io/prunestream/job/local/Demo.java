@@ -29,14 +29,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The local default, one command: a real Kafka broker (KRaft, loopback), Fashion-MNIST streamed
- * into it, the pruning job on a Flink mini cluster with two runs side by side (r = 0.5 and r =
- * 0.9, GReg-1), progress while it runs, and a report at the end.
+ * into it, the pruning job on a Flink mini cluster with two runs side by side (r = 0.5 and r = 0.9,
+ * GReg-1), progress while it runs, and a report at the end.
  */
 public final class Demo {
     private Demo() {}
 
     /** Sizes of the demo: the default (a few minutes) and --quick (about two). */
-    record Plan(int epochs, long warmup, double delta, long stabilize, long finetune, long evalEvery) {
+    record Plan(
+            int epochs, long warmup, double delta, long stabilize, long finetune, long evalEvery) {
         static Plan of(boolean quick) {
             return quick
                     ? new Plan(1, 250, 0.01, 150, 300, 100)
@@ -57,7 +58,8 @@ public final class Demo {
                 case "--quick" -> quick = true;
                 case "--out" -> out = Path.of(args[++i]);
                 default -> {
-                    System.err.println("demo: unknown option '" + args[i] + "'; use [--quick] [--out DIR]");
+                    System.err.println(
+                            "demo: unknown option '" + args[i] + "'; use [--quick] [--out DIR]");
                     System.exit(2);
                 }
             }
@@ -69,12 +71,23 @@ public final class Demo {
             System.exit(2);
         }
         if (out == null) {
-            out = Path.of("runs", "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            out =
+                    Path.of(
+                            "runs",
+                            "demo-"
+                                    + LocalDateTime.now()
+                                            .format(
+                                                    DateTimeFormatter.ofPattern(
+                                                            "yyyyMMdd-HHmmss")));
         }
         Files.createDirectories(out);
         Plan plan = Plan.of(quick);
         long t0 = System.nanoTime();
-        System.out.printf(Locale.ROOT, "prunestream demo%s: output in %s%n", quick ? " (quick)" : "", out.toAbsolutePath());
+        System.out.printf(
+                Locale.ROOT,
+                "prunestream demo%s: output in %s%n",
+                quick ? " (quick)" : "",
+                out.toAbsolutePath());
         try (LocalKafkaBroker kafka = LocalKafkaBroker.start(out.resolve("kafka"))) {
             System.out.println("1/4 Kafka broker (KRaft) at " + kafka.bootstrapServers());
             kafka.createTopic("prunestream-samples", 2);
@@ -82,7 +95,10 @@ public final class Demo {
             kafka.createTopic("prunestream-models", 1);
 
             long samples = plan.iterationsPerRun() * 64;
-            System.out.printf(Locale.ROOT, "2/4 streaming %d Fashion-MNIST samples into 'prunestream-samples'%n", samples);
+            System.out.printf(
+                    Locale.ROOT,
+                    "2/4 streaming %d Fashion-MNIST samples into 'prunestream-samples'%n",
+                    samples);
             LabelledImages train = Datasets.FASHION_MNIST.load(Datasets.Split.TRAIN);
             long left = samples;
             while (left > 0) {
@@ -101,11 +117,16 @@ public final class Demo {
                 left -= n;
             }
             int bad = sendMalformed(kafka.bootstrapServers());
-            System.out.printf(Locale.ROOT, "    and %d malformed records, which must end in the dead-letter topic%n", bad);
+            System.out.printf(
+                    Locale.ROOT,
+                    "    and %d malformed records, which must end in the dead-letter topic%n",
+                    bad);
 
             Configuration conf = jobConfig(kafka.bootstrapServers(), out, plan);
-            System.out.println("3/4 pruning job on a local Flink mini cluster: runs r50 (GReg-1, r=0.5) and r90 (GReg-1, r=0.9)");
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+            System.out.println(
+                    "3/4 pruning job on a local Flink mini cluster: runs r50 (GReg-1, r=0.5) and r90 (GReg-1, r=0.9)");
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.createLocalEnvironment(1, conf);
             PruneJob.Streams s = PruneJob.build(env, conf, true);
             s.versionLines().print().name("versions-log");
             CloseableIterator<ModelVersion> versions = s.versions().collectAsync();
@@ -118,7 +139,8 @@ public final class Demo {
             String report = report(all, (System.nanoTime() - t0) / 1e9);
             System.out.println(report);
             Files.writeString(out.resolve("demo-report.md"), report, StandardCharsets.UTF_8);
-            System.out.println("report written to " + out.resolve("demo-report.md").toAbsolutePath());
+            System.out.println(
+                    "report written to " + out.resolve("demo-report.md").toAbsolutePath());
         }
     }
 
@@ -142,7 +164,9 @@ public final class Demo {
         c.setString("prune.metrics.port-conflict", "fallback");
         c.setString("state.checkpoints.dir", out.resolve("checkpoints").toUri().toString());
         // Flink's own metrics (Kafka lag, checkpoints, backpressure) for the same Prometheus
-        c.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        c.setString(
+                "metrics.reporter.prom.factory.class",
+                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
         c.setString("metrics.reporter.prom.port", "9251-9260");
         return c;
     }
@@ -152,10 +176,11 @@ public final class Demo {
         p.put("bootstrap.servers", servers);
         p.put("key.serializer", ByteArraySerializer.class.getName());
         p.put("value.serializer", ByteArraySerializer.class.getName());
-        List<byte[]> bad = List.of(
-                "{\"image\": \"not our format\"}".getBytes(StandardCharsets.UTF_8),
-                new byte[] {'P', 'S', 'R', 'C', 9, 0, 0, 0},
-                new byte[] {'P', 'S', 'R', 'C'});
+        List<byte[]> bad =
+                List.of(
+                        "{\"image\": \"not our format\"}".getBytes(StandardCharsets.UTF_8),
+                        new byte[] {'P', 'S', 'R', 'C', 9, 0, 0, 0},
+                        new byte[] {'P', 'S', 'R', 'C'});
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             for (byte[] b : bad) {
                 producer.send(new ProducerRecord<>("prunestream-samples", null, b));
@@ -173,16 +198,31 @@ public final class Demo {
             }
         }
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%n| run | accuracy before pruning | accuracy after fine-tuning | params | FLOPs | FLOPs speed-up | kept/pruned magnitude at pruning |%n"));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "%n| run | accuracy before pruning | accuracy after fine-tuning | params | FLOPs | FLOPs speed-up | kept/pruned magnitude at pruning |%n"));
         sb.append("|---|---|---|---|---|---|---|\n");
         for (ModelVersion v : last.values()) {
-            sb.append(String.format(Locale.ROOT, "| %s | %.2f%% | %.2f%% | %d -> %d | %d -> %d | %.2fx | %.0f |%n",
-                    v.runId, 100 * v.accuracyBeforePrune, 100 * v.accuracy, v.baseParams, v.params,
-                    v.baseFlops, v.flops, v.flopsSpeedup(), v.magnitudeRatioAtPrune));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %s | %.2f%% | %.2f%% | %d -> %d | %d -> %d | %.2fx | %.0f |%n",
+                            v.runId,
+                            100 * v.accuracyBeforePrune,
+                            100 * v.accuracy,
+                            v.baseParams,
+                            v.params,
+                            v.baseFlops,
+                            v.flops,
+                            v.flopsSpeedup(),
+                            v.magnitudeRatioAtPrune));
         }
         sb.append('\n');
         for (ModelVersion v : last.values()) {
-            sb.append(String.format(Locale.ROOT, "%s widths: %s -> %s%n", v.runId, v.baseWidths, v.widths));
+            sb.append(
+                    String.format(
+                            Locale.ROOT, "%s widths: %s -> %s%n", v.runId, v.baseWidths, v.widths));
             sb.append(String.format(Locale.ROOT, "%s model: %s%n", v.runId, v.path));
             Path html = Path.of(v.path).getParent().resolve("report").resolve("index.html");
             if (Files.exists(html)) {

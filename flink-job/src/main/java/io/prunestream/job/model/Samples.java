@@ -1,8 +1,8 @@
 package io.prunestream.job.model;
 
 /**
- * Labelled samples for one run: features as floats in [0, 1] (or as sent), c-order per sample.
- * A POJO so Flink serialises it without Kryo.
+ * Labelled samples for one run: features as floats in [0, 1] (or as sent), c-order per sample. A
+ * POJO so Flink serialises it without Kryo.
  */
 public class Samples {
     public String runId;

@@ -35,9 +35,11 @@ public class BatchAssembler extends AbstractStreamOperator<Samples>
     @Override
     public void open() throws Exception {
         super.open();
-        pending = getRuntimeContext().getListState(new ListStateDescriptor<>(PENDING, Samples.class));
+        pending =
+                getRuntimeContext().getListState(new ListStateDescriptor<>(PENDING, Samples.class));
         pendingCount =
-                getRuntimeContext().getState(new ValueStateDescriptor<>("pending-count", Integer.class));
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("pending-count", Integer.class));
     }
 
     @Override
@@ -75,8 +77,7 @@ public class BatchAssembler extends AbstractStreamOperator<Samples>
     public void endInput() throws Exception {
         List<String> keys;
         try (var stream =
-                getKeyedStateBackend()
-                        .<VoidNamespace>getKeys(PENDING, VoidNamespace.INSTANCE)) {
+                getKeyedStateBackend().<VoidNamespace>getKeys(PENDING, VoidNamespace.INSTANCE)) {
             keys = stream.map(Object::toString).toList();
         }
         for (String key : keys) {
@@ -124,5 +125,4 @@ public class BatchAssembler extends AbstractStreamOperator<Samples>
         System.arraycopy(s.labels, from, l, 0, l.length);
         return new Samples(s.runId, to - from, f, l);
     }
-
 }

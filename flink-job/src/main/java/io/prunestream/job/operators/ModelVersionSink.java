@@ -36,9 +36,7 @@ public final class ModelVersionSink {
             }
             try {
                 return new ProducerRecord<>(
-                        topic,
-                        v.runId.getBytes(StandardCharsets.UTF_8),
-                        json.writeValueAsBytes(v));
+                        topic, v.runId.getBytes(StandardCharsets.UTF_8), json.writeValueAsBytes(v));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException("cannot serialise model version " + v.version, e);
             }

@@ -53,7 +53,8 @@ public class PenaltyScheduler extends KeyedProcessFunction<String, Samples, Sche
             throw new IllegalStateException("no schedule for run '" + batch.runId + "'");
         }
         byte[] raw = state.value();
-        ScheduleState s = raw == null ? PenaltySchedule.initial(config) : ScheduleState.fromBytes(raw);
+        ScheduleState s =
+                raw == null ? PenaltySchedule.initial(config) : ScheduleState.fromBytes(raw);
         out.collect(new ScheduledBatch(batch, s.toBytes()));
         state.update(PenaltySchedule.next(config, s).toBytes());
     }

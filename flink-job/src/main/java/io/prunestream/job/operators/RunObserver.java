@@ -10,14 +10,14 @@ import io.prunestream.monitoring.report.RunReport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns training events and model versions into metrics (Micrometer, served for Prometheus), an
@@ -26,7 +26,8 @@ import org.apache.flink.util.Collector;
  * per published version. The report's history starts again after a restore: it is a view, not
  * training state.
  */
-public class RunObserver extends KeyedCoProcessFunction<String, TrainingEvent, ModelVersion, String> {
+public class RunObserver
+        extends KeyedCoProcessFunction<String, TrainingEvent, ModelVersion, String> {
     private static final Logger LOG = LoggerFactory.getLogger(RunObserver.class);
     private final Configuration jobConfig;
     private final boolean printProgress;
@@ -113,14 +114,24 @@ public class RunObserver extends KeyedCoProcessFunction<String, TrainingEvent, M
         summary.put("params", v.baseParams + " -> " + v.params);
         summary.put("FLOPs", v.baseFlops + " -> " + v.flops);
         summary.put("FLOPs speed-up", String.format(Locale.ROOT, "%.2fx", v.flopsSpeedup()));
-        summary.put("kept/pruned magnitude at pruning", String.format(Locale.ROOT, "%.0f", v.magnitudeRatioAtPrune));
+        summary.put(
+                "kept/pruned magnitude at pruning",
+                String.format(Locale.ROOT, "%.0f", v.magnitudeRatioAtPrune));
         summary.put("model", v.path);
         Path runDir = Path.of(v.path).getParent();
         try {
-            r.write(runDir.resolve("reports").resolve(String.format("v%04d", v.version)), v.baseWidths, v.widths, summary);
+            r.write(
+                    runDir.resolve("reports").resolve(String.format("v%04d", v.version)),
+                    v.baseWidths,
+                    v.widths,
+                    summary);
             return r.write(runDir.resolve("report"), v.baseWidths, v.widths, summary).toString();
         } catch (IOException | RuntimeException e) {
-            LOG.warn("run '{}': cannot write the HTML report for v{}: {}", v.runId, v.version, e.toString());
+            LOG.warn(
+                    "run '{}': cannot write the HTML report for v{}: {}",
+                    v.runId,
+                    v.version,
+                    e.toString());
             return null;
         }
     }

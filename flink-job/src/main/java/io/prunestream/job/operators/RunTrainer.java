@@ -46,7 +46,12 @@ final class RunTrainer {
     private double accuracyBeforePrune;
     private NetworkCost cost; // changes only at pruning; a graph walk per step would cost too much
 
-    private RunTrainer(RunSettings settings, PruningTrainer trainer, int nextVersion, double last, double before) {
+    private RunTrainer(
+            RunSettings settings,
+            PruningTrainer trainer,
+            int nextVersion,
+            double last,
+            double before) {
         this.settings = settings;
         this.trainer = trainer;
         this.nextVersion = nextVersion;
@@ -55,7 +60,8 @@ final class RunTrainer {
     }
 
     static RunTrainer create(RunSettings settings) {
-        return new RunTrainer(settings, PruningTrainer.create(settings.spec()), 1, Double.NaN, Double.NaN);
+        return new RunTrainer(
+                settings, PruningTrainer.create(settings.spec()), 1, Double.NaN, Double.NaN);
     }
 
     PruningTrainer trainer() {
@@ -69,7 +75,13 @@ final class RunTrainer {
             LabelledImages eval,
             Path outputDir,
             Consumer<ModelVersion> versions) {
-        StepResult r = trainer.step(toDataSet(batch, settings.spec().model().input(), settings.spec().model().classes()), s);
+        StepResult r =
+                trainer.step(
+                        toDataSet(
+                                batch,
+                                settings.spec().model().input(),
+                                settings.spec().model().classes()),
+                        s);
         long done = r.iteration() + 1;
         Double accuracy = null;
         if (eval != null && settings.evalInterval() > 0 && done % settings.evalInterval() == 0) {
@@ -81,7 +93,9 @@ final class RunTrainer {
         }
         if (trainer.isPruned()) {
             long since = r.iteration() - trainer.prunedAt();
-            if (since == 0 || (settings.publishInterval() > 0 && since % settings.publishInterval() == 0)) {
+            if (since == 0
+                    || (settings.publishInterval() > 0
+                            && since % settings.publishInterval() == 0)) {
                 versions.accept(publish(eval, outputDir, false));
             }
         }
@@ -126,9 +140,13 @@ final class RunTrainer {
         Path dir = outputDir.resolve(settings.id()).resolve(String.format("v%04d", v));
         String phase = trainer.isPruned() ? "FINETUNE" : "TRAIN";
         PruningReport report =
-                PruningReport.of(trainer, v, phase, Double.isNaN(lastAccuracy) ? null : lastAccuracy);
+                PruningReport.of(
+                        trainer, v, phase, Double.isNaN(lastAccuracy) ? null : lastAccuracy);
         if (Files.exists(dir)) {
-            LOG.info("run '{}' version {} exists already (replayed after restore): kept", settings.id(), v);
+            LOG.info(
+                    "run '{}' version {} exists already (replayed after restore): kept",
+                    settings.id(),
+                    v);
         } else {
             ModelStore.save(dir, trainer.network(), report);
         }
@@ -155,8 +173,12 @@ final class RunTrainer {
     static DataSet toDataSet(Samples b, InputShape shape, int classes) {
         if (b.sampleSize() != shape.size()) {
             throw new IllegalStateException(
-                    "batch of run '" + b.runId + "' has samples of " + b.sampleSize()
-                            + " values, the model expects " + shape);
+                    "batch of run '"
+                            + b.runId
+                            + "' has samples of "
+                            + b.sampleSize()
+                            + " values, the model expects "
+                            + shape);
         }
         float[] y = new float[b.count * classes];
         for (int i = 0; i < b.count; i++) {
@@ -188,15 +210,21 @@ final class RunTrainer {
             byte v = in.readByte();
             if (v != STATE_VERSION) {
                 throw new IllegalStateException(
-                        "run '" + settings.id() + "': trainer state version " + v + ", this build reads "
-                                + STATE_VERSION + "; restore with the build that wrote the checkpoint");
+                        "run '"
+                                + settings.id()
+                                + "': trainer state version "
+                                + v
+                                + ", this build reads "
+                                + STATE_VERSION
+                                + "; restore with the build that wrote the checkpoint");
             }
             int next = in.readInt();
             double last = in.readDouble();
             double before = in.readDouble();
             byte[] t = new byte[in.readInt()];
             in.readFully(t);
-            return new RunTrainer(settings, PruningTrainer.restore(settings.spec(), t), next, last, before);
+            return new RunTrainer(
+                    settings, PruningTrainer.restore(settings.spec(), t), next, last, before);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -29,16 +29,15 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Trains each run on its mini-batches. The live network stays in memory per run; at every checkpoint
- * the runs that changed are written to keyed state (parameters, updater state, plan, iteration,
- * version counter), so a checkpoint taken after mini-batch k holds exactly the state after k and a
- * restore continues from there. Model versions go to a side output.
+ * Trains each run on its mini-batches. The live network stays in memory per run; at every
+ * checkpoint the runs that changed are written to keyed state (parameters, updater state, plan,
+ * iteration, version counter), so a checkpoint taken after mini-batch k holds exactly the state
+ * after k and a restore continues from there. Model versions go to a side output.
  */
 public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
         implements OneInputStreamOperator<ScheduledBatch, TrainingEvent>, BoundedOneInput {
 
-    public static final OutputTag<ModelVersion> VERSIONS =
-            new OutputTag<>("model-versions") {};
+    public static final OutputTag<ModelVersion> VERSIONS = new OutputTag<>("model-versions") {};
     private static final String STATE = "run-trainer";
 
     private final Configuration jobConfig;
@@ -67,9 +66,14 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
                 getRuntimeContext()
                         .getState(
                                 new ValueStateDescriptor<>(
-                                        STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+                                        STATE,
+                                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         Datasets ds = JobConfig.evalDataset(jobConfig);
-        eval = ds == null ? null : ds.load(Datasets.Split.TEST).head(jobConfig.get(PruneOptions.EVAL_SAMPLES));
+        eval =
+                ds == null
+                        ? null
+                        : ds.load(Datasets.Split.TEST)
+                                .head(jobConfig.get(PruneOptions.EVAL_SAMPLES));
         outputDir = Path.of(jobConfig.get(PruneOptions.OUTPUT_DIR));
     }
 
@@ -114,7 +118,8 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
     @Override
     public void endInput() throws Exception {
         List<String> keys;
-        try (var stream = getKeyedStateBackend().<VoidNamespace>getKeys(STATE, VoidNamespace.INSTANCE)) {
+        try (var stream =
+                getKeyedStateBackend().<VoidNamespace>getKeys(STATE, VoidNamespace.INSTANCE)) {
             keys = stream.map(Object::toString).toList();
         }
         Set<String> all = new LinkedHashSet<>(live.keySet());

@@ -34,7 +34,13 @@ class JobConfigTest {
                 """);
         Configuration c =
                 JobConfig.fromArgs(
-                        new String[] {"--config", yaml.toString(), "--prune.batch-size", "32", "-Dprune.run.r50.method=greg1"});
+                        new String[] {
+                            "--config",
+                            yaml.toString(),
+                            "--prune.batch-size",
+                            "32",
+                            "-Dprune.run.r50.method=greg1"
+                        });
         assertThat(c.get(PruneOptions.BOOTSTRAP_SERVERS)).isEqualTo("broker:9092");
         List<RunSettings> runs = JobConfig.runs(c);
         assertThat(runs).extracting(RunSettings::id).containsExactly("r50", "r90");

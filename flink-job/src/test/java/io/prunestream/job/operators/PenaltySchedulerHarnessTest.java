@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Snapshot, restore into a new operator, continue: the same lambda, iteration and phase. */
 class PenaltySchedulerHarnessTest {
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, Samples, ScheduledBatch> harness(Path out)
-            throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, Samples, ScheduledBatch> harness(
+            Path out) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new PenaltyScheduler(TestJobs.config(out))),
                 s -> s.runId,

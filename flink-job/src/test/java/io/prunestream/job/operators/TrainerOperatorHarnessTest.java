@@ -31,13 +31,13 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Snapshot → restore → continue gives the same losses, phases and final parameters as an
- * uninterrupted run, for a GReg-1 (structured) and a GReg-2 (unstructured) run side by side,
- * with cuts before the pick, mid-growth and after pruning.
+ * uninterrupted run, for a GReg-1 (structured) and a GReg-2 (unstructured) run side by side, with
+ * cuts before the pick, mid-growth and after pruning.
  */
 class TrainerOperatorHarnessTest {
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, ScheduledBatch, TrainingEvent> harness(
-            Configuration c) throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, ScheduledBatch, TrainingEvent>
+            harness(Configuration c) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new TrainerOperator(c), b -> b.batch.runId, Types.STRING);
     }
@@ -53,7 +53,8 @@ class TrainerOperatorHarnessTest {
         List<Samples> b = TestJobs.batches("b", 18, 8, 6);
         for (int i = 0; i < 18; i++) {
             for (Samples s : List.of(a.get(i), b.get(i))) {
-                ScheduleState cur = st.computeIfAbsent(s.runId, k -> PenaltySchedule.initial(sc.get(k)));
+                ScheduleState cur =
+                        st.computeIfAbsent(s.runId, k -> PenaltySchedule.initial(sc.get(k)));
                 out.add(new ScheduledBatch(s, cur.toBytes()));
                 st.put(s.runId, PenaltySchedule.next(sc.get(s.runId), cur));
             }
@@ -61,7 +62,8 @@ class TrainerOperatorHarnessTest {
         return out;
     }
 
-    private static void collect(List<Object> output, List<TrainingEvent> events, List<ModelVersion> versions) {
+    private static void collect(
+            List<Object> output, List<TrainingEvent> events, List<ModelVersion> versions) {
         for (Object o : output) {
             if (o instanceof StreamRecord<?> r && r.getValue() instanceof TrainingEvent e) {
                 events.add(e);
@@ -82,7 +84,8 @@ class TrainerOperatorHarnessTest {
             }
             h.endInput();
             collect(new ArrayList<>(h.getOutput()), straight, straightVersions);
-            h.getSideOutput(TrainerOperator.VERSIONS).forEach(r -> straightVersions.add(r.getValue()));
+            h.getSideOutput(TrainerOperator.VERSIONS)
+                    .forEach(r -> straightVersions.add(r.getValue()));
         }
         assertThat(straight).extracting(TrainingEvent::phase).contains(Phase.PRUNE, Phase.FINETUNE);
 
@@ -109,12 +112,18 @@ class TrainerOperatorHarnessTest {
                 collect(new ArrayList<>(h.getOutput()), resumed, versions);
                 h.getSideOutput(TrainerOperator.VERSIONS).forEach(r -> versions.add(r.getValue()));
             }
-            assertThat(resumed).extracting(TrainingEvent::loss).as("losses, cut %d", cut)
+            assertThat(resumed)
+                    .extracting(TrainingEvent::loss)
+                    .as("losses, cut %d", cut)
                     .containsExactlyElementsOf(straight.stream().map(TrainingEvent::loss).toList());
-            assertThat(resumed).extracting(TrainingEvent::phase)
-                    .containsExactlyElementsOf(straight.stream().map(TrainingEvent::phase).toList());
-            assertThat(resumed).extracting(TrainingEvent::lambdaPruned)
-                    .containsExactlyElementsOf(straight.stream().map(TrainingEvent::lambdaPruned).toList());
+            assertThat(resumed)
+                    .extracting(TrainingEvent::phase)
+                    .containsExactlyElementsOf(
+                            straight.stream().map(TrainingEvent::phase).toList());
+            assertThat(resumed)
+                    .extracting(TrainingEvent::lambdaPruned)
+                    .containsExactlyElementsOf(
+                            straight.stream().map(TrainingEvent::lambdaPruned).toList());
             // the final published models are identical
             for (String run : List.of("a", "b")) {
                 ModelVersion mine = last(versions, run);
