@@ -48,9 +48,9 @@ public final class StreamingBenchmark {
                                 "method",
                                 "checkpoint-interval"),
                         Set.of());
-        int samples = a.intValue("samples", 32_000);
+        int samples = a.intValue("samples", 48_000);
         int batch = a.intValue("batch", 64);
-        int rounds = a.intValue("rounds", 2);
+        int rounds = a.intValue("rounds", 3);
         int perRecord = a.intValue("samples-per-record", 8);
         Path tmp = Files.createTempDirectory("prunestream-bench");
         try (LocalKafkaBroker kafka = LocalKafkaBroker.start(tmp.resolve("kafka"))) {
