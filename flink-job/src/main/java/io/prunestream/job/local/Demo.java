@@ -201,14 +201,15 @@ public final class Demo {
         sb.append(
                 String.format(
                         Locale.ROOT,
-                        "%n| run | accuracy before pruning | accuracy after fine-tuning | params | FLOPs | FLOPs speed-up | kept/pruned magnitude at pruning |%n"));
-        sb.append("|---|---|---|---|---|---|---|\n");
+                        "%n| run | base accuracy (end of warm-up) | accuracy before pruning (end of regularisation) | accuracy after fine-tuning | params | FLOPs | FLOPs speed-up | kept/pruned magnitude at pruning |%n"));
+        sb.append("|---|---|---|---|---|---|---|---|\n");
         for (ModelVersion v : last.values()) {
             sb.append(
                     String.format(
                             Locale.ROOT,
-                            "| %s | %.2f%% | %.2f%% | %d -> %d | %d -> %d | %.2fx | %.0f |%n",
+                            "| %s | %.2f%% | %.2f%% | %.2f%% | %d -> %d | %d -> %d | %.2fx | %.0f |%n",
                             v.runId,
+                            100 * v.baseAccuracy,
                             100 * v.accuracyBeforePrune,
                             100 * v.accuracy,
                             v.baseParams,

@@ -20,6 +20,11 @@ public class ModelVersion {
     /** Held-out accuracy at publication, or NaN if not evaluated. */
     public double accuracy = Double.NaN;
 
+    /**
+     * Held-out accuracy at the last evaluation in TRAIN (the unpruned, unpenalised model), or NaN.
+     */
+    public double baseAccuracy = Double.NaN;
+
     /** Held-out accuracy at the last evaluation before pruning, or NaN. */
     public double accuracyBeforePrune = Double.NaN;
 

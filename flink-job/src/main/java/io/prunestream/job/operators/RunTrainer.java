@@ -44,6 +44,8 @@ final class RunTrainer {
     private int nextVersion;
     private double lastAccuracy;
     private double accuracyBeforePrune;
+    private double baseAccuracy = Double.NaN; // last evaluation while still in TRAIN
+    private long publishedIteration = -1;
     private NetworkCost cost; // changes only at pruning; a graph walk per step would cost too much
 
     private RunTrainer(
@@ -86,6 +88,9 @@ final class RunTrainer {
         Double accuracy = null;
         if (eval != null && settings.evalInterval() > 0 && done % settings.evalInterval() == 0) {
             accuracy = evaluate(eval);
+            if (r.phase() == io.prunestream.core.schedule.Phase.TRAIN) {
+                baseAccuracy = accuracy;
+            }
         }
         List<LayerStats> layers = List.of();
         if (done % settings.statsInterval() == 0 || r.pruned() || r.picked()) {
@@ -133,16 +138,21 @@ final class RunTrainer {
      * replayed the same iterations: it is kept, not overwritten.
      */
     ModelVersion publish(LabelledImages eval, Path outputDir, boolean last) {
-        if (eval != null) {
+        boolean again = publishedIteration == trainer.iteration() - 1;
+        if (eval != null && !again) {
             evaluate(eval);
         }
-        int v = nextVersion++;
+        // the end of a stream right after a periodic version: that version is the last one
+        int v = again ? nextVersion - 1 : nextVersion++;
+        publishedIteration = trainer.iteration() - 1;
         Path dir = outputDir.resolve(settings.id()).resolve(String.format("v%04d", v));
         String phase = trainer.isPruned() ? "FINETUNE" : "TRAIN";
         PruningReport report =
                 PruningReport.of(
                         trainer, v, phase, Double.isNaN(lastAccuracy) ? null : lastAccuracy);
-        if (Files.exists(dir)) {
+        if (again) {
+            LOG.debug("run '{}' ends right after version {}", settings.id(), v);
+        } else if (Files.exists(dir)) {
             LOG.info(
                     "run '{}' version {} exists already (replayed after restore): kept",
                     settings.id(),
@@ -164,6 +174,7 @@ final class RunTrainer {
         mv.baseWidths.putAll(report.baseWidths());
         mv.accuracy = lastAccuracy;
         mv.accuracyBeforePrune = accuracyBeforePrune;
+        mv.baseAccuracy = baseAccuracy;
         mv.magnitudeRatioAtPrune = trainer.magnitudeRatioAtPrune();
         mv.last = last;
         mv.timestampMillis = System.currentTimeMillis();
@@ -196,6 +207,8 @@ final class RunTrainer {
             out.writeInt(nextVersion);
             out.writeDouble(lastAccuracy);
             out.writeDouble(accuracyBeforePrune);
+            out.writeDouble(baseAccuracy);
+            out.writeLong(publishedIteration);
             byte[] t = trainer.snapshot();
             out.writeInt(t.length);
             out.write(t);
@@ -221,10 +234,20 @@ final class RunTrainer {
             int next = in.readInt();
             double last = in.readDouble();
             double before = in.readDouble();
+            double base = in.readDouble();
+            long published = in.readLong();
             byte[] t = new byte[in.readInt()];
             in.readFully(t);
-            return new RunTrainer(
-                    settings, PruningTrainer.restore(settings.spec(), t), next, last, before);
+            RunTrainer r =
+                    new RunTrainer(
+                            settings,
+                            PruningTrainer.restore(settings.spec(), t),
+                            next,
+                            last,
+                            before);
+            r.baseAccuracy = base;
+            r.publishedIteration = published;
+            return r;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
