@@ -16,6 +16,7 @@ import io.prunestream.job.model.Samples;
 import io.prunestream.job.model.ScheduledBatch;
 import io.prunestream.job.operators.BatchAssembler;
 import io.prunestream.job.operators.FanOutToRuns;
+import io.prunestream.job.operators.IngestMeter;
 import io.prunestream.job.operators.ModelVersionSink;
 import io.prunestream.job.operators.PenaltyScheduler;
 import io.prunestream.job.operators.RunObserver;
@@ -79,7 +80,9 @@ public final class PruneJob {
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-training-records")
                         .uid("kafka-source");
         SingleOutputStreamOperator<SampleBatch> accepted =
-                records.process(new DeadLetterRouter()).name("validate").uid("validate");
+                records.process(new DeadLetterRouter(new IngestMeter(conf.toMap())))
+                        .name("validate")
+                        .uid("validate");
         accepted.getSideOutput(DeadLetterRouter.DEAD_LETTERS)
                 .sinkTo(
                         DeadLetterSink.builder()

@@ -25,12 +25,23 @@ public final class DeadLetterRouter extends ProcessFunction<IngestedRecord, Samp
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", ConnectorTypes.DEAD_LETTER);
 
+    private final IngestObserver observer;
     private transient Counter acceptedRecords;
     private transient Counter acceptedSamples;
     private transient Counter rejectedRecords;
 
+    public DeadLetterRouter() {
+        this(IngestObserver.NONE);
+    }
+
+    /** A router that also tells {@code observer} about every record. */
+    public DeadLetterRouter(IngestObserver observer) {
+        this.observer = observer;
+    }
+
     @Override
     public void open(OpenContext openContext) {
+        observer.open();
         MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("prunestream", "ingest");
         acceptedRecords = g.counter("acceptedRecords");
         acceptedSamples = g.counter("acceptedSamples");
@@ -42,10 +53,17 @@ public final class DeadLetterRouter extends ProcessFunction<IngestedRecord, Samp
         if (r.isAccepted()) {
             acceptedRecords.inc();
             acceptedSamples.inc(r.batch().count());
+            observer.accepted(r.batch().count());
             out.collect(r.batch());
         } else {
             rejectedRecords.inc();
+            observer.rejected(r.deadLetter());
             ctx.output(DEAD_LETTERS, r.deadLetter());
         }
+    }
+
+    @Override
+    public void close() {
+        observer.close();
     }
 }
