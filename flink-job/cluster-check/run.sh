@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Submits the job jar with `flink run` to a real standalone Flink 2.2.1 session cluster (a job
+# manager and a task manager as separate JVMs, class path from Maven Central as in flink-dist's
+# lib/), against a real Kafka broker, and checks that both runs published pruned models.
+# Usage: flink-job/cluster-check/run.sh   (from the repository root; takes ~2 minutes)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+HERE="$ROOT/flink-job/cluster-check"
+WORK="$(mktemp -d /tmp/prunestream-cluster.XXXXXX)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+cd "$ROOT"
+mvn -q -B -DskipTests -Dspotless.check.skip=true install
+mvn -q -B -DskipTests -Dspotless.check.skip=true -Pjob-jar package -pl flink-job
+mvn -q -B -f "$HERE/pom.xml" dependency:build-classpath -Dmdep.outputFile="$WORK/flink.cp"
+FLINK_CP="$(cat "$WORK/flink.cp")"
+# what flink's bin scripts add on Java 17
+OPENS="--add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED"
+LOG="-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
+export OMP_WAIT_POLICY=PASSIVE
+
+java $OPENS -Xmx1g $LOG -cp "$FLINK_CP" org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint \
+  --configDir "$HERE" > "$WORK/jobmanager.log" 2>&1 & pids+=($!)
+java $OPENS -Xmx2500m -XX:MaxDirectMemorySize=2500m $LOG -Dorg.bytedeco.javacpp.platform.extension=-onednn \
+  -Dorg.eclipse.deeplearning4j.helpers.disable=false -cp "$FLINK_CP" \
+  org.apache.flink.runtime.taskexecutor.TaskManagerRunner --configDir "$HERE" > "$WORK/taskmanager.log" 2>&1 & pids+=($!)
+
+CONNECTORS_CP="$ROOT/connectors/target/classes:$(mvn -q -B -pl connectors dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=runtime)"
+java -cp "$CONNECTORS_CP" io.prunestream.connectors.kafka.LocalKafkaBroker "$WORK/kafka" \
+  prunestream-samples:1 prunestream-dead-letter:1 > "$WORK/kafka.log" 2>&1 & pids+=($!)
+for i in $(seq 1 60); do grep -q "Kafka is running at" "$WORK/kafka.log" && break; sleep 1; done
+SERVERS="$(sed -n 's/.*Kafka is running at \([^ ]*\).*/\1/p' "$WORK/kafka.log")"
+[ -n "$SERVERS" ] || { echo "broker did not start, see $WORK/kafka.log" >&2; exit 1; }
+for i in $(seq 1 60); do curl -s localhost:8081/overview | grep -q '"taskmanagers":1' && break; sleep 1; done
+
+"$ROOT/prunestream" produce --bootstrap-servers "$SERVERS" --topic prunestream-samples --limit 20000 \
+  --samples-per-record 8 --quiet
+FLINK_CONF_DIR="$HERE" java $OPENS $LOG -cp "$FLINK_CP" org.apache.flink.client.cli.CliFrontend run \
+  "$ROOT/flink-job/target/prunestream-job.jar" --bootstrap-servers "$SERVERS" --config "$HERE/job.yaml" \
+  --output.dir "$WORK/models"
+
+for run in r50 r90; do
+  report="$(ls -d "$WORK/models/$run"/v* | tail -1)/report.json"
+  python3 - "$report" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["params"] < r["baseParams"], r
+print(f'{r["runId"]}: v{r["version"]} at iteration {r["iteration"]}, params {r["baseParams"]} -> {r["params"]}, '
+      f'FLOPs x{r["flopsSpeedup"]:.2f}, widths {r["widths"]}, accuracy {r["accuracy"]}')
+PY
+done
+echo "flink run on a standalone cluster: OK (logs in $WORK)"
