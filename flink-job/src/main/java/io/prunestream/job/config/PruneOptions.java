@@ -277,6 +277,14 @@ public final class PruneOptions {
                     .defaultValue("fashion-mnist")
                     .withDescription("Held-out set: fashion-mnist or mnist (test split), or none.");
 
+    public static final ConfigOption<String> EVAL_TOPIC =
+            key("eval.topic")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "Topic holding the held-out set in the record format (read once at"
+                                    + " start, up to eval.samples); overrides eval.dataset.");
+
     public static final ConfigOption<Integer> EVAL_SAMPLES =
             key("eval.samples")
                     .intType()
@@ -332,6 +340,7 @@ public final class PruneOptions {
                     SAMPLE_SHAPE,
                     CLASSES,
                     EVAL_DATASET,
+                    EVAL_TOPIC,
                     EVAL_SAMPLES,
                     OUTPUT_DIR,
                     METRICS_PORT,

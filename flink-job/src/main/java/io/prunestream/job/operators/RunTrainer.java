@@ -1,12 +1,11 @@
 package io.prunestream.job.operators;
 
 import io.prunestream.core.cost.NetworkCost;
-import io.prunestream.core.data.LabelledImages;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.schedule.ScheduleState;
 import io.prunestream.core.store.ModelStore;
 import io.prunestream.core.store.PruningReport;
-import io.prunestream.core.train.Evaluator;
+import io.prunestream.core.train.HeldOutSet;
 import io.prunestream.core.train.LayerStats;
 import io.prunestream.core.train.PruningTrainer;
 import io.prunestream.core.train.StepResult;
@@ -74,7 +73,7 @@ final class RunTrainer {
     TrainingEvent step(
             Samples batch,
             ScheduleState s,
-            LabelledImages eval,
+            HeldOutSet eval,
             Path outputDir,
             Consumer<ModelVersion> versions) {
         StepResult r =
@@ -125,8 +124,8 @@ final class RunTrainer {
                 System.currentTimeMillis());
     }
 
-    private double evaluate(LabelledImages eval) {
-        lastAccuracy = Evaluator.accuracy(trainer.network(), eval, 500);
+    private double evaluate(HeldOutSet eval) {
+        lastAccuracy = eval.accuracy(trainer.network(), 500);
         if (!trainer.isPruned()) {
             accuracyBeforePrune = lastAccuracy;
         }
@@ -137,7 +136,7 @@ final class RunTrainer {
      * Writes the next numbered version. A folder that already exists was written before a restore
      * replayed the same iterations: it is kept, not overwritten.
      */
-    ModelVersion publish(LabelledImages eval, Path outputDir, boolean last) {
+    ModelVersion publish(HeldOutSet eval, Path outputDir, boolean last) {
         boolean again = publishedIteration == trainer.iteration() - 1;
         if (eval != null && !again) {
             evaluate(eval);

@@ -1,9 +1,8 @@
 package io.prunestream.job.operators;
 
-import io.prunestream.core.data.Datasets;
-import io.prunestream.core.data.LabelledImages;
 import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.core.schedule.ScheduleState;
+import io.prunestream.core.train.HeldOutSet;
 import io.prunestream.core.train.TrainingEvent;
 import io.prunestream.job.config.JobConfig;
 import io.prunestream.job.config.PruneOptions;
@@ -45,7 +44,7 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
     private transient Map<String, RunTrainer> live;
     private transient Set<String> dirty;
     private transient ValueState<byte[]> state;
-    private transient LabelledImages eval;
+    private transient HeldOutSet eval;
     private transient Path outputDir;
 
     public TrainerOperator(Configuration jobConfig) {
@@ -68,12 +67,7 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
                                 new ValueStateDescriptor<>(
                                         STATE,
                                         PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        Datasets ds = JobConfig.evalDataset(jobConfig);
-        eval =
-                ds == null
-                        ? null
-                        : ds.load(Datasets.Split.TEST)
-                                .head(jobConfig.get(PruneOptions.EVAL_SAMPLES));
+        eval = HeldOut.load(jobConfig);
         outputDir = Path.of(jobConfig.get(PruneOptions.OUTPUT_DIR));
     }
 
