@@ -162,7 +162,7 @@ public final class Demo {
         c.setString("prune.publish.interval", Long.toString(plan.finetune() / 2));
         c.setString("prune.metrics.port", "9464");
         c.setString("prune.metrics.port-conflict", "fallback");
-        c.setString("state.checkpoints.dir", out.resolve("checkpoints").toUri().toString());
+        c.setString("execution.checkpointing.dir", out.resolve("checkpoints").toUri().toString());
         // Flink's own metrics (Kafka lag, checkpoints, backpressure) for the same Prometheus
         c.setString(
                 "metrics.reporter.prom.factory.class",
