@@ -33,18 +33,12 @@ public final class LayerGraph {
             List<String> inputs,
             InputType outputType) {}
 
-    private final Object configuration;
     private final Map<String, Node> nodes;
     private final Map<String, List<String>> outputs;
     private final List<String> networkOutputs;
     private final InputType inputType;
 
-    private LayerGraph(
-            Object configuration,
-            Map<String, Node> nodes,
-            List<String> networkOutputs,
-            InputType inputType) {
-        this.configuration = configuration;
+    private LayerGraph(Map<String, Node> nodes, List<String> networkOutputs, InputType inputType) {
         this.nodes = nodes;
         this.networkOutputs = networkOutputs;
         this.inputType = inputType;
@@ -79,7 +73,7 @@ public final class LayerGraph {
                                 inputs,
                                 types.get(i)));
             }
-            return new LayerGraph(configuration, nodes, List.of(Integer.toString(n - 1)), in);
+            return new LayerGraph(nodes, List.of(Integer.toString(n - 1)), in);
         }
         if (configuration instanceof ComputationGraphConfiguration c) {
             Map<String, InputType> types = c.getLayerActivationTypes(in);
@@ -97,14 +91,10 @@ public final class LayerGraph {
                 inputs.removeAll(c.getNetworkInputs());
                 nodes.put(name, new Node(name, name, layer, v, pre, inputs, types.get(name)));
             }
-            return new LayerGraph(configuration, nodes, c.getNetworkOutputs(), in);
+            return new LayerGraph(nodes, c.getNetworkOutputs(), in);
         }
         throw new IllegalArgumentException(
                 "unsupported configuration type " + configuration.getClass().getName());
-    }
-
-    public Object configuration() {
-        return configuration;
     }
 
     public InputType inputType() {
@@ -138,15 +128,5 @@ public final class LayerGraph {
             return inputType;
         }
         return node(n.inputs().get(0)).outputType();
-    }
-
-    /** Finds a node by label (layer name) or by name. */
-    public Node byLabel(String label) {
-        for (Node n : nodes.values()) {
-            if (n.label().equals(label)) {
-                return n;
-            }
-        }
-        return node(label);
     }
 }

@@ -147,12 +147,6 @@ public final class Network {
         }
     }
 
-    public int iterationCount() {
-        return sequential != null
-                ? sequential.getIterationCount()
-                : dag.getConfiguration().getIterationCount();
-    }
-
     /** Serialises configuration, parameters and (optionally) updater state. */
     public byte[] toBytes(boolean withUpdater) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -80,16 +80,8 @@ public final class PenaltyHook extends BaseTrainingListener {
         }
     }
 
-    public void clearMasks() {
-        masks.clear();
-    }
-
     public boolean hasPenalty() {
         return !lambdas.isEmpty();
-    }
-
-    public boolean hasMasks() {
-        return !masks.isEmpty();
     }
 
     @Override

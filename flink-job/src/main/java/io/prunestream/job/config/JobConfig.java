@@ -215,7 +215,7 @@ public final class JobConfig {
 
     /** The value of a per-run option: {@code prune.run.<id>.x} if set, else {@code prune.x}. */
     public static <T> T perRun(Configuration conf, String runId, ConfigOption<T> option) {
-        String runKey = "prune.run." + runId + "." + option.key().substring("prune.".length());
+        String runKey = runKey(runId, option);
         String raw = conf.toMap().get(runKey);
         try {
             if (raw != null) {
@@ -339,8 +339,8 @@ public final class JobConfig {
         return s.equalsIgnoreCase("none") || s.isBlank() ? null : Datasets.parse(s);
     }
 
-    /** A Flink ConfigOption's key for a run, for documentation and error messages. */
-    public static String runKey(String runId, ConfigOption<?> option) {
+    /** The key that sets {@code option} for one run. */
+    static String runKey(String runId, ConfigOption<?> option) {
         return "prune.run." + runId + "." + option.key().substring("prune.".length());
     }
 
