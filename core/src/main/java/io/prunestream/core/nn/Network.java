@@ -32,6 +32,7 @@ public final class Network {
         this.sequential = sequential;
         this.dag = dag;
         this.inputShape = inputShape;
+        FastBatchNorm.install(sequential != null ? sequential.getLayers() : dag.getLayers());
     }
 
     public static Network of(MultiLayerNetwork net, InputShape inputShape) {

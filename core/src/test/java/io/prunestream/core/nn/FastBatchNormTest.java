@@ -1,0 +1,63 @@
+package io.prunestream.core.nn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The fast BatchNorm trains like DL4J's own: same parameters after several steps, same outputs. */
+class FastBatchNormTest {
+
+    private static DataSet batch(InputShape s, int classes, int seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray x = Nd4j.rand(DataType.FLOAT, s.batchShape(16)).muli(3).subi(1);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 16, classes);
+        Random r = new Random(seed);
+        for (int i = 0; i < 16; i++) {
+            y.putScalar(i, r.nextInt(classes), 1f);
+        }
+        return new DataSet(x, y);
+    }
+
+    private static void compare(Network fast, Network reference, InputShape s, int classes) {
+        for (int i = 0; i < 5; i++) {
+            DataSet b = batch(s, classes, i);
+            fast.fit(b);
+            reference.fit(b);
+        }
+        INDArray diff = fast.params().sub(reference.params());
+        double scale = reference.params().amaxNumber().doubleValue();
+        assertThat(diff.amaxNumber().doubleValue()).isLessThan(1e-4 * Math.max(1, scale));
+        INDArray x = batch(s, classes, 99).getFeatures();
+        assertThat(fast.output(x).sub(reference.output(x)).amaxNumber().doubleValue())
+                .isLessThan(1e-4);
+    }
+
+    @Test
+    void smallCnnTrainsLikeDl4jsBatchNorm() {
+        OptimizerSpec opt = OptimizerSpec.sgd(0.05, 5e-4);
+        Network fast = ModelSpec.smallCnn(InputShape.MNIST, 10, 3).build(opt);
+        Network reference = fast.copy();
+        FastBatchNorm.uninstall(((MultiLayerNetwork) reference.model()).getLayers());
+        assertThat(FastBatchNorm.installedOn(((MultiLayerNetwork) fast.model()).getLayers()))
+                .isTrue();
+        assertThat(FastBatchNorm.installedOn(((MultiLayerNetwork) reference.model()).getLayers()))
+                .isFalse();
+        compare(fast, reference, InputShape.MNIST, 10);
+    }
+
+    @Test
+    void resnetTrainsLikeDl4jsBatchNorm() {
+        InputShape s = new InputShape(3, 8, 8);
+        Network fast = ModelSpec.resnet(8, 0.5, s, 4, 3).build(OptimizerSpec.sgd(0.05, 0));
+        Network reference = fast.copy();
+        FastBatchNorm.uninstall(((ComputationGraph) reference.model()).getLayers());
+        compare(fast, reference, s, 4);
+    }
+}
