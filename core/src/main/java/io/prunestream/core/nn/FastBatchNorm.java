@@ -31,6 +31,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * returns null, which makes DL4J use its built-in path.
  */
 public final class FastBatchNorm implements BatchNormalizationHelper {
+    private static final boolean CPU =
+            "CPU"
+                    .equalsIgnoreCase(
+                            Nd4j.getExecutioner()
+                                    .getEnvironmentInformation()
+                                    .getProperty("backend"));
+
     private INDArray meanCache;
     private INDArray varCache;
     private float[] mean = new float[0];
@@ -38,6 +45,9 @@ public final class FastBatchNorm implements BatchNormalizationHelper {
 
     /** Installs the helper on every BatchNorm layer of the network (and so replaces oneDNN's). */
     static void install(Layer[] layers) {
+        if (!CPU) {
+            return; // on a GPU, cuDNN's helper is the fast path
+        }
         for (Layer l : layers) {
             if (l instanceof BatchNormalization bn) {
                 set(bn, new FastBatchNorm());
