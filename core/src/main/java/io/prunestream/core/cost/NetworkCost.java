@@ -3,6 +3,7 @@ package io.prunestream.core.cost;
 import io.prunestream.core.nn.LayerGraph;
 import io.prunestream.core.nn.Network;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -77,7 +78,7 @@ public record NetworkCost(List<LayerCost> layers, long params, long flops) {
 
     /** Output widths of conv layers by name, in order. */
     public Map<String, Long> convWidths() {
-        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        Map<String, Long> out = new LinkedHashMap<>();
         for (LayerCost l : layers) {
             if (l.type().equals("conv")) {
                 out.put(l.label(), l.width());

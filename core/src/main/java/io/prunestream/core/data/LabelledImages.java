@@ -1,6 +1,7 @@
 package io.prunestream.core.data;
 
 import io.prunestream.core.nn.InputShape;
+import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -33,8 +34,8 @@ public record LabelledImages(
     /** The first {@code n} images (or all, if fewer). */
     public LabelledImages head(int n) {
         int k = Math.min(n, size());
-        byte[] p = java.util.Arrays.copyOf(pixels, k * shape.size());
-        return new LabelledImages(name, shape, classes, p, java.util.Arrays.copyOf(labels, k));
+        byte[] p = Arrays.copyOf(pixels, k * shape.size());
+        return new LabelledImages(name, shape, classes, p, Arrays.copyOf(labels, k));
     }
 
     /**
@@ -58,6 +59,6 @@ public record LabelledImages(
 
     /** Image {@code i}'s pixels as bytes, c-order. */
     public byte[] imageBytes(int i) {
-        return java.util.Arrays.copyOfRange(pixels, i * shape.size(), (i + 1) * shape.size());
+        return Arrays.copyOfRange(pixels, i * shape.size(), (i + 1) * shape.size());
     }
 }

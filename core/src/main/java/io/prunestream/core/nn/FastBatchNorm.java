@@ -2,6 +2,7 @@ package io.prunestream.core.nn;
 
 import java.lang.reflect.Field;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.deeplearning4j.nn.api.Layer;
@@ -128,7 +129,7 @@ public final class FastBatchNorm implements BatchNormalizationHelper {
     private static float[] vector(INDArray v, int c, float fallback) {
         float[] out = new float[c];
         if (v == null) {
-            java.util.Arrays.fill(out, fallback);
+            Arrays.fill(out, fallback);
             return out;
         }
         for (int i = 0; i < c; i++) {

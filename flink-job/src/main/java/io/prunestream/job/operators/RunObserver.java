@@ -9,6 +9,7 @@ import io.prunestream.monitoring.TrainingMetrics;
 import io.prunestream.monitoring.report.RunReport;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -34,9 +35,9 @@ public class RunObserver
     private transient MetricsEndpoint.Lease endpoint;
     private transient TrainingMetrics training;
     private transient ModelVersionMetrics versions;
-    private transient java.util.Map<String, Long> lastPrint;
-    private transient java.util.Map<String, Double> lastAccuracy;
-    private transient java.util.Map<String, RunReport> reports;
+    private transient Map<String, Long> lastPrint;
+    private transient Map<String, Double> lastAccuracy;
+    private transient Map<String, RunReport> reports;
 
     public RunObserver(Configuration jobConfig, boolean printProgress) {
         this.jobConfig = jobConfig;
@@ -50,9 +51,9 @@ public class RunObserver
         training.bindTo(endpoint.registry());
         versions = new ModelVersionMetrics();
         versions.bindTo(endpoint.registry());
-        lastPrint = new java.util.HashMap<>();
-        lastAccuracy = new java.util.HashMap<>();
-        reports = new java.util.HashMap<>();
+        lastPrint = new HashMap<>();
+        lastAccuracy = new HashMap<>();
+        reports = new HashMap<>();
     }
 
     @Override

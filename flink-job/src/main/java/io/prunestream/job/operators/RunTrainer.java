@@ -2,6 +2,7 @@ package io.prunestream.job.operators;
 
 import io.prunestream.core.cost.NetworkCost;
 import io.prunestream.core.nn.InputShape;
+import io.prunestream.core.schedule.Phase;
 import io.prunestream.core.schedule.ScheduleState;
 import io.prunestream.core.store.ModelStore;
 import io.prunestream.core.store.PruningReport;
@@ -87,7 +88,7 @@ final class RunTrainer {
         Double accuracy = null;
         if (eval != null && settings.evalInterval() > 0 && done % settings.evalInterval() == 0) {
             accuracy = evaluate(eval);
-            if (r.phase() == io.prunestream.core.schedule.Phase.TRAIN) {
+            if (r.phase() == Phase.TRAIN) {
                 baseAccuracy = accuracy;
             }
         }
