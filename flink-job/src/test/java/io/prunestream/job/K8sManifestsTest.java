@@ -1,0 +1,957 @@
+package io.prunestream.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
+import com.networknt.schema.DisallowUnknownKeywordFactory;
+import com.networknt.schema.JsonMetaSchema;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.NonValidationKeyword;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1Job;
+import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1PersistentVolumeClaim;
+import io.kubernetes.client.openapi.models.V1Role;
+import io.kubernetes.client.openapi.models.V1RoleBinding;
+import io.kubernetes.client.openapi.models.V1ServiceAccount;
+import io.prunestream.connectors.producer.DatasetProducer;
+import io.prunestream.job.config.JobConfig;
+import io.prunestream.job.config.PruneOptions;
+import io.prunestream.job.config.RunSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.resources.ExternalResource;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExternalResourceOptions;
+import org.apache.flink.configuration.FallbackKey;
+import org.apache.flink.configuration.HighAvailabilityOptions;
+import org.apache.flink.configuration.JobManagerOptions;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.MetricOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.metrics.prometheus.PrometheusReporterFactory;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
+import org.apache.flink.runtime.externalresource.ExternalResourceUtils;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * Checks the Kubernetes manifests in {@code k8s/} offline: renders each kustomization (base and the
+ * cpu and gpu overlays) with a small reader of the kustomize fields they use, validates every
+ * object (custom resources against the JSON schemas in {@code k8s/schemas}, core kinds against the
+ * Kubernetes client's generated models), and checks that the pieces agree with each other and with
+ * the job: the FlinkDeployment's arguments and the ConfigMap's {@code job.yaml} through the job's
+ * own parser, topic names, ports, Flink options, memory, GPU requests, the alert rules. Where
+ * {@code kubectl} is installed, the reader's output is also compared with {@code kubectl
+ * kustomize}. See k8s/README.md ("Offline validation") and k8s/schemas/SOURCES.md.
+ */
+class K8sManifestsTest {
+    private static final Path ROOT = repositoryRoot();
+    private static final Path K8S = ROOT.resolve("k8s");
+    private static final String FLINK_CONTAINER = "flink-main-container";
+
+    /** Suffix of Flink's external-resource key read by its Kubernetes integration. */
+    private static final String K8S_CONFIG_KEY_SUFFIX = "kubernetes.config-key";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<String, List<Manifest>> RENDERED = new ConcurrentHashMap<>();
+    private static final Map<String, JsonSchema> SCHEMAS = new ConcurrentHashMap<>();
+
+    /** Custom resources: apiVersion/kind → the vendored schema (see k8s/schemas/SOURCES.md). */
+    private static final Map<String, String> SCHEMA_FILES =
+            Map.of(
+                    "flink.apache.org/v1beta1/FlinkDeployment", "flinkdeployment_v1beta1.json",
+                    "kafka.strimzi.io/v1/Kafka", "kafka_v1.json",
+                    "kafka.strimzi.io/v1/KafkaNodePool", "kafkanodepool_v1.json",
+                    "kafka.strimzi.io/v1/KafkaTopic", "kafkatopic_v1.json",
+                    "monitoring.coreos.com/v1/PodMonitor", "podmonitor_v1.json",
+                    "monitoring.coreos.com/v1/PrometheusRule", "prometheusrule_v1.json");
+
+    /** Core kinds: apiVersion/kind → the client model's strict validator. */
+    private static final Map<String, CoreValidator> CORE_KINDS =
+            Map.of(
+                    "v1/Namespace", V1Namespace::validateJsonElement,
+                    "v1/ServiceAccount", V1ServiceAccount::validateJsonElement,
+                    "v1/ConfigMap", V1ConfigMap::validateJsonElement,
+                    "v1/PersistentVolumeClaim", V1PersistentVolumeClaim::validateJsonElement,
+                    "batch/v1/Job", V1Job::validateJsonElement,
+                    "rbac.authorization.k8s.io/v1/Role", V1Role::validateJsonElement,
+                    "rbac.authorization.k8s.io/v1/RoleBinding", V1RoleBinding::validateJsonElement);
+
+    private static final Pattern DNS_SUBDOMAIN =
+            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
+    private static final List<String> KUSTOMIZATIONS =
+            List.of("base", "overlays/cpu", "overlays/gpu");
+
+    // ---- every object is valid --------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"base", "overlays/cpu", "overlays/gpu"})
+    void everyRenderedObjectMatchesItsSchema(String kustomization) {
+        List<Manifest> objects = render(kustomization);
+        assertThat(objects).extracting(Manifest::kind).contains("FlinkDeployment", "Job");
+        List<String> errors = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (Manifest m : objects) {
+            errors.addAll(validate(m));
+            if (!ids.add(m.apiVersion() + "/" + m.kind() + "/" + m.name())) {
+                errors.add(m + ": defined twice");
+            }
+        }
+        assertThat(errors).as("schema errors in " + kustomization).isEmpty();
+    }
+
+    /**
+     * Where {@code kubectl} is installed (it renders kustomizations without a cluster), the test's
+     * reader must produce exactly what {@code kubectl kustomize} does; skipped elsewhere.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"base", "overlays/cpu", "overlays/gpu"})
+    void renderingEqualsKubectlKustomizeWhereKubectlIsInstalled(String kustomization)
+            throws Exception {
+        Process kubectl;
+        try {
+            kubectl =
+                    new ProcessBuilder(
+                                    "kubectl", "kustomize", K8S.resolve(kustomization).toString())
+                            .redirectError(ProcessBuilder.Redirect.DISCARD)
+                            .start();
+        } catch (IOException e) {
+            Assumptions.abort("kubectl is not installed");
+            return;
+        }
+        List<Object> docs = new ArrayList<>();
+        try (InputStream in = kubectl.getInputStream()) {
+            new Yaml().loadAll(in).forEach(docs::add);
+        }
+        assertThat(kubectl.waitFor()).as("kubectl kustomize exit code").isZero();
+        Map<String, Object> expected = new TreeMap<>();
+        for (Object d : docs) {
+            Manifest m = new Manifest(K8S, map(d));
+            expected.put(m.apiVersion() + "/" + m.kind() + "/" + m.name(), m.object());
+        }
+        Map<String, Object> actual = new TreeMap<>();
+        for (Manifest m : render(kustomization)) {
+            actual.put(m.apiVersion() + "/" + m.kind() + "/" + m.name(), m.object());
+        }
+        assertThat(actual).isEqualTo(expected);
+    }
+
+    @Test
+    void everyYamlFileUnderK8sIsRendered() throws IOException {
+        Set<Path> used = new HashSet<>();
+        for (String k : KUSTOMIZATIONS) {
+            collectFiles(K8S.resolve(k), used);
+        }
+        try (Stream<Path> files = Files.walk(K8S)) {
+            List<Path> orphans =
+                    files.filter(
+                                    p ->
+                                            p.toString().endsWith(".yaml")
+                                                    || p.toString().endsWith(".yml"))
+                            .map(Path::normalize)
+                            .filter(p -> !used.contains(p))
+                            .toList();
+            assertThat(orphans)
+                    .as("YAML files that no kustomization uses (add them to one, or delete them)")
+                    .isEmpty();
+        }
+    }
+
+    // ---- the job starts with these arguments and this configuration ------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    void flinkDeploymentArgumentsAndJobYamlParseWithTheJobsParser(
+            String overlay, @TempDir Path tmp) {
+        List<Manifest> objects = render(overlay);
+        Manifest fd = only(objects, "FlinkDeployment");
+        Map<String, Object> job = map(fd.at("spec", "job"));
+        assertThat(job.get("entryClass")).isEqualTo(PruneJob.class.getName());
+        assertThat(job.get("jarURI")).isEqualTo("local:///opt/flink/usrlib/prunestream-job.jar");
+        assertThat(job.get("upgradeMode")).isEqualTo("savepoint");
+
+        Configuration conf = jobConfiguration(objects, tmp);
+        List<RunSettings> runs = JobConfig.runs(conf);
+        assertThat(runs).extracting(RunSettings::id).containsExactly("r50", "r90");
+        assertThat(runs.get(0).spec().ratios().defaultRatio()).isEqualTo(0.5);
+        assertThat(runs.get(1).spec().ratios().defaultRatio()).isEqualTo(0.9);
+
+        Manifest kafka = only(objects, "Kafka");
+        assertThat(conf.get(PruneOptions.BOOTSTRAP_SERVERS)).isEqualTo(bootstrapAddress(kafka));
+        assertThat(mountedPaths(fd))
+                .as("output.dir must be on a mounted volume")
+                .anyMatch(p -> under(conf.get(PruneOptions.OUTPUT_DIR), p));
+    }
+
+    @Test
+    void kafkaTopicsAreTheOnesTheJobAndTheProducerUse(@TempDir Path tmp) {
+        List<Manifest> objects = render("overlays/cpu");
+        Configuration conf = jobConfiguration(objects, tmp);
+        Manifest kafka = only(objects, "Kafka");
+        Map<String, Manifest> topics = new LinkedHashMap<>();
+        for (Manifest t : all(objects, "KafkaTopic")) {
+            assertThat(t.labels())
+                    .as(t + " must name its Kafka cluster")
+                    .containsEntry("strimzi.io/cluster", kafka.name());
+            Object topicName = t.at("spec", "topicName");
+            topics.put(topicName == null ? t.name() : topicName.toString(), t);
+        }
+        List<String> used = new ArrayList<>();
+        used.add(conf.get(PruneOptions.TOPIC));
+        used.add(conf.get(PruneOptions.DEAD_LETTER_TOPIC));
+        assertThat(conf.get(PruneOptions.MODEL_TOPIC))
+                .as("model versions go to a topic")
+                .isNotBlank();
+        used.add(conf.get(PruneOptions.MODEL_TOPIC));
+        if (!conf.get(PruneOptions.EVAL_TOPIC).isBlank()) {
+            used.add(conf.get(PruneOptions.EVAL_TOPIC));
+        }
+        assertThat(topics.keySet())
+                .as("KafkaTopics; job.yaml uses %s", used)
+                .containsAll(used)
+                .contains("prunestream-heldout");
+        Manifest samples = topics.get(conf.get(PruneOptions.TOPIC));
+        assertThat(((Number) samples.at("spec", "partitions")).intValue())
+                .as("partitions of " + samples)
+                .isGreaterThanOrEqualTo(2);
+
+        Map<String, Object> producer = container(only(objects, "Job"), "producer");
+        List<String> args = strings(producer.get("args"));
+        assertThat(argument(args, "--topic")).isEqualTo(conf.get(PruneOptions.TOPIC));
+        assertThat(argument(args, "--bootstrap-servers"))
+                .isEqualTo(conf.get(PruneOptions.BOOTSTRAP_SERVERS));
+        assertThat(argument(args, "--data")).isEqualTo("fashion-mnist");
+        assertThat(Integer.parseInt(argument(args, "--rate"))).isPositive();
+        List<String> command = strings(producer.get("command"));
+        assertThat(command).contains(DatasetProducer.class.getName());
+        assertThat(command.get(command.indexOf("-cp") + 1))
+                .startsWith("/opt/flink/usrlib/prunestream-job.jar");
+    }
+
+    // ---- ports, scraping, alerts ------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    void podMonitorsScrapeThePortsTheJobAndFlinkServe(String overlay, @TempDir Path tmp) {
+        List<Manifest> objects = render(overlay);
+        Manifest fd = only(objects, "FlinkDeployment");
+        Map<String, Integer> ports = new HashMap<>();
+        for (Object p : list(mainContainer(fd).get("ports"))) {
+            Map<String, Object> port = map(p);
+            ports.put((String) port.get("name"), ((Number) port.get("containerPort")).intValue());
+        }
+        Configuration conf = jobConfiguration(objects, tmp);
+        Configuration flink = flinkConfiguration(fd);
+        assertThat(flink.getString("metrics.reporter.prom.factory.class", null))
+                .isEqualTo(PrometheusReporterFactory.class.getName());
+        int reporterPort = Integer.parseInt(flink.getString("metrics.reporter.prom.port", "-1"));
+
+        Map<String, Manifest> monitors = new HashMap<>();
+        all(objects, "PodMonitor").forEach(m -> monitors.put(m.name(), m));
+        assertThat(monitors).containsOnlyKeys("prunestream-training", "prunestream-flink");
+        assertThat(scrapedPort(monitors.get("prunestream-training"), ports))
+                .as("training-metrics port vs job.yaml's %s", PruneOptions.METRICS_PORT.key())
+                .isEqualTo(conf.get(PruneOptions.METRICS_PORT));
+        assertThat(scrapedPort(monitors.get("prunestream-flink"), ports))
+                .as("flink-metrics port vs metrics.reporter.prom.port")
+                .isEqualTo(reporterPort);
+
+        // Flink labels its pods app=<deployment>, component=jobmanager|taskmanager, type=...
+        assertThat(monitors.get("prunestream-training").at("spec", "selector", "matchLabels"))
+                .isEqualTo(Map.of("app", fd.name(), "component", "taskmanager"));
+        assertThat(monitors.get("prunestream-flink").at("spec", "selector", "matchLabels"))
+                .isEqualTo(Map.of("app", fd.name(), "type", "flink-native-kubernetes"));
+    }
+
+    @Test
+    void prometheusRuleHoldsExactlyTheAlertsOfTheMonitoringModule() throws IOException {
+        Map<String, Object> alerts;
+        try (InputStream in =
+                Files.newInputStream(ROOT.resolve("monitoring/prometheus/alerts.yml"))) {
+            alerts = map(new Yaml().load(in));
+        }
+        for (String k : KUSTOMIZATIONS) {
+            Manifest rule = only(render(k), "PrometheusRule");
+            assertThat(rule.at("spec", "groups"))
+                    .as(
+                            "PrometheusRule %s differs from monitoring/prometheus/alerts.yml: run"
+                                    + " k8s/base/monitoring/make-prometheusrule.sh",
+                            rule.name())
+                    .isEqualTo(alerts.get("groups"));
+        }
+    }
+
+    // ---- Flink configuration ----------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    void flinkConfigurationUsesRealOptionsAndSizesTaskManagersForNd4j(String overlay) {
+        Manifest fd = only(render(overlay), "FlinkDeployment");
+        assertThat(fd.at("spec", "flinkVersion")).isEqualTo("v2_2");
+        Configuration flink = flinkConfiguration(fd);
+
+        Set<String> known = flinkOptionKeys();
+        List<String> unknown =
+                flink.keySet().stream()
+                        .filter(k -> !k.startsWith("metrics.reporter."))
+                        .filter(k -> !k.startsWith("external-resource."))
+                        .filter(k -> !known.contains(k))
+                        .toList();
+        assertThat(unknown).as("keys Flink 2.2 does not define (typos?)").isEmpty();
+        assertThat(flink.keySet())
+                .as("the operator supplies Java 17's module options there; use .taskmanager")
+                .doesNotContain(CoreOptions.FLINK_DEFAULT_JVM_OPTIONS.key());
+
+        // what the operator requires for upgradeMode: savepoint, on storage every pod mounts
+        for (ConfigOption<String> dir :
+                List.of(
+                        CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                        CheckpointingOptions.SAVEPOINT_DIRECTORY,
+                        HighAvailabilityOptions.HA_STORAGE_PATH)) {
+            String value = flink.get(dir);
+            assertThat(value).as(dir.key()).startsWith("file:///");
+            assertThat(mountedPaths(fd))
+                    .as(dir.key() + " must be on a volume the pods mount")
+                    .anyMatch(p -> under(value.substring("file://".length()), p));
+        }
+
+        String tmOpts = flink.get(CoreOptions.FLINK_TM_JVM_OPTIONS);
+        assertThat(tmOpts).contains("-Dorg.eclipse.deeplearning4j.helpers.disable=false");
+        if (overlay.endsWith("cpu")) {
+            assertThat(tmOpts).contains("-Dorg.bytedeco.javacpp.platform.extension=-onednn");
+        } else {
+            assertThat(tmOpts).doesNotContain("onednn");
+        }
+        assertThat(mainContainer(fd).get("env"))
+                .isEqualTo(List.of(Map.of("name", "OMP_WAIT_POLICY", "value", "PASSIVE")));
+
+        // the memory budget Flink derives for a TaskManager pod of taskManager.resource.memory
+        MemorySize process =
+                MemorySize.parse((String) fd.at("spec", "taskManager", "resource", "memory"));
+        flink.set(TaskManagerOptions.TOTAL_PROCESS_MEMORY, process);
+        TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(flink);
+        assertThat(spec.getTotalProcessMemorySize()).isEqualTo(process);
+        assertThat(spec.getTaskOffHeapSize())
+                .as("off-heap room for ND4J")
+                .isGreaterThanOrEqualTo(MemorySize.parse("1g"));
+        assertThat(spec.getTaskHeapSize()).isGreaterThanOrEqualTo(MemorySize.parse("1g"));
+        assertThat(spec.getNumSlots())
+                .as("the job's parallelism fills one TaskManager's slots")
+                .isEqualTo(((Number) fd.at("spec", "job", "parallelism")).intValue());
+    }
+
+    @Test
+    void gpuOverlayAsksForOneNvidiaGpuPerTaskManagerAndCpuOverlayForNone() {
+        Manifest gpu = only(render("overlays/gpu"), "FlinkDeployment");
+        Configuration conf = flinkConfiguration(gpu);
+        assertThat(conf.get(ExternalResourceOptions.EXTERNAL_RESOURCE_LIST)).containsExactly("gpu");
+        // exactly what Flink's Kubernetes integration turns into resources.limits
+        assertThat(ExternalResourceUtils.getExternalResourcesCollection(conf))
+                .extracting(ExternalResource::getName, r -> r.getValue().intValue())
+                .containsExactly(tuple("gpu", 1));
+        assertThat(
+                        ExternalResourceUtils.getExternalResourceConfigurationKeys(
+                                conf, K8S_CONFIG_KEY_SUFFIX))
+                .as("Kubernetes resource names Flink requests per TaskManager")
+                .isEqualTo(Map.of("gpu", "nvidia.com/gpu"));
+        assertThat((String) gpu.at("spec", "image")).endsWith("-cuda");
+        assertThat(gpu.at("spec", "taskManager", "podTemplate", "spec", "nodeSelector"))
+                .isNotNull();
+        assertThat(list(gpu.at("spec", "taskManager", "podTemplate", "spec", "tolerations")))
+                .isNotEmpty();
+        assertThat(container(only(render("overlays/gpu"), "Job"), "producer").get("image"))
+                .isEqualTo(gpu.at("spec", "image"));
+
+        Manifest cpu = only(render("overlays/cpu"), "FlinkDeployment");
+        Configuration cpuConf = flinkConfiguration(cpu);
+        assertThat(ExternalResourceUtils.getExternalResourcesCollection(cpuConf)).isEmpty();
+        assertThat(container(only(render("overlays/cpu"), "Job"), "producer").get("image"))
+                .isEqualTo(cpu.at("spec", "image"));
+    }
+
+    // ---- the checks bite --------------------------------------------------------------------
+
+    @Test
+    void brokenManifestsAreReported() {
+        List<Manifest> objects = render("overlays/gpu");
+        Manifest fd = only(objects, "FlinkDeployment");
+        Manifest resources =
+                fd.with(m -> map(m.at("spec", "taskManager")).put("resources", Map.of()));
+        assertThat(validate(resources)).anyMatch(e -> e.contains("resources"));
+        Manifest version = fd.with(m -> map(m.at("spec")).put("flinkVersion", "v2_9"));
+        assertThat(validate(version)).anyMatch(e -> e.contains("flinkVersion"));
+
+        Manifest job = only(objects, "Job");
+        Manifest typo =
+                job.with(
+                        m ->
+                                map(list(m.at("spec", "template", "spec", "containers")).get(0))
+                                        .put("imagePullPolcy", "Always"));
+        assertThat(validate(typo)).anyMatch(e -> e.contains("imagePullPolcy"));
+
+        Manifest topic = all(objects, "KafkaTopic").get(0);
+        assertThat(validate(topic.with(m -> map(m.at("spec")).put("partitions", "two"))))
+                .anyMatch(e -> e.contains("partitions"));
+        assertThat(validate(topic.with(m -> map(m.at("metadata")).put("label", Map.of()))))
+                .anyMatch(e -> e.contains("label"));
+    }
+
+    @Test
+    void aTypoInJobYamlFailsTheJobsParser(@TempDir Path tmp) throws IOException {
+        String yaml = jobYaml(render("overlays/cpu"));
+        Path file = tmp.resolve("job.yaml");
+        Files.writeString(file, yaml.replace("dead-letter-topic:", "dead-leter-topic:"));
+        assertThatThrownBy(() -> JobConfig.fromArgs(new String[] {"--config", file.toString()}))
+                .hasMessageContaining("kafka.dead-leter-topic");
+    }
+
+    // ---- helpers: the job's view --------------------------------------------------------------
+
+    /** The job's configuration as {@code PruneJob.main} builds it from the deployment's args. */
+    private static Configuration jobConfiguration(List<Manifest> objects, Path tmp) {
+        Manifest fd = only(objects, "FlinkDeployment");
+        List<String> args = new ArrayList<>(strings(fd.at("spec", "job", "args")));
+        int config = args.indexOf("--config");
+        assertThat(config).as("--config in the job's args").isNotNegative();
+        String configMapName = "prunestream-job-config";
+        String mountPath = null;
+        Map<String, String> volumesByConfigMap = new HashMap<>();
+        for (Object v : list(fd.at("spec", "podTemplate", "spec", "volumes"))) {
+            Map<String, Object> volume = map(v);
+            if (volume.get("configMap") != null) {
+                volumesByConfigMap.put(
+                        (String) map(volume.get("configMap")).get("name"),
+                        (String) volume.get("name"));
+            }
+        }
+        for (Object m : list(mainContainer(fd).get("volumeMounts"))) {
+            Map<String, Object> mount = map(m);
+            if (mount.get("name").equals(volumesByConfigMap.get(configMapName))) {
+                mountPath = (String) mount.get("mountPath");
+            }
+        }
+        assertThat(args.get(config + 1))
+                .as("--config names job.yaml where the ConfigMap is mounted")
+                .isEqualTo(mountPath + "/job.yaml");
+        try {
+            Path file = tmp.resolve("job.yaml");
+            Files.writeString(file, jobYaml(objects));
+            args.set(config + 1, file.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return JobConfig.fromArgs(args.toArray(String[]::new));
+    }
+
+    private static String jobYaml(List<Manifest> objects) {
+        Manifest cm =
+                all(objects, "ConfigMap").stream()
+                        .filter(m -> m.name().equals("prunestream-job-config"))
+                        .findFirst()
+                        .orElseThrow();
+        return (String) map(cm.object().get("data")).get("job.yaml");
+    }
+
+    private static String bootstrapAddress(Manifest kafka) {
+        for (Object l : list(kafka.at("spec", "kafka", "listeners"))) {
+            Map<String, Object> listener = map(l);
+            if ("internal".equals(listener.get("type"))
+                    && Boolean.FALSE.equals(listener.get("tls"))) {
+                return kafka.name() + "-kafka-bootstrap:" + listener.get("port");
+            }
+        }
+        throw new AssertionError(kafka + " has no plain internal listener");
+    }
+
+    private static int scrapedPort(Manifest monitor, Map<String, Integer> containerPorts) {
+        List<Object> endpoints = list(monitor.at("spec", "podMetricsEndpoints"));
+        assertThat(endpoints).hasSize(1);
+        String name = (String) map(endpoints.get(0)).get("port");
+        assertThat(containerPorts)
+                .as(monitor + " scrapes a port the Flink pods declare")
+                .containsKey(name);
+        return containerPorts.get(name);
+    }
+
+    private static Map<String, Object> mainContainer(Manifest fd) {
+        for (Object c : list(fd.at("spec", "podTemplate", "spec", "containers"))) {
+            if (FLINK_CONTAINER.equals(map(c).get("name"))) {
+                return map(c);
+            }
+        }
+        throw new AssertionError(fd + " has no container " + FLINK_CONTAINER);
+    }
+
+    private static List<String> mountedPaths(Manifest fd) {
+        Set<String> claims = new HashSet<>();
+        for (Object v : list(fd.at("spec", "podTemplate", "spec", "volumes"))) {
+            if (map(v).get("persistentVolumeClaim") != null) {
+                claims.add((String) map(v).get("name"));
+            }
+        }
+        return list(mainContainer(fd).get("volumeMounts")).stream()
+                .map(K8sManifestsTest::map)
+                .filter(m -> claims.contains(m.get("name")))
+                .map(m -> (String) m.get("mountPath"))
+                .toList();
+    }
+
+    private static boolean under(String path, String dir) {
+        return path.equals(dir) || path.startsWith(dir + "/");
+    }
+
+    private static Map<String, Object> container(Manifest job, String name) {
+        for (Object c : list(job.at("spec", "template", "spec", "containers"))) {
+            if (name.equals(map(c).get("name"))) {
+                return map(c);
+            }
+        }
+        throw new AssertionError(job + " has no container " + name);
+    }
+
+    private static String argument(List<String> args, String option) {
+        int i = args.indexOf(option);
+        assertThat(i).as(option).isNotNegative();
+        return args.get(i + 1);
+    }
+
+    /** The flinkConfiguration as Flink reads it (nested keys flattened, as the operator does). */
+    private static Configuration flinkConfiguration(Manifest fd) {
+        Map<String, String> flat = new LinkedHashMap<>();
+        flatten("", map(fd.at("spec", "flinkConfiguration")), flat);
+        return Configuration.fromMap(flat);
+    }
+
+    private static void flatten(String prefix, Map<String, Object> m, Map<String, String> out) {
+        m.forEach(
+                (k, v) -> {
+                    String key = prefix.isEmpty() ? k : prefix + "." + k;
+                    if (v instanceof Map<?, ?>) {
+                        flatten(key, map(v), out);
+                    } else {
+                        out.put(key, String.valueOf(v));
+                    }
+                });
+    }
+
+    /** Keys (and deprecated keys) of the Flink options a deployment may set. */
+    private static Set<String> flinkOptionKeys() {
+        Set<String> keys = new TreeSet<>();
+        for (Class<?> holder :
+                List.of(
+                        CoreOptions.class,
+                        CheckpointingOptions.class,
+                        StateBackendOptions.class,
+                        HighAvailabilityOptions.class,
+                        TaskManagerOptions.class,
+                        JobManagerOptions.class,
+                        RestartStrategyOptions.class,
+                        MetricOptions.class,
+                        ExternalResourceOptions.class)) {
+            for (Field f : holder.getFields()) {
+                if (Modifier.isStatic(f.getModifiers())
+                        && ConfigOption.class.isAssignableFrom(f.getType())) {
+                    try {
+                        ConfigOption<?> option = (ConfigOption<?>) f.get(null);
+                        keys.add(option.key());
+                        for (FallbackKey fallback : option.fallbackKeys()) {
+                            keys.add(fallback.getKey());
+                        }
+                    } catch (IllegalAccessException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        }
+        return keys;
+    }
+
+    // ---- helpers: validation ------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface CoreValidator {
+        void validate(JsonElement json) throws IOException;
+    }
+
+    /** Errors of one object, each naming the file, the object and the field. */
+    private static List<String> validate(Manifest m) {
+        List<String> errors = new ArrayList<>();
+        String id = m.apiVersion() + "/" + m.kind();
+        if (!DNS_SUBDOMAIN.matcher(m.name()).matches() || m.name().length() > 253) {
+            errors.add(m + ": metadata.name is not a DNS subdomain name");
+        }
+        try {
+            // Gson as DL4J brings it (2.8): no static JsonParser.parseString yet
+            JsonElement tree = new JsonParser().parse(JSON.writeValueAsString(m.object()));
+            V1ObjectMeta.validateJsonElement(tree.getAsJsonObject().get("metadata"));
+            CoreValidator core = CORE_KINDS.get(id);
+            if (core != null) {
+                core.validate(tree);
+                return errors;
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            errors.add(m + ": " + e.getMessage());
+            return errors;
+        }
+        String file = SCHEMA_FILES.get(id);
+        if (file == null) {
+            errors.add(m + ": no schema for " + id + " (add it to k8s/schemas and SOURCES.md)");
+            return errors;
+        }
+        JsonNode node = JSON.valueToTree(m.object());
+        for (ValidationMessage msg : schema(file).validate(node)) {
+            errors.add(m + ": " + msg.getMessage());
+        }
+        return errors;
+    }
+
+    private static JsonSchema schema(String file) {
+        return SCHEMAS.computeIfAbsent(
+                file,
+                f -> {
+                    // OpenAPI's Kubernetes extensions carry no constraint a client can check;
+                    // any other keyword the schema validator does not know is an error
+                    JsonMetaSchema meta =
+                            JsonMetaSchema.builder(
+                                            "https://prunestream.io/k8s-crd-schema",
+                                            JsonMetaSchema.getV7())
+                                    .keywords(
+                                            Stream.of(
+                                                            "x-kubernetes-preserve-unknown-fields",
+                                                            "x-kubernetes-int-or-string",
+                                                            "x-kubernetes-list-type",
+                                                            "x-kubernetes-list-map-keys",
+                                                            "x-kubernetes-map-type",
+                                                            "x-kubernetes-embedded-resource",
+                                                            "x-kubernetes-validations",
+                                                            "nullable",
+                                                            "example")
+                                                    .map(NonValidationKeyword::new)
+                                                    .toList())
+                                    .unknownKeywordFactory(
+                                            DisallowUnknownKeywordFactory.getInstance())
+                                    .build();
+                    JsonSchemaFactory factory =
+                            JsonSchemaFactory.getInstance(
+                                    SpecVersion.VersionFlag.V7,
+                                    b -> b.metaSchema(meta).defaultMetaSchemaIri(meta.getIri()));
+                    try (InputStream in = Files.newInputStream(K8S.resolve("schemas").resolve(f))) {
+                        return factory.getSchema(
+                                JSON.readTree(in), SchemaValidatorsConfig.builder().build());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+    }
+
+    // ---- helpers: rendering -------------------------------------------------------------------
+
+    /** One Kubernetes object and the file it came from. */
+    record Manifest(Path source, Map<String, Object> object) {
+        String apiVersion() {
+            return (String) object.get("apiVersion");
+        }
+
+        String kind() {
+            return (String) object.get("kind");
+        }
+
+        String name() {
+            return String.valueOf(map(object.get("metadata")).get("name"));
+        }
+
+        Map<String, Object> labels() {
+            Object labels = map(object.get("metadata")).get("labels");
+            return labels == null ? Map.of() : map(labels);
+        }
+
+        Object at(String... path) {
+            Object node = object;
+            for (String p : path) {
+                if (!(node instanceof Map<?, ?> m)) {
+                    return null;
+                }
+                node = m.get(p);
+            }
+            return node;
+        }
+
+        /** A deep copy with {@code change} applied (for the checks that must fail). */
+        Manifest with(Consumer<Manifest> change) {
+            Manifest copy = new Manifest(source, map(deepCopy(object)));
+            change.accept(copy);
+            return copy;
+        }
+
+        @Override
+        public String toString() {
+            return K8S.relativize(source) + " " + kind() + "/" + name();
+        }
+    }
+
+    private static List<Manifest> render(String kustomization) {
+        return RENDERED.computeIfAbsent(
+                kustomization, k -> List.copyOf(renderDir(K8S.resolve(k).normalize())));
+    }
+
+    /**
+     * A minimal kustomize: {@code resources} (files or folders with a kustomization), {@code
+     * patches} given by {@code path} (strategic merge matched by kind and name; lists of objects
+     * with a {@code name} merge by name in built-in kinds and are replaced in custom resources, as
+     * kustomize does without their schema), {@code configMapGenerator} with {@code files} and no
+     * hash suffix, and {@code namespace}. Anything else fails, so the manifests cannot quietly need
+     * more than this test understands.
+     */
+    private static List<Manifest> renderDir(Path dir) {
+        Map<String, Object> k = map(loadAll(dir.resolve("kustomization.yaml")).get(0));
+        Set<String> supported =
+                Set.of(
+                        "apiVersion",
+                        "kind",
+                        "resources",
+                        "patches",
+                        "configMapGenerator",
+                        "namespace");
+        assertThat(k.keySet())
+                .as(dir + "/kustomization.yaml uses fields this test cannot render")
+                .isSubsetOf(supported);
+        List<Manifest> out = new ArrayList<>();
+        for (Object r : list(k.getOrDefault("resources", List.of()))) {
+            Path p = dir.resolve((String) r).normalize();
+            if (Files.isDirectory(p)) {
+                out.addAll(renderDir(p));
+            } else {
+                loadAll(p).forEach(o -> out.add(new Manifest(p, map(o))));
+            }
+        }
+        for (Object g : list(k.getOrDefault("configMapGenerator", List.of()))) {
+            Map<String, Object> gen = map(g);
+            assertThat(gen.keySet()).isSubsetOf("name", "files", "options");
+            assertThat(gen.get("options"))
+                    .as("the pods name the ConfigMap: keep disableNameSuffixHash")
+                    .isEqualTo(Map.of("disableNameSuffixHash", true));
+            Map<String, Object> data = new LinkedHashMap<>();
+            for (Object f : list(gen.get("files"))) {
+                Path p = dir.resolve((String) f);
+                try {
+                    data.put(p.getFileName().toString(), Files.readString(p));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            Map<String, Object> cm = new LinkedHashMap<>();
+            cm.put("apiVersion", "v1");
+            cm.put("kind", "ConfigMap");
+            cm.put("metadata", new LinkedHashMap<>(Map.of("name", gen.get("name"))));
+            cm.put("data", data);
+            out.add(new Manifest(dir.resolve("kustomization.yaml"), cm));
+        }
+        for (Object pt : list(k.getOrDefault("patches", List.of()))) {
+            Map<String, Object> entry = map(pt);
+            assertThat(entry.keySet()).as("patches by path only").containsExactly("path");
+            Path p = dir.resolve((String) entry.get("path")).normalize();
+            Manifest patch = new Manifest(p, map(loadAll(p).get(0)));
+            int i = indexOf(out, patch);
+            assertThat(i).as(patch + " patches no object").isNotNegative();
+            Manifest target = out.get(i);
+            boolean builtIn = CORE_KINDS.containsKey(target.apiVersion() + "/" + target.kind());
+            out.set(
+                    i,
+                    new Manifest(
+                            target.source(), map(merge(target.object(), patch.object(), builtIn))));
+        }
+        Object namespace = k.get("namespace");
+        if (namespace != null) {
+            for (Manifest m : out) {
+                if (!m.kind().equals("Namespace")) {
+                    map(m.object().get("metadata")).put("namespace", namespace);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static int indexOf(List<Manifest> objects, Manifest patch) {
+        for (int i = 0; i < objects.size(); i++) {
+            Manifest m = objects.get(i);
+            if (m.apiVersion().equals(patch.apiVersion())
+                    && m.kind().equals(patch.kind())
+                    && m.name().equals(patch.name())) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static Object merge(Object base, Object patch, boolean builtIn) {
+        if (base instanceof Map<?, ?> && patch instanceof Map<?, ?>) {
+            Map<String, Object> out = map(deepCopy(base));
+            map(patch)
+                    .forEach(
+                            (key, value) -> {
+                                assertThat(key).as("$patch directives").doesNotStartWith("$");
+                                if (value == null) {
+                                    out.remove(key);
+                                } else {
+                                    out.put(key, merge(out.get(key), value, builtIn));
+                                }
+                            });
+            return out;
+        }
+        if (builtIn
+                && base instanceof List<?> b
+                && patch instanceof List<?> p
+                && named(b)
+                && named(p)) {
+            List<Object> out = new ArrayList<>(list(deepCopy(base)));
+            for (Object item : p) {
+                Object name = map(item).get("name");
+                int i = 0;
+                while (i < out.size() && !Objects.equals(map(out.get(i)).get("name"), name)) {
+                    i++;
+                }
+                if (i < out.size()) {
+                    out.set(i, merge(out.get(i), item, true));
+                } else {
+                    out.add(deepCopy(item));
+                }
+            }
+            return out;
+        }
+        return deepCopy(patch);
+    }
+
+    private static boolean named(List<?> items) {
+        return items.stream().allMatch(i -> i instanceof Map<?, ?> m && m.get("name") != null);
+    }
+
+    /** Files the kustomization at {@code dir} reads, folders included recursively. */
+    private static void collectFiles(Path dir, Set<Path> used) {
+        Path kfile = dir.resolve("kustomization.yaml").normalize();
+        used.add(kfile);
+        Map<String, Object> k = map(loadAll(kfile).get(0));
+        for (Object r : list(k.getOrDefault("resources", List.of()))) {
+            Path p = dir.resolve((String) r).normalize();
+            if (Files.isDirectory(p)) {
+                collectFiles(p, used);
+            } else {
+                used.add(p);
+            }
+        }
+        for (Object pt : list(k.getOrDefault("patches", List.of()))) {
+            used.add(dir.resolve((String) map(pt).get("path")).normalize());
+        }
+        for (Object g : list(k.getOrDefault("configMapGenerator", List.of()))) {
+            for (Object f : list(map(g).get("files"))) {
+                used.add(dir.resolve((String) f).normalize());
+            }
+        }
+    }
+
+    private static List<Object> loadAll(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            List<Object> docs = new ArrayList<>();
+            for (Object doc : new Yaml().loadAll(in)) {
+                if (doc != null) {
+                    docs.add(doc);
+                }
+            }
+            return docs;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Manifest only(List<Manifest> objects, String kind) {
+        List<Manifest> found = all(objects, kind);
+        assertThat(found).as("objects of kind " + kind).hasSize(1);
+        return found.get(0);
+    }
+
+    private static List<Manifest> all(List<Manifest> objects, String kind) {
+        return objects.stream().filter(m -> m.kind().equals(kind)).collect(Collectors.toList());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object o) {
+        assertThat(o).isInstanceOf(Map.class);
+        return (Map<String, Object>) o;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Object o) {
+        assertThat(o).isInstanceOf(List.class);
+        return (List<Object>) o;
+    }
+
+    private static List<String> strings(Object o) {
+        return list(o).stream().map(String::valueOf).toList();
+    }
+
+    private static Object deepCopy(Object o) {
+        if (o instanceof Map<?, ?> m) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            m.forEach((k, v) -> copy.put(String.valueOf(k), deepCopy(v)));
+            return copy;
+        }
+        if (o instanceof List<?> l) {
+            List<Object> copy = new ArrayList<>();
+            l.forEach(v -> copy.add(deepCopy(v)));
+            return copy;
+        }
+        return o;
+    }
+
+    private static Path repositoryRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isDirectory(dir.resolve("k8s"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("no k8s/ folder above " + Path.of("").toAbsolutePath());
+        }
+        return dir;
+    }
+}
