@@ -1,6 +1,7 @@
 package io.prunestream.core.prune;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Importance scores: the smaller, the sooner a group is pruned. */
 public final class Importance {
@@ -17,11 +18,7 @@ public final class Importance {
     }
 
     /** |w| of every element, flattened in c order. */
-    public static float[] magnitude(INDArray weight) {
-        float[] v = weight.dup('c').data().asFloat();
-        for (int i = 0; i < v.length; i++) {
-            v[i] = Math.abs(v[i]);
-        }
-        return v;
+    public static double[] magnitude(INDArray weight) {
+        return Transforms.abs(weight.dup('c'), false).data().asDouble();
     }
 }

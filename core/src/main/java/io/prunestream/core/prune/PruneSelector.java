@@ -79,12 +79,7 @@ public final class PruneSelector {
             int k = prunedCount(ratios.ratioFor(t.label(), t.readsInput()), t.size());
             if (k > 0) {
                 sizes.put(t.key(), t.size());
-                float[] mag = Importance.magnitude(net.param(t.key()));
-                double[] d = new double[mag.length];
-                for (int i = 0; i < d.length; i++) {
-                    d[i] = mag[i];
-                }
-                pruned.put(t.key(), smallest(d, k));
+                pruned.put(t.key(), smallest(Importance.magnitude(net.param(t.key())), k));
             }
         }
         return new PrunePlan(Granularity.WEIGHT, pruned, sizes);

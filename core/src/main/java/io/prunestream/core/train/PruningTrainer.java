@@ -153,13 +153,14 @@ public final class PruningTrainer {
             prune();
         }
         applyPenalty(s);
-        net.setLearningRate(spec.learningRate(s.phase(), steps, prunedAt));
+        double lr = spec.learningRate(s.phase(), steps, prunedAt);
+        net.setLearningRate(lr);
         net.fit(batch);
         steps++;
         return new StepResult(
                 s.iteration(),
                 s.phase(),
-                spec.learningRate(s.phase(), s.iteration(), prunedAt),
+                lr,
                 s.lambdaPruned(),
                 s.lambdaKept(),
                 net.score(),
@@ -269,8 +270,7 @@ public final class PruningTrainer {
             double ratio = Double.NaN;
             boolean removed = filter && isPruned();
             if (!removed) {
-                double[] score =
-                        filter ? Importance.filterL1(w) : toDouble(Importance.magnitude(w));
+                double[] score = filter ? Importance.filterL1(w) : Importance.magnitude(w);
                 ratio = keptOverPruned(score, e.getValue());
             }
             double zeros =
@@ -299,14 +299,6 @@ public final class PruningTrainer {
             labels = out;
         }
         return labels;
-    }
-
-    private static double[] toDouble(float[] f) {
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
     }
 
     /** mean score of kept / mean score of pruned (per-group scores share a size, so L1 works). */
