@@ -7,11 +7,10 @@ import io.prunestream.connectors.kafka.TrainingSource;
 import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.core.nn.InputShape;
-import io.prunestream.core.train.TrainingEvent;
+import io.prunestream.core.run.ModelVersion;
+import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.job.config.JobConfig;
-import io.prunestream.job.config.PruneOptions;
-import io.prunestream.job.config.RunSettings;
-import io.prunestream.job.model.ModelVersion;
+import io.prunestream.job.config.JobSettings;
 import io.prunestream.job.model.Samples;
 import io.prunestream.job.model.ScheduledBatch;
 import io.prunestream.job.operators.BatchAssembler;
@@ -22,9 +21,7 @@ import io.prunestream.job.operators.PenaltyScheduler;
 import io.prunestream.job.operators.RunObserver;
 import io.prunestream.job.operators.TrainerOperator;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -53,28 +50,28 @@ public final class PruneJob {
 
     public static Streams build(
             StreamExecutionEnvironment env, Configuration conf, boolean printProgress) {
-        List<RunSettings> runs = JobConfig.runs(conf);
-        String servers = conf.get(PruneOptions.BOOTSTRAP_SERVERS);
+        JobSettings settings = JobConfig.settings(conf);
+        JobSettings.KafkaSettings kafka = settings.kafka();
+        String servers = kafka.bootstrapServers();
         if (servers == null || servers.isBlank()) {
             throw new IllegalArgumentException(
                     "config key 'kafka.bootstrap-servers' is not set: pass --bootstrap-servers host:port");
         }
-        Duration interval = conf.get(PruneOptions.CHECKPOINT_INTERVAL);
+        Duration interval = settings.checkpointInterval();
         if (!interval.isZero()) {
             env.enableCheckpointing(interval.toMillis());
         }
-        InputShape shape = JobConfig.sampleShape(conf);
+        InputShape shape = settings.sampleShape();
         var source =
                 TrainingSource.builder()
                         .setBootstrapServers(servers)
-                        .setTopics(conf.get(PruneOptions.TOPIC))
-                        .setGroupId(conf.get(PruneOptions.GROUP_ID))
+                        .setTopics(kafka.topic())
+                        .setGroupId(kafka.groupId())
                         .setStartingOffsets(
-                                TrainingSource.StartingOffsets.parse(
-                                        conf.get(PruneOptions.STARTING_OFFSETS)))
+                                TrainingSource.StartingOffsets.parse(kafka.startingOffsets()))
                         .setExpectedSampleShape(shape.channels(), shape.height(), shape.width())
-                        .setClasses(conf.get(PruneOptions.CLASSES))
-                        .setBounded(conf.get(PruneOptions.BOUNDED))
+                        .setClasses(settings.classes())
+                        .setBounded(kafka.bounded())
                         .build();
         DataStream<IngestedRecord> records =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-training-records")
@@ -87,14 +84,12 @@ public final class PruneJob {
                 .sinkTo(
                         DeadLetterSink.builder()
                                 .setBootstrapServers(servers)
-                                .setTopic(conf.get(PruneOptions.DEAD_LETTER_TOPIC))
+                                .setTopic(kafka.deadLetterTopic())
                                 .build())
                 .name("dead-letter-topic")
                 .uid("dead-letter-sink");
 
-        List<String> ids = runs.stream().map(RunSettings::id).toList();
-        Map<String, Integer> batchSizes = new LinkedHashMap<>();
-        runs.forEach(r -> batchSizes.put(r.id(), r.spec().batchSize()));
+        List<String> ids = settings.runIds();
         KeySelector<Samples, String> byRun = s -> s.runId;
         KeyedStream<Samples, String> perRun =
                 accepted.flatMap(new FanOutToRuns(ids))
@@ -105,13 +100,13 @@ public final class PruneJob {
                 perRun.transform(
                                 "mini-batches",
                                 TypeInformation.of(Samples.class),
-                                new BatchAssembler(batchSizes))
+                                new BatchAssembler(settings.batchSizes()))
                         .uid("mini-batches");
         // same key, same task: no second shuffle between the keyed operators
         KeySelector<ScheduledBatch, String> byBatchRun = b -> b.batch.runId;
         DataStream<ScheduledBatch> scheduled =
                 DataStreamUtils.reinterpretAsKeyedStream(batches, byRun)
-                        .process(new PenaltyScheduler(conf))
+                        .process(new PenaltyScheduler(settings))
                         .name("penalty-scheduler")
                         .uid("penalty-scheduler");
         SingleOutputStreamOperator<TrainingEvent> events =
@@ -119,10 +114,10 @@ public final class PruneJob {
                         .transform(
                                 "trainer",
                                 TypeInformation.of(TrainingEvent.class),
-                                new TrainerOperator(conf))
+                                new TrainerOperator(settings))
                         .uid("trainer");
         DataStream<ModelVersion> versions = events.getSideOutput(TrainerOperator.VERSIONS);
-        String modelTopic = conf.get(PruneOptions.MODEL_TOPIC);
+        String modelTopic = kafka.modelTopic();
         if (!modelTopic.isBlank()) {
             versions.sinkTo(ModelVersionSink.kafka(servers, modelTopic))
                     .name("model-topic")
@@ -130,8 +125,8 @@ public final class PruneJob {
         }
         DataStream<String> lines =
                 events.keyBy(TrainingEvent::runId)
-                        .connect(versions.keyBy(v -> v.runId))
-                        .process(new RunObserver(conf, printProgress))
+                        .connect(versions.keyBy(ModelVersion::runId))
+                        .process(new RunObserver(settings.metrics(), printProgress))
                         .name("metrics")
                         .uid("metrics");
         return new Streams(events, versions, lines);
@@ -142,7 +137,6 @@ public final class PruneJob {
         Configuration conf;
         try {
             conf = JobConfig.fromArgs(args);
-            JobConfig.runs(conf);
         } catch (IllegalArgumentException e) {
             System.err.println("prunestream job: " + e.getMessage());
             System.exit(2);

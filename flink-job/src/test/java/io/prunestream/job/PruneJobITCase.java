@@ -2,14 +2,14 @@ package io.prunestream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.prunestream.connectors.kafka.LocalKafkaBroker;
 import io.prunestream.connectors.producer.DatasetProducer;
 import io.prunestream.connectors.producer.ProducerSettings;
 import io.prunestream.core.data.Datasets;
+import io.prunestream.core.run.ModelVersion;
+import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.schedule.Phase;
 import io.prunestream.core.store.ModelStore;
-import io.prunestream.core.train.TrainingEvent;
-import io.prunestream.job.model.ModelVersion;
+import io.prunestream.testing.LocalKafkaBroker;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -187,28 +187,28 @@ class PruneJobITCase {
             assertThat(phases.get(run)).contains(Phase.REGULARIZE, Phase.PRUNE, Phase.FINETUNE);
             ModelVersion last =
                     published.stream()
-                            .filter(v -> v.runId.equals(run) && v.last)
+                            .filter(v -> v.runId().equals(run) && v.last())
                             .findFirst()
                             .orElseThrow();
-            assertThat(last.params).isLessThan(last.baseParams);
+            assertThat(last.params()).isLessThan(last.baseParams());
             // evaluated on the held-out topic (300 Fashion-MNIST test images) after only ~38
             // steps, 90 % of filters gone in r90: well above chance (0.1), not yet good
-            System.out.printf("%s: held-out accuracy %.3f%n", run, last.accuracy);
-            assertThat(last.accuracy).isGreaterThan(0.2);
-            var saved = ModelStore.load(Path.of(last.path));
+            System.out.printf("%s: held-out accuracy %.3f%n", run, last.accuracy());
+            assertThat(last.accuracy()).isGreaterThan(0.2);
+            var saved = ModelStore.load(Path.of(last.path()));
             assertThat(saved.network().numParams()).isLessThan(saved.report().baseParams() * 2);
-            assertThat(saved.report().params()).isEqualTo(last.params);
+            assertThat(saved.report().params()).isEqualTo(last.params());
         }
         ModelVersion r50 = lastOf(published, "r50");
         ModelVersion r90 = lastOf(published, "r90");
         // conv1 is kept (reads the input); conv2/conv3 at 50% and 90%
-        assertThat(r50.widths).containsEntry("conv2", 16L).containsEntry("conv3", 32L);
-        assertThat(r90.widths).containsEntry("conv2", 3L).containsEntry("conv3", 6L);
-        assertThat(r90.params).isLessThan(r50.params);
+        assertThat(r50.widths()).containsEntry("conv2", 16L).containsEntry("conv3", 32L);
+        assertThat(r90.widths()).containsEntry("conv2", 3L).containsEntry("conv3", 6L);
+        assertThat(r90.params()).isLessThan(r50.params());
     }
 
     private static ModelVersion lastOf(List<ModelVersion> vs, String run) {
-        return vs.stream().filter(v -> v.runId.equals(run) && v.last).findFirst().orElseThrow();
+        return vs.stream().filter(v -> v.runId().equals(run) && v.last()).findFirst().orElseThrow();
     }
 
     private static Properties producerProps() {

@@ -21,7 +21,8 @@ import java.util.Objects;
  * @param port TCP port; 0 lets the OS pick a free one
  * @param portConflict what to do when the port is taken
  */
-public record EndpointSettings(String bindAddress, int port, PortConflict portConflict) {
+public record EndpointSettings(String bindAddress, int port, PortConflict portConflict)
+        implements java.io.Serializable {
 
     /** Configuration key of {@link #port}. */
     public static final String PORT_KEY = "prune.metrics.port";

@@ -8,5 +8,11 @@ public enum PortConflict {
      * Listen on a free port chosen by the OS instead, and log it. Only useful where Prometheus
      * finds the endpoint by discovery, not by a fixed port in its config.
      */
-    FALLBACK
+    FALLBACK;
+
+    /** The name users write in configs. */
+    @Override
+    public String toString() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
 }

@@ -1,8 +1,8 @@
 package io.prunestream.monitoring;
 
+import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.schedule.Phase;
 import io.prunestream.core.train.LayerStats;
-import io.prunestream.core.train.TrainingEvent;
 import java.util.ArrayList;
 import java.util.List;
 

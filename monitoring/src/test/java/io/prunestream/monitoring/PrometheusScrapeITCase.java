@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.schedule.Phase;
-import io.prunestream.core.train.TrainingEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

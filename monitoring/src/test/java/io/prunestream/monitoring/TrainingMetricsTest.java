@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.schedule.Phase;
 import io.prunestream.core.train.LayerStats;
-import io.prunestream.core.train.TrainingEvent;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

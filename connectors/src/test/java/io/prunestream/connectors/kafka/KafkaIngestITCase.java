@@ -16,6 +16,7 @@ import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.connectors.record.SampleBatchCodec;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.data.LabelledImages;
+import io.prunestream.testing.LocalKafkaBroker;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

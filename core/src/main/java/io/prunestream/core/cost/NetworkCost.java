@@ -2,6 +2,7 @@ package io.prunestream.core.cost;
 
 import io.prunestream.core.nn.LayerGraph;
 import io.prunestream.core.nn.Network;
+import io.prunestream.core.nn.ParamKeys;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,9 +11,6 @@ import java.util.Set;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -37,25 +35,24 @@ public record NetworkCost(List<LayerCost> layers, long params, long flops) {
             long params = 0;
             for (Map.Entry<String, INDArray> e : table.entrySet()) {
                 String key = e.getKey();
-                int cut = key.lastIndexOf('_');
-                if (key.substring(0, cut).equals(n.name())
-                        && !RUNNING_STATS.contains(key.substring(cut + 1))) {
+                if (ParamKeys.node(key).equals(n.name())
+                        && !RUNNING_STATS.contains(ParamKeys.param(key))) {
                     params += e.getValue().length();
                 }
             }
             long flops = 0;
             long width = 0;
             String type = n.layer().getClass().getSimpleName();
-            INDArray w = table.get(n.name() + "_W");
-            if (n.layer().getClass() == ConvolutionLayer.class) {
+            INDArray w = table.get(ParamKeys.weight(n.name()));
+            if (n.isConv()) {
                 InputType.InputTypeConvolutional out =
                         (InputType.InputTypeConvolutional) n.outputType();
                 flops = w.length() * out.getHeight() * out.getWidth();
-                width = ((ConvolutionLayer) n.layer()).getNOut();
+                width = n.width();
                 type = "conv";
-            } else if (n.layer() instanceof DenseLayer || n.layer() instanceof BaseOutputLayer) {
+            } else if (n.isDense()) {
                 flops = w.length();
-                width = ((FeedForwardLayer) n.layer()).getNOut();
+                width = n.width();
                 type = n.layer() instanceof BaseOutputLayer ? "output" : "dense";
             } else if (n.layer() instanceof BatchNormalization b) {
                 width = b.getNOut();

@@ -1,5 +1,6 @@
 package io.prunestream.core.group;
 
+import io.prunestream.core.nn.ParamKeys;
 import java.util.List;
 
 /**
@@ -41,10 +42,10 @@ public record FilterGroup(
     }
 
     public String weightKey() {
-        return name + "_W";
+        return ParamKeys.weight(name);
     }
 
     public String biasKey() {
-        return name + "_b";
+        return ParamKeys.bias(name);
     }
 }

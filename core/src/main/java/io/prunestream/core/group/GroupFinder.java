@@ -10,10 +10,7 @@ import java.util.List;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -35,19 +32,11 @@ public final class GroupFinder {
     public static List<FilterGroup> filterGroups(LayerGraph graph) {
         List<FilterGroup> groups = new ArrayList<>();
         for (Node n : graph.nodes()) {
-            if (isConv2d(n.layer())) {
+            if (n.isConv()) {
                 groups.add(follow(graph, n));
             }
         }
         return groups;
-    }
-
-    static boolean isConv2d(Layer layer) {
-        return layer != null && layer.getClass() == ConvolutionLayer.class;
-    }
-
-    private static boolean isDense(Layer layer) {
-        return layer instanceof DenseLayer || layer instanceof BaseOutputLayer;
     }
 
     private static boolean passesChannels(Layer layer) {
@@ -59,8 +48,7 @@ public final class GroupFinder {
     }
 
     private static FilterGroup follow(LayerGraph graph, Node conv) {
-        ConvolutionLayer c = (ConvolutionLayer) conv.layer();
-        int size = (int) c.getNOut();
+        int size = (int) conv.width();
         List<String> norms = new ArrayList<>();
         List<FilterGroup.Consumer> consumers = new ArrayList<>();
         String blocked = null;
@@ -86,9 +74,9 @@ public final class GroupFinder {
                                 + " '"
                                 + n.label()
                                 + "', which needs a fixed channel count (e.g. a residual add)";
-            } else if (isConv2d(layer)) {
+            } else if (n.isConv()) {
                 consumers.add(new FilterGroup.Consumer(name, FilterGroup.Consumer.Kind.CONV, 1));
-            } else if (isDense(layer)) {
+            } else if (n.isDense()) {
                 InputType in = graph.inputTypeOf(name);
                 int block = 1;
                 if (in instanceof InputType.InputTypeConvolutional t) {

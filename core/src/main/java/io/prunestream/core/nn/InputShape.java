@@ -3,7 +3,7 @@ package io.prunestream.core.nn;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 
 /** Shape of one input image: channels, height, width (NCHW without the batch dimension). */
-public record InputShape(int channels, int height, int width) {
+public record InputShape(int channels, int height, int width) implements java.io.Serializable {
     public InputShape {
         if (channels < 1 || height < 1 || width < 1) {
             throw new IllegalArgumentException(

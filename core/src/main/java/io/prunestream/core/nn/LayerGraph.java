@@ -11,6 +11,10 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 
 /**
@@ -31,7 +35,23 @@ public final class LayerGraph {
             GraphVertex vertex,
             InputPreProcessor preProcessor,
             List<String> inputs,
-            InputType outputType) {}
+            InputType outputType) {
+
+        /** A plain 2-D convolution: the layers whose filters can be pruned. */
+        public boolean isConv() {
+            return layer != null && layer.getClass() == ConvolutionLayer.class;
+        }
+
+        /** A fully connected layer (dense or output): weight [nIn, nOut]. */
+        public boolean isDense() {
+            return layer instanceof DenseLayer || layer instanceof BaseOutputLayer;
+        }
+
+        /** Output channels or units of a conv or dense layer. */
+        public long width() {
+            return ((FeedForwardLayer) layer).getNOut();
+        }
+    }
 
     private final Map<String, Node> nodes;
     private final Map<String, List<String>> outputs;

@@ -7,7 +7,8 @@ import java.util.Locale;
  * (6n+2: 20, 32, 56, 110); {@code width} scales every layer's channel count.
  */
 public record ModelSpec(
-        Kind kind, InputShape input, int classes, int depth, double width, long seed) {
+        Kind kind, InputShape input, int classes, int depth, double width, long seed)
+        implements java.io.Serializable {
 
     /** The network families {@link Models} can build. */
     public enum Kind {
@@ -19,6 +20,12 @@ public record ModelSpec(
         VGG,
         /** CIFAR-style ResNet (6n+2) with parameter-free option-A shortcuts. */
         RESNET;
+
+        /** The name users write in configs: small-cnn, lenet, vgg, resnet. */
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
 
         public static Kind parse(String s) {
             String k = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');

@@ -10,13 +10,12 @@ import org.nd4j.linalg.learning.config.Sgd;
  * momentum) or {@code adam}; weight decay is an L2 term added to the gradient before the update, as
  * PyTorch's SGD does.
  */
-public record OptimizerSpec(String type, double learningRate, double momentum, double weightDecay) {
+public record OptimizerSpec(
+        Optimizer type, double learningRate, double momentum, double weightDecay)
+        implements java.io.Serializable {
 
     public OptimizerSpec {
-        if (!type.equals("sgd") && !type.equals("adam")) {
-            throw new IllegalArgumentException(
-                    "optimizer type must be 'sgd' or 'adam', got '" + type + "'");
-        }
+        java.util.Objects.requireNonNull(type, "optimizer type");
         if (!(learningRate > 0)) {
             throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
         }
@@ -30,15 +29,15 @@ public record OptimizerSpec(String type, double learningRate, double momentum, d
 
     /** SGD with momentum 0.9, the method's setting. */
     public static OptimizerSpec sgd(double lr, double weightDecay) {
-        return new OptimizerSpec("sgd", lr, 0.9, weightDecay);
+        return new OptimizerSpec(Optimizer.SGD, lr, 0.9, weightDecay);
     }
 
     public static OptimizerSpec adam(double lr) {
-        return new OptimizerSpec("adam", lr, 0, 0);
+        return new OptimizerSpec(Optimizer.ADAM, lr, 0, 0);
     }
 
     public IUpdater toUpdater() {
-        if (type.equals("adam")) {
+        if (type == Optimizer.ADAM) {
             return new Adam(learningRate);
         }
         return momentum == 0 ? new Sgd(learningRate) : new Nesterovs(learningRate, momentum);

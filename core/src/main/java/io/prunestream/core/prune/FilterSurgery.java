@@ -4,6 +4,7 @@ import io.prunestream.core.group.FilterGroup;
 import io.prunestream.core.group.GroupFinder;
 import io.prunestream.core.nn.LayerGraph;
 import io.prunestream.core.nn.Network;
+import io.prunestream.core.nn.ParamKeys;
 import io.prunestream.core.schedule.Granularity;
 import java.util.HashMap;
 import java.util.Map;
@@ -67,8 +68,8 @@ public final class FilterSurgery {
         Network out = Network.fromConfiguration(conf, net.inputShape());
         for (Map.Entry<String, INDArray> e : out.paramTable().entrySet()) {
             String key = e.getKey();
-            String node = key.substring(0, key.lastIndexOf('_'));
-            String param = key.substring(key.lastIndexOf('_') + 1);
+            String node = ParamKeys.node(key);
+            String param = ParamKeys.param(key);
             INDArray src = net.param(key);
             INDArray dst = e.getValue();
             if (dst.isEmpty()) {
@@ -76,7 +77,7 @@ public final class FilterSurgery {
             }
             float[] data = src.dup('c').data().asFloat();
             long[] shape = src.shape().clone(); // ND4J may hand out its own shape array
-            boolean conv = graph.node(node).layer() instanceof ConvolutionLayer;
+            boolean conv = graph.node(node).isConv();
             int[] rows = rowsOf.get(node);
             int[] in = inputsOf.get(node);
             if (conv && param.equals("W")) {

@@ -1,24 +1,30 @@
 package io.prunestream.core.prune;
 
+import java.io.Serializable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-/** Importance scores: the smaller, the sooner a group is pruned. */
-public final class Importance {
-    private Importance() {}
+/**
+ * How important the parts of a weight tensor are: the smaller the score, the sooner the part is
+ * pruned. A criterion scores whole output groups (a conv's filters, structured pruning) and single
+ * weights (unstructured pruning). Adding a criterion: one implementation here and one constant in
+ * {@link ImportanceCriterion}.
+ */
+public interface Importance extends Serializable {
 
-    /**
-     * L1 norm of each output filter of a conv weight [out, in, kh, kw]. The authors rank by mean
-     * |w| per filter, which orders filters of one layer the same way.
-     */
-    public static double[] filterL1(INDArray weight) {
-        INDArray rows = weight.reshape('c', weight.size(0), weight.length() / weight.size(0));
-        INDArray l1 = rows.norm1(1);
-        return l1.toDoubleVector();
+    /** One score per output group: per filter of a conv weight [out, in, kh, kw]. */
+    double[] groupScores(INDArray weight);
+
+    /** One score per element, flattened in c order. */
+    double[] weightScores(INDArray weight);
+
+    /** The weight as rows, one per output group (dimension 0). */
+    static INDArray perGroup(INDArray weight) {
+        return weight.reshape('c', weight.size(0), weight.length() / weight.size(0));
     }
 
     /** |w| of every element, flattened in c order. */
-    public static double[] magnitude(INDArray weight) {
+    static double[] magnitude(INDArray weight) {
         return Transforms.abs(weight.dup('c'), false).data().asDouble();
     }
 }

@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
  * <p>Text form: {@code "0.5"} (every layer), {@code "0.7,conv2=0.5"}, {@code
  * "s1*=0.75,s2*=0.75,s3*=0.32"}.
  */
-public final class LayerRatios {
-    private record Rule(String pattern, Pattern regex, double ratio) {}
+public final class LayerRatios implements java.io.Serializable {
+    private record Rule(String pattern, Pattern regex, double ratio)
+            implements java.io.Serializable {}
 
     private final List<Rule> rules;
     private final double defaultRatio;

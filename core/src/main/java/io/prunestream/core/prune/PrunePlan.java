@@ -1,12 +1,10 @@
 package io.prunestream.core.prune;
 
 import io.prunestream.core.schedule.Granularity;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import io.prunestream.core.state.Codec;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,9 +15,6 @@ import java.util.Map;
  * granularity, flat (c-order) element indices per weight key. Indices are sorted ascending.
  */
 public final class PrunePlan {
-    /** Version of {@link #toBytes()}. */
-    public static final byte FORMAT_VERSION = 1;
-
     private final Granularity granularity;
     private final Map<String, int[]> pruned;
     private final Map<String, Integer> sizes;
@@ -107,54 +102,54 @@ public final class PrunePlan {
         return total == 0 ? 1.0 : (double) shared / total;
     }
 
-    public byte[] toBytes() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(FORMAT_VERSION);
-            out.writeByte(granularity.ordinal());
-            out.writeInt(sizes.size());
-            for (Map.Entry<String, Integer> e : sizes.entrySet()) {
-                out.writeUTF(e.getKey());
-                out.writeInt(e.getValue());
-                int[] idx = prunedOf(e.getKey());
-                out.writeInt(idx.length);
-                for (int i : idx) {
-                    out.writeInt(i);
+    /** Binary layout, version 1: granularity, then per key its size and pruned indices. */
+    public static final Codec<PrunePlan> CODEC =
+            new Codec<>() {
+                @Override
+                public String name() {
+                    return "prune plan";
                 }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
 
-    public static PrunePlan fromBytes(byte[] bytes) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-            byte v = in.readByte();
-            if (v != FORMAT_VERSION) {
-                throw new IllegalArgumentException(
-                        "prune plan has format version " + v + ", expected " + FORMAT_VERSION);
-            }
-            Granularity g = Granularity.values()[in.readByte()];
-            int n = in.readInt();
-            Map<String, int[]> pruned = new LinkedHashMap<>();
-            Map<String, Integer> sizes = new LinkedHashMap<>();
-            for (int k = 0; k < n; k++) {
-                String key = in.readUTF();
-                sizes.put(key, in.readInt());
-                int[] idx = new int[in.readInt()];
-                for (int i = 0; i < idx.length; i++) {
-                    idx[i] = in.readInt();
+                @Override
+                public int version() {
+                    return 1;
                 }
-                if (idx.length > 0) {
-                    pruned.put(key, idx);
+
+                @Override
+                public void write(PrunePlan p, DataOutput out) throws IOException {
+                    out.writeByte(p.granularity.ordinal());
+                    out.writeInt(p.sizes.size());
+                    for (Map.Entry<String, Integer> e : p.sizes.entrySet()) {
+                        out.writeUTF(e.getKey());
+                        out.writeInt(e.getValue());
+                        int[] idx = p.prunedOf(e.getKey());
+                        out.writeInt(idx.length);
+                        for (int i : idx) {
+                            out.writeInt(i);
+                        }
+                    }
                 }
-            }
-            return new PrunePlan(g, pruned, sizes);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+
+                @Override
+                public PrunePlan read(DataInput in, int version) throws IOException {
+                    Granularity g = Granularity.values()[in.readByte()];
+                    int n = in.readInt();
+                    Map<String, int[]> pruned = new LinkedHashMap<>();
+                    Map<String, Integer> sizes = new LinkedHashMap<>();
+                    for (int k = 0; k < n; k++) {
+                        String key = in.readUTF();
+                        sizes.put(key, in.readInt());
+                        int[] idx = new int[in.readInt()];
+                        for (int i = 0; i < idx.length; i++) {
+                            idx[i] = in.readInt();
+                        }
+                        if (idx.length > 0) {
+                            pruned.put(key, idx);
+                        }
+                    }
+                    return new PrunePlan(g, pruned, sizes);
+                }
+            };
 
     @Override
     public String toString() {

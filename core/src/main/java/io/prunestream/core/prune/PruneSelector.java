@@ -4,6 +4,7 @@ import io.prunestream.core.group.FilterGroup;
 import io.prunestream.core.group.GroupFinder;
 import io.prunestream.core.nn.LayerGraph;
 import io.prunestream.core.nn.Network;
+import io.prunestream.core.nn.ParamKeys;
 import io.prunestream.core.schedule.Granularity;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -13,9 +14,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -28,10 +26,12 @@ public final class PruneSelector {
     /** A weight tensor that unstructured pruning can mask. */
     public record WeightTensor(String key, String label, int size, boolean readsInput) {}
 
-    public static PrunePlan select(Network net, Granularity granularity, LayerRatios ratios) {
+    /** The groups (or weights) to prune, the least important first by {@code importance}. */
+    public static PrunePlan select(
+            Network net, Granularity granularity, LayerRatios ratios, Importance importance) {
         return granularity == Granularity.FILTER
-                ? selectFilters(net, ratios)
-                : selectWeights(net, ratios);
+                ? selectFilters(net, ratios, importance)
+                : selectWeights(net, ratios, importance);
     }
 
     /** Number pruned out of n at ratio r. */
@@ -47,7 +47,7 @@ public final class PruneSelector {
         return Math.min(k, n - 1);
     }
 
-    private static PrunePlan selectFilters(Network net, LayerRatios ratios) {
+    private static PrunePlan selectFilters(Network net, LayerRatios ratios, Importance importance) {
         Map<String, int[]> pruned = new LinkedHashMap<>();
         Map<String, Integer> sizes = new LinkedHashMap<>();
         for (FilterGroup g : GroupFinder.filterGroups(net.graph())) {
@@ -66,20 +66,20 @@ public final class PruneSelector {
             int k = prunedCount(r, g.size());
             if (k > 0) {
                 sizes.put(g.name(), g.size());
-                pruned.put(g.name(), smallest(Importance.filterL1(net.param(g.weightKey())), k));
+                pruned.put(g.name(), smallest(importance.groupScores(net.param(g.weightKey())), k));
             }
         }
         return new PrunePlan(Granularity.FILTER, pruned, sizes);
     }
 
-    private static PrunePlan selectWeights(Network net, LayerRatios ratios) {
+    private static PrunePlan selectWeights(Network net, LayerRatios ratios, Importance importance) {
         Map<String, int[]> pruned = new LinkedHashMap<>();
         Map<String, Integer> sizes = new LinkedHashMap<>();
         for (WeightTensor t : weightTensors(net)) {
             int k = prunedCount(ratios.ratioFor(t.label(), t.readsInput()), t.size());
             if (k > 0) {
                 sizes.put(t.key(), t.size());
-                pruned.put(t.key(), smallest(Importance.magnitude(net.param(t.key())), k));
+                pruned.put(t.key(), smallest(importance.weightScores(net.param(t.key())), k));
             }
         }
         return new PrunePlan(Granularity.WEIGHT, pruned, sizes);
@@ -90,10 +90,8 @@ public final class PruneSelector {
         LayerGraph graph = net.graph();
         List<WeightTensor> out = new ArrayList<>();
         for (LayerGraph.Node n : graph.nodes()) {
-            boolean conv = n.layer() != null && n.layer().getClass() == ConvolutionLayer.class;
-            boolean dense = n.layer() instanceof DenseLayer || n.layer() instanceof BaseOutputLayer;
-            if (conv || dense) {
-                String key = n.name() + "_W";
+            if (n.isConv() || n.isDense()) {
+                String key = ParamKeys.weight(n.name());
                 INDArray w = net.param(key);
                 out.add(new WeightTensor(key, n.label(), (int) w.length(), n.inputs().isEmpty()));
             }

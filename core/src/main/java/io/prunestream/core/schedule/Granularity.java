@@ -7,6 +7,11 @@ public enum Granularity {
     FILTER,
     WEIGHT;
 
+    @Override
+    public String toString() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
     public static Granularity parse(String s) {
         return switch (s.trim().toLowerCase(Locale.ROOT)) {
             case "filter", "structured" -> FILTER;

@@ -2,38 +2,77 @@ package io.prunestream.core.schedule;
 
 import java.util.Locale;
 
-/** How a run prunes. */
+/**
+ * How a run prunes, as users name it in configuration. Each method makes its own {@link
+ * PruningSchedule} type from the shared parameters; {@link #toString()} is the configuration value.
+ */
 public enum PruningMethod {
     /** Fixed L1 mask, growing L2 penalty on the pruned groups (paper section 3.2). */
-    GREG1,
+    GREG1("greg1") {
+        @Override
+        public PruningSchedule schedule(ScheduleParams p) {
+            return new GReg1(
+                    p.warmup(), p.interval(), p.delta(), p.ceiling(), p.stabilize(), p.penalty());
+        }
+    },
     /** Uniform growth, pick by L1 of the regularised weights, then push (paper section 3.3). */
-    GREG2,
-    /** Remove the L1-smallest groups at once, then fine-tune (the paper's Table 1 baseline). */
-    ONESHOT_L1,
+    GREG2("greg2") {
+        @Override
+        public PruningSchedule schedule(ScheduleParams p) {
+            return new GReg2(
+                    p.warmup(),
+                    p.interval(),
+                    p.pickDelta(),
+                    p.pickCeiling(),
+                    p.recover(),
+                    p.delta(),
+                    p.ceiling(),
+                    p.stabilize(),
+                    p.penalty());
+        }
+    },
+    /** Remove the L1-smallest groups at once after the warm-up, then fine-tune. */
+    ONESHOT_L1("oneshot-l1") {
+        @Override
+        public PruningSchedule schedule(ScheduleParams p) {
+            return new OneShotL1(p.warmup());
+        }
+    },
     /** No pruning: plain training. */
-    NONE;
+    NONE("none") {
+        @Override
+        public PruningSchedule schedule(ScheduleParams p) {
+            return new NoPruning();
+        }
+    };
 
-    public static PruningMethod parse(String s) {
-        return switch (s.trim().toLowerCase(Locale.ROOT).replace('_', '-')) {
-            case "greg1", "greg-1" -> GREG1;
-            case "greg2", "greg-2" -> GREG2;
-            case "oneshot-l1", "l1", "oneshot" -> ONESHOT_L1;
-            case "none" -> NONE;
-            default ->
-                    throw new IllegalArgumentException(
-                            "unknown pruning method '"
-                                    + s
-                                    + "': use one of greg1, greg2, oneshot-l1, none");
-        };
+    private final String id;
+
+    PruningMethod(String id) {
+        this.id = id;
     }
+
+    /** The schedule of this method with the given parameters (validated by the schedule). */
+    public abstract PruningSchedule schedule(ScheduleParams params);
 
     /** The name users write in configs. */
     public String id() {
-        return switch (this) {
-            case GREG1 -> "greg1";
-            case GREG2 -> "greg2";
-            case ONESHOT_L1 -> "oneshot-l1";
-            case NONE -> "none";
-        };
+        return id;
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+
+    public static PruningMethod parse(String s) {
+        String v = s.trim().toLowerCase(Locale.ROOT);
+        for (PruningMethod m : values()) {
+            if (m.id.equals(v) || m.name().equalsIgnoreCase(v)) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException(
+                "unknown pruning method '" + s + "': use one of greg1, greg2, oneshot-l1, none");
     }
 }

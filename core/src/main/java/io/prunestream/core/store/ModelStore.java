@@ -32,6 +32,11 @@ public final class ModelStore {
     public record SavedModel(Network network, PruningReport report) {}
 
     public static Path save(Path dir, Network net, PruningReport report) {
+        return save(dir, net.toBytes(false), report);
+    }
+
+    /** Saves a network already serialised by {@link Network#toBytes(boolean)} without updater. */
+    public static Path save(Path dir, byte[] model, PruningReport report) {
         try {
             if (Files.exists(dir)) {
                 throw new IllegalStateException(
@@ -40,7 +45,7 @@ public final class ModelStore {
             Path parent = dir.toAbsolutePath().getParent();
             Files.createDirectories(parent);
             Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".tmp");
-            Files.write(tmp.resolve(MODEL_FILE), net.toBytes(false));
+            Files.write(tmp.resolve(MODEL_FILE), model);
             JSON.writeValue(tmp.resolve(REPORT_FILE).toFile(), report);
             try {
                 Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -73,6 +78,19 @@ public final class ModelStore {
             throw new IOException(dir + " holds no " + REPORT_FILE + ": not a saved model folder");
         }
         return JSON.readValue(f.toFile(), PruningReport.class);
+    }
+
+    /** A value as JSON bytes. */
+    public static byte[] toJson(Object value) {
+        try {
+            return JSON.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    public static <T> T fromJson(byte[] json, Class<T> type) throws IOException {
+        return JSON.readValue(json, type);
     }
 
     /** Writes any value as indented JSON (reports, tables). */

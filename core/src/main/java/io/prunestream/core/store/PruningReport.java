@@ -6,13 +6,18 @@ import io.prunestream.core.train.LayerStats;
 import io.prunestream.core.train.PruningTrainer;
 import io.prunestream.core.train.RunSpec;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * What a saved model is: which run made it, how, and how big and fast it is compared with the
- * network the run started from. Written as {@code report.json} beside the model.
+ * What a saved model is: which run made it, how, and how big, fast and accurate it is compared with
+ * the network the run started from. Written as {@code report.json} beside the model.
+ *
+ * @param settings the run's settings by configuration key under {@code prune.}
+ * @param accuracy held-out accuracy at this version, null if not evaluated
+ * @param accuracyBeforePrune last held-out accuracy before pruning, null if none
+ * @param baseAccuracy last held-out accuracy during TRAIN (the unpruned, unpenalised model)
  */
 public record PruningReport(
         String runId,
@@ -23,7 +28,7 @@ public record PruningReport(
         String method,
         String granularity,
         String ratios,
-        Map<String, Object> schedule,
+        Map<String, Object> settings,
         long iteration,
         String phase,
         long prunedAt,
@@ -39,32 +44,24 @@ public record PruningReport(
         List<LayerCost> layers,
         Map<String, LayerStats> layerStats,
         Double accuracy,
+        Double accuracyBeforePrune,
+        Double baseAccuracy,
         String createdAt) {
 
+    /** Held-out accuracies a report states; NaN stands for "not evaluated". */
+    public record Accuracies(double now, double beforePrune, double base) {
+        public static final Accuracies NONE = new Accuracies(Double.NaN, Double.NaN, Double.NaN);
+    }
+
     /** A report for the trainer's current network. */
-    public static PruningReport of(PruningTrainer t, int version, String phase, Double accuracy) {
+    public static PruningReport of(
+            PruningTrainer t, int version, String phase, Accuracies accuracies) {
         RunSpec spec = t.spec();
         NetworkCost now = NetworkCost.of(t.network());
         NetworkCost base = t.baseCost();
-        Map<String, Object> schedule = new LinkedHashMap<>();
-        var c = spec.schedule();
-        schedule.put("warmupIterations", c.warmupIterations());
-        schedule.put("updateInterval", c.updateInterval());
-        schedule.put("deltaLambda", c.deltaLambda());
-        schedule.put("lambdaCeiling", c.lambdaCeiling());
-        schedule.put("stabilizeIterations", c.stabilizeIterations());
-        schedule.put("deltaLambdaPick", c.deltaLambdaPick());
-        schedule.put("lambdaCeilingPick", c.lambdaCeilingPick());
-        schedule.put("lambdaRecover", c.lambdaRecover());
-        schedule.put("lrTrain", spec.lrTrain().toString());
-        schedule.put("lrPrune", spec.lrPrune());
-        schedule.put("lrFinetune", spec.lrFinetune().toString());
-        schedule.put("batchSize", spec.batchSize());
-        schedule.put("weightDecay", spec.optimizer().weightDecay());
-        schedule.put("momentum", spec.optimizer().momentum());
         var m = spec.model();
         String model =
-                m.kind().name().toLowerCase(java.util.Locale.ROOT)
+                m.kind().name().toLowerCase(Locale.ROOT)
                         + (m.depth() > 0 ? "-" + m.depth() : "")
                         + (m.width() != 1.0 ? "-w" + m.width() : "");
         return new PruningReport(
@@ -73,10 +70,10 @@ public record PruningReport(
                 model,
                 m.input().toString(),
                 t.network().isGraph(),
-                c.method().id(),
-                spec.granularity().name().toLowerCase(java.util.Locale.ROOT),
+                spec.schedule().method().id(),
+                spec.granularity().toString(),
                 spec.ratios().toString(),
-                schedule,
+                spec.parameters(),
                 t.iteration(),
                 phase,
                 t.prunedAt(),
@@ -91,7 +88,13 @@ public record PruningReport(
                 now.convWidths(),
                 now.layers(),
                 t.layerStats(),
-                accuracy,
+                orNull(accuracies.now()),
+                orNull(accuracies.beforePrune()),
+                orNull(accuracies.base()),
                 Instant.now().toString());
+    }
+
+    private static Double orNull(double v) {
+        return Double.isNaN(v) ? null : v;
     }
 }

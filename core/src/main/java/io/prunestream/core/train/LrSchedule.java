@@ -8,7 +8,7 @@ import java.util.TreeMap;
  * Piecewise-constant learning rate by iteration, e.g. {@code "0:0.01,3000:0.001"}. The authors step
  * by epoch; a stream has no epochs, so steps are counted in iterations.
  */
-public final class LrSchedule {
+public final class LrSchedule implements java.io.Serializable {
     private final TreeMap<Long, Double> steps;
 
     private LrSchedule(TreeMap<Long, Double> steps) {

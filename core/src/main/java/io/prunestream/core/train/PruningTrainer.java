@@ -4,21 +4,16 @@ import io.prunestream.core.cost.NetworkCost;
 import io.prunestream.core.group.FilterGroup;
 import io.prunestream.core.group.GroupFinder;
 import io.prunestream.core.nn.Network;
+import io.prunestream.core.nn.ParamKeys;
 import io.prunestream.core.penalty.PenaltyHook;
 import io.prunestream.core.prune.FilterSurgery;
 import io.prunestream.core.prune.Importance;
+import io.prunestream.core.prune.L1Norm;
 import io.prunestream.core.prune.PrunePlan;
 import io.prunestream.core.prune.PruneSelector;
 import io.prunestream.core.schedule.Granularity;
 import io.prunestream.core.schedule.Phase;
-import io.prunestream.core.schedule.PruningMethod;
 import io.prunestream.core.schedule.ScheduleState;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,8 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class PruningTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(PruningTrainer.class);
 
-    /** Version of {@link #snapshot()}. */
-    public static final byte SNAPSHOT_VERSION = 1;
+    /** The kept/pruned magnitude ratio is the paper's: by mean |w|, whatever picks the groups. */
+    private static final Importance MAGNITUDE = new L1Norm();
 
     private final RunSpec spec;
     private final PenaltyHook hook = new PenaltyHook();
@@ -136,12 +131,13 @@ public final class PruningTrainer {
                             + steps);
         }
         long start = System.nanoTime();
-        boolean gReg2 = spec.schedule().method() == PruningMethod.GREG2;
-        if (gReg2 && startPlan == null && s.phase() == Phase.REGULARIZE) {
-            startPlan = PruneSelector.select(net, spec.granularity(), spec.ratios());
+        if (spec.schedule().comparesPickWithStart()
+                && startPlan == null
+                && s.phase() == Phase.REGULARIZE) {
+            startPlan = select();
         }
         if (s.pick()) {
-            plan = PruneSelector.select(net, spec.granularity(), spec.ratios());
+            plan = select();
             if (startPlan != null) {
                 pickOverlap = plan.overlapWith(startPlan);
                 LOG.info(
@@ -168,6 +164,11 @@ public final class PruningTrainer {
                 s.prune(),
                 (int) batch.getFeatures().size(0),
                 System.nanoTime() - start);
+    }
+
+    private PrunePlan select() {
+        return PruneSelector.select(
+                net, spec.granularity(), spec.ratios(), spec.importance().importance());
     }
 
     private void applyPenalty(ScheduleState s) {
@@ -210,8 +211,8 @@ public final class PruningTrainer {
             k.add(g.weightKey());
             if (spec.penalizeNorm()) {
                 for (String bn : g.norms()) {
-                    k.add(bn + "_gamma");
-                    k.add(bn + "_beta");
+                    k.add(ParamKeys.gamma(bn));
+                    k.add(ParamKeys.beta(bn));
                 }
             }
             keys.put(g.name(), k);
@@ -265,14 +266,16 @@ public final class PruningTrainer {
         for (Map.Entry<String, int[]> e : p.pruned().entrySet()) {
             String key = e.getKey();
             boolean filter = p.granularity() == Granularity.FILTER;
-            INDArray w = net.param(filter ? key + "_W" : key);
-            String node = filter ? key : key.substring(0, key.lastIndexOf('_'));
+            INDArray w = net.param(filter ? ParamKeys.weight(key) : key);
+            String node = filter ? key : ParamKeys.node(key);
             double ratio = Double.NaN;
             boolean removed = filter && isPruned();
             if (!removed) {
-                double[] score = filter ? Importance.filterL1(w) : Importance.magnitude(w);
+                double[] score = filter ? MAGNITUDE.groupScores(w) : MAGNITUDE.weightScores(w);
                 ratio = keptOverPruned(score, e.getValue());
             }
+            // conv weights are [out, in, kh, kw], dense weights [in, out]
+            long width = w.rank() == 2 ? w.size(1) : w.size(0);
             double zeros =
                     w.length()
                             - w.neq(0)
@@ -285,7 +288,7 @@ public final class PruningTrainer {
                             labels.getOrDefault(node, node),
                             p.sizeOf(key),
                             e.getValue().length,
-                            w.size(0),
+                            width,
                             ratio,
                             zeros / w.length()));
         }
@@ -320,86 +323,34 @@ public final class PruningTrainer {
         return meanKept / meanPruned;
     }
 
-    /** Everything needed to continue exactly: versioned binary. */
-    public byte[] snapshot() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(SNAPSHOT_VERSION);
-            out.writeLong(steps);
-            out.writeLong(prunedAt);
-            out.writeDouble(ratioAtPrune);
-            out.writeInt(ratiosAtPrune.size());
-            for (Map.Entry<String, Double> e : ratiosAtPrune.entrySet()) {
-                out.writeUTF(e.getKey());
-                out.writeDouble(e.getValue());
-            }
-            out.writeDouble(pickOverlap);
-            writeBlob(out, plan == null ? null : plan.toBytes());
-            writeBlob(out, startPlan == null ? null : startPlan.toBytes());
-            baseCost.writeTo(out);
-            out.writeBoolean(net.isGraph());
-            writeBlob(out, net.toBytes(true));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+    /** Everything needed to continue exactly. */
+    public TrainerState snapshot() {
+        return new TrainerState(
+                steps,
+                prunedAt,
+                ratioAtPrune,
+                ratiosAtPrune,
+                pickOverlap,
+                plan,
+                startPlan,
+                baseCost,
+                net.isGraph(),
+                net.toBytes(true));
     }
 
-    public static PruningTrainer restore(RunSpec spec, byte[] snapshot) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
-            byte v = in.readByte();
-            if (v != SNAPSHOT_VERSION) {
-                throw new IllegalArgumentException(
-                        "trainer snapshot has version "
-                                + v
-                                + ", this build reads "
-                                + SNAPSHOT_VERSION
-                                + ": restore with the build that wrote it");
-            }
-            long steps = in.readLong();
-            long prunedAt = in.readLong();
-            double ratio = in.readDouble();
-            Map<String, Double> ratios = new LinkedHashMap<>();
-            for (int i = in.readInt(); i > 0; i--) {
-                ratios.put(in.readUTF(), in.readDouble());
-            }
-            double overlap = in.readDouble();
-            byte[] plan = readBlob(in);
-            byte[] startPlan = readBlob(in);
-            NetworkCost base = NetworkCost.readFrom(in);
-            boolean graph = in.readBoolean();
-            Network net = Network.fromBytes(readBlob(in), graph, spec.model().input());
-            PruningTrainer t = new PruningTrainer(spec, net, base);
-            t.steps = steps;
-            t.prunedAt = prunedAt;
-            t.ratioAtPrune = ratio;
-            t.ratiosAtPrune = Map.copyOf(ratios);
-            t.pickOverlap = overlap;
-            t.plan = plan == null ? null : PrunePlan.fromBytes(plan);
-            t.startPlan = startPlan == null ? null : PrunePlan.fromBytes(startPlan);
-            if (t.isPruned() && t.plan.granularity() == Granularity.WEIGHT) {
-                t.hook.setMasks(net.model(), t.plan);
-            }
-            return t;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    public static PruningTrainer restore(RunSpec spec, TrainerState s) {
+        Network net = Network.fromBytes(s.network(), s.graph(), spec.model().input());
+        PruningTrainer t = new PruningTrainer(spec, net, s.baseCost());
+        t.steps = s.steps();
+        t.prunedAt = s.prunedAt();
+        t.ratioAtPrune = s.ratioAtPrune();
+        t.ratiosAtPrune = Map.copyOf(s.ratiosAtPrune());
+        t.pickOverlap = s.pickOverlap();
+        t.plan = s.plan();
+        t.startPlan = s.startPlan();
+        if (t.isPruned() && t.plan.granularity() == Granularity.WEIGHT) {
+            t.hook.setMasks(net.model(), t.plan);
         }
-    }
-
-    private static void writeBlob(DataOutputStream out, byte[] b) throws IOException {
-        out.writeInt(b == null ? -1 : b.length);
-        if (b != null) {
-            out.write(b);
-        }
-    }
-
-    private static byte[] readBlob(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n < 0) {
-            return null;
-        }
-        byte[] b = new byte[n];
-        in.readFully(b);
-        return b;
+        return t;
     }
 }

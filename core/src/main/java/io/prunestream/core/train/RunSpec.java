@@ -2,9 +2,14 @@ package io.prunestream.core.train;
 
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.OptimizerSpec;
+import io.prunestream.core.prune.ImportanceCriterion;
 import io.prunestream.core.prune.LayerRatios;
 import io.prunestream.core.schedule.Granularity;
-import io.prunestream.core.schedule.ScheduleConfig;
+import io.prunestream.core.schedule.Phase;
+import io.prunestream.core.schedule.PruningSchedule;
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -14,9 +19,10 @@ import java.util.Objects;
  * @param model the network to build
  * @param optimizer optimizer type, momentum and weight decay (its learning rate is replaced by the
  *     schedules below)
- * @param schedule the penalty schedule
+ * @param schedule the pruning method's schedule
  * @param granularity filter (structured) or weight (unstructured)
  * @param ratios pruning ratio per layer
+ * @param importance how the pruned groups are chosen
  * @param lrTrain learning rate during TRAIN, by iteration
  * @param lrPrune constant learning rate while regularising (REGULARIZE, PICK, STABILIZE)
  * @param lrFinetune learning rate during fine-tuning, by iterations since PRUNE
@@ -27,14 +33,16 @@ public record RunSpec(
         String runId,
         ModelSpec model,
         OptimizerSpec optimizer,
-        ScheduleConfig schedule,
+        PruningSchedule schedule,
         Granularity granularity,
         LayerRatios ratios,
+        ImportanceCriterion importance,
         LrSchedule lrTrain,
         double lrPrune,
         LrSchedule lrFinetune,
         int batchSize,
-        boolean penalizeNorm) {
+        boolean penalizeNorm)
+        implements Serializable {
 
     public RunSpec {
         Objects.requireNonNull(runId, "runId");
@@ -43,6 +51,7 @@ public record RunSpec(
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(granularity, "granularity");
         Objects.requireNonNull(ratios, "ratios");
+        Objects.requireNonNull(importance, "importance");
         Objects.requireNonNull(lrTrain, "lrTrain");
         Objects.requireNonNull(lrFinetune, "lrFinetune");
         if (!(lrPrune > 0)) {
@@ -56,12 +65,33 @@ public record RunSpec(
     }
 
     /** The learning rate for a step, given its phase's position. */
-    public double learningRate(
-            io.prunestream.core.schedule.Phase phase, long iteration, long prunedAt) {
+    public double learningRate(Phase phase, long iteration, long prunedAt) {
         return switch (phase) {
             case TRAIN -> lrTrain.at(iteration);
             case REGULARIZE, PICK, STABILIZE -> lrPrune;
             case PRUNE, FINETUNE -> lrFinetune.at(iteration - prunedAt);
         };
+    }
+
+    /**
+     * The run's training settings by their configuration key under {@code prune.}, for reports: the
+     * names users write, so a report reads like the configuration that made it.
+     */
+    public Map<String, Object> parameters() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("method", schedule.method().id());
+        m.putAll(schedule.parameters());
+        m.put("granularity", granularity.toString());
+        m.put("ratios", ratios.toString());
+        m.put("importance", importance.toString());
+        m.put("penalty.batchnorm", penalizeNorm);
+        m.put("optimizer", optimizer.type().toString());
+        m.put("momentum", optimizer.momentum());
+        m.put("weight-decay", optimizer.weightDecay());
+        m.put("lr.train", lrTrain.toString());
+        m.put("lr.prune", lrPrune);
+        m.put("lr.finetune", lrFinetune.toString());
+        m.put("batch-size", batchSize);
+        return m;
     }
 }

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.Network;
+import io.prunestream.core.nn.Optimizer;
 import io.prunestream.core.nn.OptimizerSpec;
+import io.prunestream.core.prune.L1Norm;
 import io.prunestream.core.prune.LayerRatios;
 import io.prunestream.core.prune.PrunePlan;
 import io.prunestream.core.prune.PruneSelector;
@@ -23,7 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * groups and zero everywhere else.
  */
 class PenaltyHookTest {
-    private static final OptimizerSpec PLAIN_SGD = new OptimizerSpec("sgd", 1.0, 0, 0);
+    private static final OptimizerSpec PLAIN_SGD = new OptimizerSpec(Optimizer.SGD, 1.0, 0, 0);
 
     private static DataSet batch(InputShape s, int classes) {
         Nd4j.getRandom().setSeed(11);
@@ -90,7 +92,9 @@ class PenaltyHookTest {
     void unstructuredMasksStayExactlyZeroThroughFineTuning() {
         Network net =
                 ModelSpec.smallCnn(InputShape.MNIST, 10, 5).build(OptimizerSpec.sgd(0.05, 5e-4));
-        PrunePlan plan = PruneSelector.select(net, Granularity.WEIGHT, LayerRatios.uniform(0.8));
+        PrunePlan plan =
+                PruneSelector.select(
+                        net, Granularity.WEIGHT, LayerRatios.uniform(0.8), new L1Norm());
         PenaltyHook hook = new PenaltyHook();
         net.addListener(hook);
         hook.setMasks(net.model(), plan);

@@ -58,7 +58,8 @@ class FilterSurgeryTest {
                                 PruneSelector.select(
                                         net,
                                         Granularity.FILTER,
-                                        LayerRatios.parse("0.5,s2b1_conv2=0.5")))
+                                        LayerRatios.parse("0.5,s2b1_conv2=0.5"),
+                                        new L1Norm()))
                 .hasMessageContaining("s2b1_conv2")
                 .hasMessageContaining("cannot be pruned");
     }
@@ -66,7 +67,9 @@ class FilterSurgeryTest {
     @Test
     void smallCnnShrinksAsPlanned() {
         Network net = ModelSpec.smallCnn(InputShape.MNIST, 10, 1).build(SGD);
-        PrunePlan plan = PruneSelector.select(net, Granularity.FILTER, LayerRatios.uniform(0.5));
+        PrunePlan plan =
+                PruneSelector.select(
+                        net, Granularity.FILTER, LayerRatios.uniform(0.5), new L1Norm());
         Network small = FilterSurgery.apply(net, plan);
         // conv1 reads the input and is kept; conv2 32 -> 16, conv3 64 -> 32
         assertThat(NetworkCost.of(small).convWidths())

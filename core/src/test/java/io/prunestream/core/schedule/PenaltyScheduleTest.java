@@ -11,12 +11,12 @@ import org.junit.jupiter.api.Test;
 class PenaltyScheduleTest {
 
     /** Walks the schedule with next() from iteration 0, as a stream operator does. */
-    private static List<ScheduleState> walk(ScheduleConfig c, int n) {
+    private static List<ScheduleState> walk(PruningSchedule c, int n) {
         List<ScheduleState> out = new ArrayList<>();
-        ScheduleState s = PenaltySchedule.initial(c);
+        ScheduleState s = c.initial();
         for (int i = 0; i < n; i++) {
             out.add(s);
-            s = PenaltySchedule.next(c, s);
+            s = c.next(s);
         }
         return out;
     }
@@ -26,14 +26,7 @@ class PenaltyScheduleTest {
         // W=4, K_u=2, dl=0.25, tau=1, K_s=3:
         // updates at 4,6,8,10,12 -> lambda 0.25,0.5,0.75,1.0,1.25; 1.25 > 1 stops growth (n*=5)
         // STABILIZE at 4 + 5*2 = 14; PRUNE at 14 + 3 = 17; FINETUNE from 18
-        ScheduleConfig c =
-                ScheduleConfig.builder(PruningMethod.GREG1)
-                        .warmupIterations(4)
-                        .updateInterval(2)
-                        .deltaLambda(0.25)
-                        .lambdaCeiling(1.0)
-                        .stabilizeIterations(3)
-                        .build();
+        GReg1 c = new GReg1(4, 2, 0.25, 1.0, 3, 1.0);
         List<ScheduleState> s = walk(c, 20);
         for (int t = 0; t < 4; t++) {
             assertThat(s.get(t).phase()).isEqualTo(Phase.TRAIN);
@@ -57,21 +50,21 @@ class PenaltyScheduleTest {
         assertThat(s.get(17).lambdaPruned()).isZero();
         assertThat(s.get(18).phase()).isEqualTo(Phase.FINETUNE);
         assertThat(s.get(18).prune()).isFalse();
-        assertThat(Timeline.of(c)).isEqualTo(new Timeline(4, 5, 0, -1, 14, 17));
+        assertThat(c.timeline()).isEqualTo(new Timeline(4, 5, 0, -1, 14, 17));
     }
 
     @Test
     void greg1AuthorsDefaults() {
         // tau/dl = 10000 updates reach exactly 1.0, which is not > 1.0: 10001 updates
-        ScheduleConfig c = ScheduleConfig.defaults(PruningMethod.GREG1);
-        Timeline t = Timeline.of(c);
+        PruningSchedule c = PruningMethod.GREG1.schedule(ScheduleParams.AUTHORS);
+        Timeline t = c.timeline();
         assertThat(t.growthUpdates()).isEqualTo(10_001);
         assertThat(t.stabilizeStart()).isEqualTo(50_005);
         assertThat(t.pruneIteration()).isEqualTo(90_005);
-        assertThat(PenaltySchedule.at(c, 5 * 9_999).lambdaPruned()).isEqualTo(1.0);
-        assertThat(PenaltySchedule.at(c, 5 * 10_000).lambdaPruned()).isEqualTo(1.0001);
+        assertThat(c.at(5 * 9_999).lambdaPruned()).isEqualTo(1.0);
+        assertThat(c.at(5 * 10_000).lambdaPruned()).isEqualTo(1.0001);
         // after k updates lambda = k * dl: k = 3 at t = 10..14
-        assertThat(PenaltySchedule.at(c, 14).lambdaPruned()).isEqualTo(3e-4);
+        assertThat(c.at(14).lambdaPruned()).isEqualTo(3e-4);
     }
 
     @Test
@@ -80,16 +73,7 @@ class PenaltyScheduleTest {
         // PICK at 6 (lambda_pruned stays 0.3, kept -> recover -0.05)
         // push dl=0.25 at 8,10,12: 0.55, 0.8, 1.05 > tau=1 -> j*=3; STABILIZE at 6+(3+1)*2 = 14
         // K_s=2 -> PRUNE at 16
-        ScheduleConfig c =
-                ScheduleConfig.builder(PruningMethod.GREG2)
-                        .updateInterval(2)
-                        .deltaLambdaPick(0.1)
-                        .lambdaCeilingPick(0.3)
-                        .deltaLambda(0.25)
-                        .lambdaCeiling(1.0)
-                        .lambdaRecover(-0.05)
-                        .stabilizeIterations(2)
-                        .build();
+        GReg2 c = new GReg2(0, 2, 0.1, 0.3, -0.05, 0.25, 1.0, 2, 1.0);
         List<ScheduleState> s = walk(c, 18);
         double[] uniform = {0.1, 0.1, 0.2, 0.2, 0.3, 0.3};
         for (int t = 0; t < 6; t++) {
@@ -113,14 +97,14 @@ class PenaltyScheduleTest {
         assertThat(s.get(15).lambdaPruned()).isEqualTo(1.05);
         assertThat(s.get(16).phase()).isEqualTo(Phase.PRUNE);
         assertThat(s.get(17).phase()).isEqualTo(Phase.FINETUNE);
-        assertThat(Timeline.of(c)).isEqualTo(new Timeline(0, 3, 3, 6, 14, 16));
+        assertThat(c.timeline()).isEqualTo(new Timeline(0, 3, 3, 6, 14, 16));
     }
 
     @Test
     void greg2AuthorsDefaults() {
         // 1e-2 / 1e-5 = 1000 uniform updates; pick at 1000*5; push from 0.01 by 1e-4 until > 1:
         // 0.01 + j*1e-4 > 1 <=> j > 9900 -> 9901; STABILIZE at 5000 + 9902*5 = 54510
-        Timeline t = Timeline.of(ScheduleConfig.defaults(PruningMethod.GREG2));
+        Timeline t = PruningMethod.GREG2.schedule(ScheduleParams.AUTHORS).timeline();
         assertThat(t.pickUpdates()).isEqualTo(1000);
         assertThat(t.pickIteration()).isEqualTo(5000);
         assertThat(t.growthUpdates()).isEqualTo(9901);
@@ -130,38 +114,63 @@ class PenaltyScheduleTest {
 
     @Test
     void oneShotAndNone() {
-        ScheduleConfig one =
-                ScheduleConfig.builder(PruningMethod.ONESHOT_L1).warmupIterations(3).build();
-        assertThat(PenaltySchedule.at(one, 2).phase()).isEqualTo(Phase.TRAIN);
-        ScheduleState p = PenaltySchedule.at(one, 3);
+        PruningSchedule one =
+                PruningMethod.ONESHOT_L1.schedule(ScheduleParams.AUTHORS.withWarmup(3));
+        assertThat(one).isEqualTo(new OneShotL1(3));
+        assertThat(one.at(2).phase()).isEqualTo(Phase.TRAIN);
+        ScheduleState p = one.at(3);
         assertThat(p.phase()).isEqualTo(Phase.PRUNE);
         assertThat(p.pick()).isTrue();
         assertThat(p.prune()).isTrue();
-        assertThat(PenaltySchedule.at(one, 4).phase()).isEqualTo(Phase.FINETUNE);
-        ScheduleConfig none = ScheduleConfig.defaults(PruningMethod.NONE);
-        assertThat(PenaltySchedule.at(none, 1_000_000).phase()).isEqualTo(Phase.TRAIN);
+        assertThat(one.at(4).phase()).isEqualTo(Phase.FINETUNE);
+        PruningSchedule none = PruningMethod.NONE.schedule(ScheduleParams.AUTHORS);
+        assertThat(none.at(1_000_000).phase()).isEqualTo(Phase.TRAIN);
+        assertThat(none.timeline().prunes()).isFalse();
     }
 
     @Test
     void stateRoundTripsAndRejectsOtherVersions() {
         ScheduleState s = new ScheduleState(17, Phase.PICK, 0.3, -1e-4, 3, true, false);
-        assertThat(ScheduleState.fromBytes(s.toBytes())).isEqualTo(s);
-        byte[] b = s.toBytes();
+        assertThat(ScheduleState.CODEC.fromBytes(ScheduleState.CODEC.toBytes(s))).isEqualTo(s);
+        byte[] b = ScheduleState.CODEC.toBytes(s);
         b[0] = 9;
-        assertThatThrownBy(() -> ScheduleState.fromBytes(b)).hasMessageContaining("version 9");
+        assertThatThrownBy(() -> ScheduleState.CODEC.fromBytes(b))
+                .hasMessageContaining("version 9");
     }
 
     @Test
     void invalidConfigNamesTheField() {
         assertThatThrownBy(
                         () ->
-                                ScheduleConfig.builder(PruningMethod.GREG2)
-                                        .lambdaCeilingPick(2.0)
-                                        .build())
+                                PruningMethod.GREG2.schedule(
+                                        ScheduleParams.AUTHORS.withPickCeiling(2.0)))
                 .hasMessageContaining("tau'")
                 .hasMessageContaining("2.0");
         assertThatThrownBy(
-                        () -> ScheduleConfig.builder(PruningMethod.GREG1).updateInterval(0).build())
+                        () -> PruningMethod.GREG1.schedule(ScheduleParams.AUTHORS.withInterval(0)))
                 .hasMessageContaining("K_u");
+        assertThatThrownBy(
+                        () -> PruningMethod.GREG1.schedule(ScheduleParams.AUTHORS.withPenalty(-1)))
+                .hasMessageContaining("penalty scale");
+    }
+
+    @Test
+    void penaltyScaleZeroKeepsTheTimelineWithoutPenalty() {
+        // the control run: the same phases, pick and prune iterations as GReg-1, lambda 0
+        GReg1 real = new GReg1(4, 2, 0.25, 1.0, 3, 1.0);
+        GReg1 control = new GReg1(4, 2, 0.25, 1.0, 3, 0.0);
+        assertThat(control.timeline()).isEqualTo(real.timeline());
+        for (long t = 0; t < 20; t++) {
+            ScheduleState a = real.at(t);
+            ScheduleState b = control.at(t);
+            assertThat(b.phase()).isEqualTo(a.phase());
+            assertThat(b.pick()).isEqualTo(a.pick());
+            assertThat(b.prune()).isEqualTo(a.prune());
+            assertThat(b.lambdaPruned()).isZero();
+            assertThat(b.penalized()).isFalse();
+        }
+        GReg2 control2 = new GReg2(0, 2, 0.1, 0.3, -0.05, 0.25, 1.0, 2, 0.0);
+        assertThat(control2.at(6).pick()).isTrue();
+        assertThat(control2.at(6).penalized()).isFalse();
     }
 }

@@ -6,12 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.OptimizerSpec;
+import io.prunestream.core.prune.ImportanceCriterion;
 import io.prunestream.core.prune.LayerRatios;
 import io.prunestream.core.schedule.Granularity;
-import io.prunestream.core.schedule.PenaltySchedule;
 import io.prunestream.core.schedule.Phase;
 import io.prunestream.core.schedule.PruningMethod;
-import io.prunestream.core.schedule.ScheduleConfig;
+import io.prunestream.core.schedule.PruningSchedule;
+import io.prunestream.core.schedule.ScheduleParams;
 import io.prunestream.core.schedule.ScheduleState;
 import io.prunestream.core.store.ModelStore;
 import io.prunestream.core.store.PruningReport;
@@ -28,16 +29,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class PruningTrainerTest {
 
     static RunSpec spec(PruningMethod m, Granularity g) {
-        ScheduleConfig sc =
-                ScheduleConfig.builder(m)
-                        .warmupIterations(2)
-                        .updateInterval(1)
-                        .deltaLambda(0.2)
-                        .lambdaCeiling(1.0)
-                        .deltaLambdaPick(0.05)
-                        .lambdaCeilingPick(0.1)
-                        .stabilizeIterations(2)
-                        .build();
+        PruningSchedule sc = m.schedule(new ScheduleParams(2, 1, 0.2, 1.0, 2, 0.05, 0.1, -1e-4, 1));
         return new RunSpec(
                 "t",
                 ModelSpec.smallCnn(new InputShape(1, 12, 12), 4, 3),
@@ -45,6 +37,7 @@ class PruningTrainerTest {
                 sc,
                 g,
                 LayerRatios.uniform(0.5),
+                ImportanceCriterion.L1,
                 LrSchedule.constant(0.05),
                 0.02,
                 LrSchedule.parse("0:0.01,3:0.005"),
@@ -79,31 +72,32 @@ class PruningTrainerTest {
         List<DataSet> data = batches(24);
         // uninterrupted
         PruningTrainer a = PruningTrainer.create(spec);
-        ScheduleState s = PenaltySchedule.initial(spec.schedule());
+        ScheduleState s = spec.schedule().initial();
         List<Double> lossA = new ArrayList<>();
         for (DataSet b : data) {
             lossA.add(a.step(b, s).loss());
-            s = PenaltySchedule.next(spec.schedule(), s);
+            s = spec.schedule().next(s);
         }
         assertThat(a.isPruned()).as("%s", spec.schedule().method()).isTrue();
         // interrupted at several points: before pick, during growth, after prune
         for (int cut : new int[] {1, 5, 16}) {
             PruningTrainer b = PruningTrainer.create(spec);
-            ScheduleState sb = PenaltySchedule.initial(spec.schedule());
+            ScheduleState sb = spec.schedule().initial();
             for (int i = 0; i < cut; i++) {
                 b.step(data.get(i), sb);
-                sb = PenaltySchedule.next(spec.schedule(), sb);
+                sb = spec.schedule().next(sb);
             }
-            byte[] snap = b.snapshot();
-            byte[] state = sb.toBytes();
-            PruningTrainer c = PruningTrainer.restore(spec, snap);
-            ScheduleState sc = ScheduleState.fromBytes(state);
+            // through the codecs, as a checkpoint stores them
+            byte[] snap = TrainerState.CODEC.toBytes(b.snapshot());
+            byte[] state = ScheduleState.CODEC.toBytes(sb);
+            PruningTrainer c = PruningTrainer.restore(spec, TrainerState.CODEC.fromBytes(snap));
+            ScheduleState sc = ScheduleState.CODEC.fromBytes(state);
             for (int i = cut; i < data.size(); i++) {
                 double loss = c.step(data.get(i), sc).loss();
                 assertThat(loss)
                         .as("loss at %d after restore at %d", i, cut)
                         .isEqualTo(lossA.get(i));
-                sc = PenaltySchedule.next(spec.schedule(), sc);
+                sc = spec.schedule().next(sc);
             }
             assertThat(c.network().params()).isEqualTo(a.network().params());
             assertThat(c.iteration()).isEqualTo(a.iteration());
@@ -115,7 +109,7 @@ class PruningTrainerTest {
     void trainerRejectsAStateForAnotherIteration() {
         RunSpec spec = spec(PruningMethod.GREG1, Granularity.FILTER);
         PruningTrainer t = PruningTrainer.create(spec);
-        assertThatThrownBy(() -> t.step(batches(1).get(0), PenaltySchedule.at(spec.schedule(), 3)))
+        assertThatThrownBy(() -> t.step(batches(1).get(0), spec.schedule().at(3)))
                 .hasMessageContaining("iteration 3")
                 .hasMessageContaining("iteration 0");
     }
@@ -124,13 +118,18 @@ class PruningTrainerTest {
     void prunedModelSavesAndLoadsWithIdenticalOutputs(@TempDir Path dir) {
         RunSpec spec = spec(PruningMethod.GREG1, Granularity.FILTER);
         PruningTrainer t = PruningTrainer.create(spec);
-        ScheduleState s = PenaltySchedule.initial(spec.schedule());
+        ScheduleState s = spec.schedule().initial();
         for (DataSet b : batches(14)) {
             t.step(b, s);
-            s = PenaltySchedule.next(spec.schedule(), s);
+            s = spec.schedule().next(s);
         }
         assertThat(t.isPruned()).isTrue();
-        PruningReport report = PruningReport.of(t, 1, Phase.FINETUNE.name(), 0.5);
+        PruningReport report =
+                PruningReport.of(
+                        t,
+                        1,
+                        Phase.FINETUNE.name(),
+                        new PruningReport.Accuracies(0.5, Double.NaN, Double.NaN));
         Path saved = ModelStore.save(dir.resolve("v1"), t.network(), report);
         ModelStore.SavedModel loaded = ModelStore.load(saved);
         INDArray x = Nd4j.rand(DataType.FLOAT, 5, 1, 12, 12);

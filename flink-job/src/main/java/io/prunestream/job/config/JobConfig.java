@@ -5,13 +5,14 @@ import static io.prunestream.job.config.PruneOptions.*;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.ModelSpec;
+import io.prunestream.core.nn.Optimizer;
 import io.prunestream.core.nn.OptimizerSpec;
 import io.prunestream.core.prune.LayerRatios;
-import io.prunestream.core.schedule.Granularity;
-import io.prunestream.core.schedule.PruningMethod;
-import io.prunestream.core.schedule.ScheduleConfig;
+import io.prunestream.core.run.RunSettings;
+import io.prunestream.core.schedule.ScheduleParams;
 import io.prunestream.core.train.LrSchedule;
 import io.prunestream.core.train.RunSpec;
+import io.prunestream.monitoring.EndpointSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -22,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -171,8 +171,7 @@ public final class JobConfig {
                         "prune.runs: run id '" + r + "' must be letters, digits, '_', '-' or '.'");
             }
         }
-        runs(conf);
-        sampleShape(conf);
+        settings(conf);
     }
 
     private static boolean ours(String key) {
@@ -258,25 +257,49 @@ public final class JobConfig {
         }
     }
 
-    /** Every configured run, fully resolved. */
-    public static List<RunSettings> runs(Configuration conf) {
+    /** The whole configuration, typed and validated: what the job and its operators use. */
+    public static JobSettings settings(Configuration conf) {
         InputShape shape = sampleShape(conf);
         int classes = conf.get(CLASSES);
-        List<RunSettings> out = new ArrayList<>();
+        List<RunSettings> runs = new ArrayList<>();
         for (String id : conf.get(RUNS)) {
-            out.add(run(conf, id, shape, classes));
+            runs.add(run(conf, id, shape, classes));
         }
-        if (out.isEmpty()) {
+        if (runs.isEmpty()) {
             throw new IllegalArgumentException("prune.runs is empty: name at least one run");
         }
-        return out;
+        return new JobSettings(
+                runs,
+                new JobSettings.KafkaSettings(
+                        conf.get(BOOTSTRAP_SERVERS),
+                        conf.get(TOPIC),
+                        conf.get(GROUP_ID),
+                        conf.get(STARTING_OFFSETS),
+                        conf.get(BOUNDED),
+                        conf.get(DEAD_LETTER_TOPIC),
+                        conf.get(MODEL_TOPIC)),
+                shape,
+                classes,
+                new JobSettings.EvalSettings(
+                        evalDataset(conf), conf.get(EVAL_TOPIC), conf.get(EVAL_SAMPLES)),
+                conf.get(OUTPUT_DIR),
+                EndpointSettings.builder()
+                        .port(conf.get(METRICS_PORT))
+                        .bindAddress(conf.get(METRICS_BIND))
+                        .portConflict(conf.get(METRICS_PORT_CONFLICT))
+                        .build(),
+                conf.get(CHECKPOINT_INTERVAL));
+    }
+
+    /** Every configured run, fully resolved. */
+    public static List<RunSettings> runs(Configuration conf) {
+        return settings(conf).runs();
     }
 
     private static RunSettings run(Configuration conf, String id, InputShape shape, int classes) {
-        Function<ConfigOption<?>, Object> get = o -> perRun(conf, id, o);
         try {
-            ModelSpec.Kind kind = ModelSpec.Kind.parse((String) get.apply(MODEL));
-            int depth = (Integer) get.apply(MODEL_DEPTH);
+            ModelSpec.Kind kind = perRun(conf, id, MODEL);
+            int depth = perRun(conf, id, MODEL_DEPTH);
             if (depth == 0) {
                 depth = kind == ModelSpec.Kind.VGG ? 11 : kind == ModelSpec.Kind.RESNET ? 20 : 0;
             }
@@ -286,45 +309,46 @@ public final class JobConfig {
                             shape,
                             classes,
                             depth,
-                            (Double) get.apply(MODEL_WIDTH),
-                            (Long) get.apply(SEED));
-            String opt = (String) get.apply(OPTIMIZER);
-            double lrPrune = (Double) get.apply(LR_PRUNE);
+                            perRun(conf, id, MODEL_WIDTH),
+                            perRun(conf, id, SEED));
+            Optimizer opt = perRun(conf, id, OPTIMIZER);
+            double lrPrune = perRun(conf, id, LR_PRUNE);
             OptimizerSpec optimizer =
                     new OptimizerSpec(
                             opt,
                             lrPrune,
-                            opt.equals("adam") ? 0 : (Double) get.apply(MOMENTUM),
-                            (Double) get.apply(WEIGHT_DECAY));
-            ScheduleConfig schedule =
-                    ScheduleConfig.builder(PruningMethod.parse((String) get.apply(METHOD)))
-                            .warmupIterations((Long) get.apply(WARMUP))
-                            .updateInterval((Integer) get.apply(PENALTY_INTERVAL))
-                            .deltaLambda((Double) get.apply(PENALTY_DELTA))
-                            .lambdaCeiling((Double) get.apply(PENALTY_CEILING))
-                            .stabilizeIterations((Long) get.apply(PENALTY_STABILIZE))
-                            .deltaLambdaPick((Double) get.apply(PENALTY_PICK_DELTA))
-                            .lambdaCeilingPick((Double) get.apply(PENALTY_PICK_CEILING))
-                            .lambdaRecover((Double) get.apply(PENALTY_RECOVER))
-                            .build();
+                            opt == Optimizer.ADAM ? 0 : perRun(conf, id, MOMENTUM),
+                            perRun(conf, id, WEIGHT_DECAY));
+            ScheduleParams params =
+                    new ScheduleParams(
+                            perRun(conf, id, WARMUP),
+                            perRun(conf, id, PENALTY_INTERVAL),
+                            perRun(conf, id, PENALTY_DELTA),
+                            perRun(conf, id, PENALTY_CEILING),
+                            perRun(conf, id, PENALTY_STABILIZE),
+                            perRun(conf, id, PENALTY_PICK_DELTA),
+                            perRun(conf, id, PENALTY_PICK_CEILING),
+                            perRun(conf, id, PENALTY_RECOVER),
+                            perRun(conf, id, PENALTY_SCALE));
             RunSpec spec =
                     new RunSpec(
                             id,
                             model,
                             optimizer,
-                            schedule,
-                            Granularity.parse((String) get.apply(GRANULARITY)),
-                            LayerRatios.parse((String) get.apply(RATIOS)),
-                            LrSchedule.parse((String) get.apply(LR_TRAIN)),
+                            perRun(conf, id, METHOD).schedule(params),
+                            perRun(conf, id, GRANULARITY),
+                            LayerRatios.parse(perRun(conf, id, RATIOS)),
+                            perRun(conf, id, IMPORTANCE),
+                            LrSchedule.parse(perRun(conf, id, LR_TRAIN)),
                             lrPrune,
-                            LrSchedule.parse((String) get.apply(LR_FINETUNE)),
-                            (Integer) get.apply(BATCH_SIZE),
-                            (Boolean) get.apply(PENALTY_BATCHNORM));
+                            LrSchedule.parse(perRun(conf, id, LR_FINETUNE)),
+                            perRun(conf, id, BATCH_SIZE),
+                            perRun(conf, id, PENALTY_BATCHNORM));
             return new RunSettings(
                     spec,
-                    (Long) get.apply(EVAL_INTERVAL),
-                    (Long) get.apply(PUBLISH_INTERVAL),
-                    Math.max(1, (Long) get.apply(STATS_INTERVAL)));
+                    perRun(conf, id, EVAL_INTERVAL),
+                    perRun(conf, id, PUBLISH_INTERVAL),
+                    perRun(conf, id, STATS_INTERVAL));
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("config key")) {
                 throw e;

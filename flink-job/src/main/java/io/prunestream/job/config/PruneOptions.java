@@ -2,7 +2,14 @@ package io.prunestream.job.config;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import io.prunestream.core.nn.ModelSpec;
+import io.prunestream.core.nn.Optimizer;
+import io.prunestream.core.prune.ImportanceCriterion;
+import io.prunestream.core.schedule.Granularity;
+import io.prunestream.core.schedule.PruningMethod;
+import io.prunestream.core.schedule.ScheduleParams;
 import io.prunestream.monitoring.EndpointSettings;
+import io.prunestream.monitoring.PortConflict;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
@@ -26,10 +33,10 @@ public final class PruneOptions {
                             "Run ids, separated by ';'. Every run trains on every sample of the"
                                     + " topic, with its own settings (prune.run.<id>.*).");
 
-    public static final ConfigOption<String> MODEL =
+    public static final ConfigOption<ModelSpec.Kind> MODEL =
             key("prune.model")
-                    .stringType()
-                    .defaultValue("small-cnn")
+                    .enumType(ModelSpec.Kind.class)
+                    .defaultValue(ModelSpec.Kind.SMALL_CNN)
                     .withDescription("Network: small-cnn, lenet, vgg, resnet.");
 
     public static final ConfigOption<Integer> MODEL_DEPTH =
@@ -48,16 +55,16 @@ public final class PruneOptions {
     public static final ConfigOption<Long> SEED =
             key("prune.seed").longType().defaultValue(1L).withDescription("Weight-init seed.");
 
-    public static final ConfigOption<String> METHOD =
+    public static final ConfigOption<PruningMethod> METHOD =
             key("prune.method")
-                    .stringType()
-                    .defaultValue("greg1")
+                    .enumType(PruningMethod.class)
+                    .defaultValue(PruningMethod.GREG1)
                     .withDescription("Pruning method: greg1, greg2, oneshot-l1, none.");
 
-    public static final ConfigOption<String> GRANULARITY =
+    public static final ConfigOption<Granularity> GRANULARITY =
             key("prune.granularity")
-                    .stringType()
-                    .defaultValue("filter")
+                    .enumType(Granularity.class)
+                    .defaultValue(Granularity.FILTER)
                     .withDescription(
                             "filter (structured: filters are removed) or weight (unstructured:"
                                     + " masks).");
@@ -74,52 +81,70 @@ public final class PruneOptions {
     public static final ConfigOption<Long> WARMUP =
             key("prune.warmup")
                     .longType()
-                    .defaultValue(600L)
-                    .withDescription("Plain training iterations before the penalty starts.");
+                    .defaultValue(ScheduleParams.DEFAULTS.warmup())
+                    .withDescription(
+                            "Plain training iterations before the penalty starts (one-shot L1:"
+                                    + " before the prune).");
 
     public static final ConfigOption<Integer> PENALTY_INTERVAL =
             key("prune.penalty.interval")
                     .intType()
-                    .defaultValue(1)
+                    .defaultValue(ScheduleParams.DEFAULTS.interval())
                     .withDescription("K_u: iterations between penalty updates (authors: 5).");
 
     public static final ConfigOption<Double> PENALTY_DELTA =
             key("prune.penalty.delta")
                     .doubleType()
-                    .defaultValue(5e-3)
+                    .defaultValue(ScheduleParams.DEFAULTS.delta())
                     .withDescription("Delta-lambda: growth per update (authors: 1e-4).");
 
     public static final ConfigOption<Double> PENALTY_CEILING =
             key("prune.penalty.ceiling")
                     .doubleType()
-                    .defaultValue(1.0)
+                    .defaultValue(ScheduleParams.DEFAULTS.ceiling())
                     .withDescription("Tau: growth stops once lambda exceeds it.");
 
     public static final ConfigOption<Long> PENALTY_STABILIZE =
             key("prune.penalty.stabilize")
                     .longType()
-                    .defaultValue(200L)
+                    .defaultValue(ScheduleParams.DEFAULTS.stabilize())
                     .withDescription(
                             "K_s: iterations with frozen penalty before pruning (authors: 40000).");
 
     public static final ConfigOption<Double> PENALTY_PICK_DELTA =
             key("prune.penalty.pick-delta")
                     .doubleType()
-                    .defaultValue(1e-4)
+                    .defaultValue(ScheduleParams.DEFAULTS.pickDelta())
                     .withDescription(
                             "GReg-2: uniform growth per update before the pick (authors: 1e-5).");
 
     public static final ConfigOption<Double> PENALTY_PICK_CEILING =
             key("prune.penalty.pick-ceiling")
                     .doubleType()
-                    .defaultValue(1e-2)
+                    .defaultValue(ScheduleParams.DEFAULTS.pickCeiling())
                     .withDescription("GReg-2: tau', the pick happens once lambda reaches it.");
 
     public static final ConfigOption<Double> PENALTY_RECOVER =
             key("prune.penalty.recover")
                     .doubleType()
-                    .defaultValue(-1e-4)
+                    .defaultValue(ScheduleParams.DEFAULTS.recover())
                     .withDescription("GReg-2: lambda of kept groups after the pick.");
+
+    public static final ConfigOption<Double> PENALTY_SCALE =
+            key("prune.penalty.scale")
+                    .doubleType()
+                    .defaultValue(ScheduleParams.DEFAULTS.penalty())
+                    .withDescription(
+                            "Multiplies every lambda of the schedule: 1 for the method, 0 for a"
+                                    + " control run that keeps its timeline without any penalty.");
+
+    public static final ConfigOption<ImportanceCriterion> IMPORTANCE =
+            key("prune.importance")
+                    .enumType(ImportanceCriterion.class)
+                    .defaultValue(ImportanceCriterion.L1)
+                    .withDescription(
+                            "How the pruned groups are chosen: l1 (L1 norm per filter, |w| per"
+                                    + " weight: the paper's) or l2 (L2 norm per filter).");
 
     public static final ConfigOption<Boolean> PENALTY_BATCHNORM =
             key("prune.penalty.batchnorm")
@@ -129,10 +154,10 @@ public final class PruneOptions {
                             "Also penalise the BatchNorm gamma/beta of pruned filters (see"
                                     + " README: DL4J cannot decay BatchNorm parameters).");
 
-    public static final ConfigOption<String> OPTIMIZER =
+    public static final ConfigOption<Optimizer> OPTIMIZER =
             key("prune.optimizer")
-                    .stringType()
-                    .defaultValue("sgd")
+                    .enumType(Optimizer.class)
+                    .defaultValue(Optimizer.SGD)
                     .withDescription("sgd (Nesterov momentum) or adam.");
 
     public static final ConfigOption<Double> MOMENTUM =
@@ -195,6 +220,7 @@ public final class PruneOptions {
                     METHOD,
                     GRANULARITY,
                     RATIOS,
+                    IMPORTANCE,
                     WARMUP,
                     PENALTY_INTERVAL,
                     PENALTY_DELTA,
@@ -203,6 +229,7 @@ public final class PruneOptions {
                     PENALTY_PICK_DELTA,
                     PENALTY_PICK_CEILING,
                     PENALTY_RECOVER,
+                    PENALTY_SCALE,
                     PENALTY_BATCHNORM,
                     OPTIMIZER,
                     MOMENTUM,
@@ -311,10 +338,10 @@ public final class PruneOptions {
                     .defaultValue(EndpointSettings.DEFAULT_BIND_ADDRESS)
                     .withDescription("Bind address of the metrics endpoint.");
 
-    public static final ConfigOption<String> METRICS_PORT_CONFLICT =
+    public static final ConfigOption<PortConflict> METRICS_PORT_CONFLICT =
             key(EndpointSettings.PORT_CONFLICT_KEY)
-                    .stringType()
-                    .defaultValue("fail")
+                    .enumType(PortConflict.class)
+                    .defaultValue(PortConflict.FAIL)
                     .withDescription(
                             "If the port is taken: fail (with a message naming the port), or"
                                     + " fallback to a free port (the log says which).");

@@ -1,13 +1,15 @@
 package io.prunestream.job.model;
 
-/** A full mini-batch with the schedule state (binary, versioned) that applies to its step. */
+import io.prunestream.core.schedule.ScheduleState;
+
+/** A full mini-batch with the schedule state that applies to its step. */
 public class ScheduledBatch {
     public Samples batch;
-    public byte[] schedule;
+    public ScheduleState schedule;
 
     public ScheduledBatch() {}
 
-    public ScheduledBatch(Samples batch, byte[] schedule) {
+    public ScheduledBatch(Samples batch, ScheduleState schedule) {
         this.batch = batch;
         this.schedule = schedule;
     }

@@ -6,34 +6,31 @@ import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.train.HeldOutSet;
-import io.prunestream.job.config.JobConfig;
-import io.prunestream.job.config.PruneOptions;
+import io.prunestream.job.config.JobSettings;
 import java.util.List;
-import org.apache.flink.configuration.Configuration;
 
 /** The job's held-out set: a topic ({@code eval.topic}) or a local data set's test split. */
 final class HeldOut {
     private HeldOut() {}
 
     /** The configured held-out set, or null for none. */
-    static HeldOutSet load(Configuration conf) {
-        int limit = conf.get(PruneOptions.EVAL_SAMPLES);
-        String topic = conf.get(PruneOptions.EVAL_TOPIC);
-        InputShape shape = JobConfig.sampleShape(conf);
-        if (!topic.isBlank()) {
+    static HeldOutSet load(JobSettings settings) {
+        JobSettings.EvalSettings conf = settings.eval();
+        InputShape shape = settings.sampleShape();
+        if (!conf.topic().isBlank()) {
             List<SampleBatch> batches =
                     HeldOutTopic.read(
-                            conf.get(PruneOptions.BOOTSTRAP_SERVERS),
-                            topic,
+                            settings.kafka().bootstrapServers(),
+                            conf.topic(),
                             new RecordValidator(
                                     new int[] {shape.channels(), shape.height(), shape.width()},
-                                    conf.get(PruneOptions.CLASSES)),
-                            limit);
+                                    settings.classes()),
+                            conf.samples());
             int n = batches.stream().mapToInt(SampleBatch::count).sum();
             if (n == 0) {
                 throw new IllegalStateException(
                         "eval.topic '"
-                                + topic
+                                + conf.topic()
                                 + "' holds no valid samples: produce a held-out set"
                                 + " into it (./prunestream produce --split test ...) or unset it");
             }
@@ -48,7 +45,7 @@ final class HeldOut {
             }
             return new HeldOutSet(f, labels, shape);
         }
-        Datasets ds = JobConfig.evalDataset(conf);
-        return ds == null ? null : HeldOutSet.of(ds.load(Datasets.Split.TEST).head(limit));
+        Datasets ds = conf.dataset();
+        return ds == null ? null : HeldOutSet.of(ds.load(Datasets.Split.TEST).head(conf.samples()));
     }
 }

@@ -1,7 +1,7 @@
 package io.prunestream.job.operators;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.prunestream.job.model.ModelVersion;
+import io.prunestream.core.run.ModelVersion;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -36,9 +36,11 @@ public final class ModelVersionSink {
             }
             try {
                 return new ProducerRecord<>(
-                        topic, v.runId.getBytes(StandardCharsets.UTF_8), json.writeValueAsBytes(v));
+                        topic,
+                        v.runId().getBytes(StandardCharsets.UTF_8),
+                        json.writeValueAsBytes(v));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException("cannot serialise model version " + v.version, e);
+                throw new IllegalStateException("cannot serialise model version " + v.version(), e);
             }
         }
     }

@@ -1,19 +1,15 @@
 package io.prunestream.job.operators;
 
-import io.prunestream.core.schedule.PenaltySchedule;
-import io.prunestream.core.schedule.ScheduleConfig;
+import io.prunestream.core.schedule.PruningSchedule;
 import io.prunestream.core.schedule.ScheduleState;
-import io.prunestream.job.config.JobConfig;
-import io.prunestream.job.config.RunSettings;
+import io.prunestream.job.config.JobSettings;
 import io.prunestream.job.model.Samples;
 import io.prunestream.job.model.ScheduledBatch;
-import java.util.HashMap;
-import java.util.Map;
+import io.prunestream.job.state.StateSerializers;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -23,21 +19,23 @@ import org.apache.flink.util.Collector;
  * state (iteration, phase, lambda) in Flink state.
  */
 public class PenaltyScheduler extends KeyedProcessFunction<String, Samples, ScheduledBatch> {
-    private final Configuration jobConfig;
-    private transient Map<String, ScheduleConfig> schedules;
-    private transient ValueState<byte[]> state;
+    private final JobSettings settings;
+    private transient ValueState<ScheduleState> state;
+    private transient ValueState<byte[]> legacy;
 
-    public PenaltyScheduler(Configuration jobConfig) {
-        this.jobConfig = jobConfig;
+    public PenaltyScheduler(JobSettings settings) {
+        this.settings = settings;
     }
 
     @Override
     public void open(OpenContext ctx) {
-        schedules = new HashMap<>();
-        for (RunSettings r : JobConfig.runs(jobConfig)) {
-            schedules.put(r.id(), r.spec().schedule());
-        }
         state =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "schedule", StateSerializers.SCHEDULE_STATE));
+        // state format 1 kept the schedule state as bytes under this name
+        legacy =
                 getRuntimeContext()
                         .getState(
                                 new ValueStateDescriptor<>(
@@ -48,14 +46,14 @@ public class PenaltyScheduler extends KeyedProcessFunction<String, Samples, Sche
     @Override
     public void processElement(Samples batch, Context ctx, Collector<ScheduledBatch> out)
             throws Exception {
-        ScheduleConfig config = schedules.get(batch.runId);
-        if (config == null) {
-            throw new IllegalStateException("no schedule for run '" + batch.runId + "'");
+        PruningSchedule schedule = settings.run(batch.runId).spec().schedule();
+        ScheduleState s = state.value();
+        if (s == null) {
+            byte[] old = legacy.value();
+            s = old == null ? schedule.initial() : ScheduleState.CODEC.fromBytes(old);
+            legacy.clear();
         }
-        byte[] raw = state.value();
-        ScheduleState s =
-                raw == null ? PenaltySchedule.initial(config) : ScheduleState.fromBytes(raw);
-        out.collect(new ScheduledBatch(batch, s.toBytes()));
-        state.update(PenaltySchedule.next(config, s).toBytes());
+        out.collect(new ScheduledBatch(batch, s));
+        state.update(schedule.next(s));
     }
 }

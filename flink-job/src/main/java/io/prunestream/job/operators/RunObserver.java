@@ -1,7 +1,8 @@
 package io.prunestream.job.operators;
 
-import io.prunestream.core.train.TrainingEvent;
-import io.prunestream.job.model.ModelVersion;
+import io.prunestream.core.run.ModelVersion;
+import io.prunestream.core.run.PruningRun;
+import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.monitoring.EndpointSettings;
 import io.prunestream.monitoring.MetricsEndpoint;
 import io.prunestream.monitoring.ModelVersionMetrics;
@@ -14,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 public class RunObserver
         extends KeyedCoProcessFunction<String, TrainingEvent, ModelVersion, String> {
     private static final Logger LOG = LoggerFactory.getLogger(RunObserver.class);
-    private final Configuration jobConfig;
+    private final EndpointSettings endpointSettings;
     private final boolean printProgress;
     private transient MetricsEndpoint.Lease endpoint;
     private transient TrainingMetrics training;
@@ -39,14 +39,14 @@ public class RunObserver
     private transient Map<String, Double> lastAccuracy;
     private transient Map<String, RunReport> reports;
 
-    public RunObserver(Configuration jobConfig, boolean printProgress) {
-        this.jobConfig = jobConfig;
+    public RunObserver(EndpointSettings endpointSettings, boolean printProgress) {
+        this.endpointSettings = endpointSettings;
         this.printProgress = printProgress;
     }
 
     @Override
     public void open(OpenContext ctx) {
-        endpoint = MetricsEndpoint.acquire(EndpointSettings.fromMap(jobConfig.toMap()));
+        endpoint = MetricsEndpoint.acquire(endpointSettings);
         training = new TrainingMetrics();
         training.bindTo(endpoint.registry());
         versions = new ModelVersionMetrics();
@@ -85,18 +85,18 @@ public class RunObserver
 
     @Override
     public void processElement2(ModelVersion v, Context ctx, Collector<String> out) {
-        versions.published(v.runId);
+        versions.published(v.runId());
         String report = writeReport(v);
         out.collect(
                 String.format(
                         Locale.ROOT,
                         "run %s published v%d at iteration %d: %d params, FLOPs x%.2f -> %s%s",
-                        v.runId,
-                        v.version,
-                        v.iteration,
-                        v.params,
+                        v.runId(),
+                        v.version(),
+                        v.iteration(),
+                        v.params(),
                         v.flopsSpeedup(),
-                        v.path,
+                        v.path(),
                         report == null ? "" : " (report " + report + ")"));
     }
 
@@ -105,34 +105,35 @@ public class RunObserver
      * report never fails the job: it is logged and skipped.
      */
     private String writeReport(ModelVersion v) {
-        RunReport r = reports.computeIfAbsent(v.runId, RunReport::new);
+        RunReport r = reports.computeIfAbsent(v.runId(), RunReport::new);
         Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("run", v.runId);
-        summary.put("version", v.version);
-        summary.put("iteration", v.iteration);
-        summary.put("base accuracy (end of warm-up)", percent(v.baseAccuracy));
-        summary.put("accuracy before pruning", percent(v.accuracyBeforePrune));
-        summary.put("accuracy now", percent(v.accuracy));
-        summary.put("params", v.baseParams + " -> " + v.params);
-        summary.put("FLOPs", v.baseFlops + " -> " + v.flops);
+        summary.put("run", v.runId());
+        summary.put("version", v.version());
+        summary.put("iteration", v.iteration());
+        summary.put("base accuracy (end of warm-up)", percent(v.baseAccuracy()));
+        summary.put("accuracy before pruning", percent(v.accuracyBeforePrune()));
+        summary.put("accuracy now", percent(v.accuracy()));
+        summary.put("params", v.baseParams() + " -> " + v.params());
+        summary.put("FLOPs", v.baseFlops() + " -> " + v.flops());
         summary.put("FLOPs speed-up", String.format(Locale.ROOT, "%.2fx", v.flopsSpeedup()));
         summary.put(
                 "kept/pruned magnitude at pruning",
-                String.format(Locale.ROOT, "%.0f", v.magnitudeRatioAtPrune));
-        summary.put("model", v.path);
-        Path runDir = Path.of(v.path).getParent();
+                String.format(Locale.ROOT, "%.0f", v.magnitudeRatioAtPrune()));
+        summary.put("model", v.path());
+        Path runDir = Path.of(v.path()).getParent();
         try {
             r.write(
-                    runDir.resolve("reports").resolve(String.format("v%04d", v.version)),
-                    v.baseWidths,
-                    v.widths,
+                    runDir.resolve("reports").resolve(PruningRun.versionFolder(v.version())),
+                    v.baseWidths(),
+                    v.widths(),
                     summary);
-            return r.write(runDir.resolve("report"), v.baseWidths, v.widths, summary).toString();
+            return r.write(runDir.resolve("report"), v.baseWidths(), v.widths(), summary)
+                    .toString();
         } catch (IOException | RuntimeException e) {
             LOG.warn(
                     "run '{}': cannot write the HTML report for v{}: {}",
-                    v.runId,
-                    v.version,
+                    v.runId(),
+                    v.version(),
                     e.toString());
             return null;
         }

@@ -1,14 +1,19 @@
 package io.prunestream.job.operators;
 
 import io.prunestream.core.nn.CpuBackend;
-import io.prunestream.core.schedule.ScheduleState;
+import io.prunestream.core.run.ModelVersion;
+import io.prunestream.core.run.PruningRun;
+import io.prunestream.core.run.Publication;
+import io.prunestream.core.run.RunSettings;
+import io.prunestream.core.run.RunState;
+import io.prunestream.core.run.TrainingEvent;
+import io.prunestream.core.store.ModelStore;
 import io.prunestream.core.train.HeldOutSet;
-import io.prunestream.core.train.TrainingEvent;
-import io.prunestream.job.config.JobConfig;
-import io.prunestream.job.config.PruneOptions;
-import io.prunestream.job.config.RunSettings;
-import io.prunestream.job.model.ModelVersion;
+import io.prunestream.job.config.JobSettings;
+import io.prunestream.job.model.Samples;
 import io.prunestream.job.model.ScheduledBatch;
+import io.prunestream.job.state.StateSerializers;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -18,7 +23,6 @@ import java.util.Set;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -26,76 +30,108 @@ import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Trains each run on its mini-batches. The live network stays in memory per run; at every
- * checkpoint the runs that changed are written to keyed state (parameters, updater state, plan,
- * iteration, version counter), so a checkpoint taken after mini-batch k holds exactly the state
- * after k and a restore continues from there. Model versions go to a side output.
+ * Adapts core's {@link PruningRun} to keyed state: one run per key, its live network in memory,
+ * written to keyed state at every checkpoint for the runs that changed (so a checkpoint taken after
+ * mini-batch k holds exactly the state after k). Training events go out; model versions go to a
+ * side output.
  */
 public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
         implements OneInputStreamOperator<ScheduledBatch, TrainingEvent>, BoundedOneInput {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainerOperator.class);
 
-    public static final OutputTag<ModelVersion> VERSIONS = new OutputTag<>("model-versions") {};
-    private static final String STATE = "run-trainer";
+    public static final OutputTag<ModelVersion> VERSIONS =
+            new OutputTag<>("model-versions", StateSerializers.MODEL_VERSION);
+    private static final String STATE = "run";
+    private static final String LEGACY_STATE = "run-trainer";
 
-    private final Configuration jobConfig;
-    private transient Map<String, RunSettings> runs;
-    private transient Map<String, RunTrainer> live;
+    private final JobSettings settings;
+    private transient Map<String, PruningRun> live;
     private transient Set<String> dirty;
-    private transient ValueState<byte[]> state;
+    private transient ValueState<RunState> state;
+    private transient ValueState<byte[]> legacy;
     private transient HeldOutSet eval;
     private transient Path outputDir;
 
-    public TrainerOperator(Configuration jobConfig) {
-        this.jobConfig = jobConfig;
+    public TrainerOperator(JobSettings settings) {
+        this.settings = settings;
     }
 
     @Override
     public void open() throws Exception {
         super.open();
         CpuBackend.configure();
-        runs = new HashMap<>();
-        for (RunSettings r : JobConfig.runs(jobConfig)) {
-            runs.put(r.id(), r);
-        }
         live = new HashMap<>();
         dirty = new LinkedHashSet<>();
         state =
                 getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>(STATE, StateSerializers.RUN_STATE));
+        // state format 1 kept the run as bytes under this name
+        legacy =
+                getRuntimeContext()
                         .getState(
                                 new ValueStateDescriptor<>(
-                                        STATE,
+                                        LEGACY_STATE,
                                         PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        eval = HeldOut.load(jobConfig);
-        outputDir = Path.of(jobConfig.get(PruneOptions.OUTPUT_DIR));
+        eval = HeldOut.load(settings);
+        outputDir = Path.of(settings.outputDir());
     }
 
     @Override
     public void processElement(StreamRecord<ScheduledBatch> element) throws Exception {
         ScheduledBatch b = element.getValue();
-        RunTrainer run = runFor(b.batch.runId);
-        TrainingEvent event =
-                run.step(b.batch, ScheduleState.fromBytes(b.schedule), eval, outputDir, this::emit);
+        PruningRun run = runFor(b.batch.runId);
+        PruningRun.Step step = run.step(toDataSet(run, b.batch), b.schedule, eval);
+        if (step.publication() != null) {
+            emit(step.publication());
+        }
         dirty.add(b.batch.runId);
-        output.collect(new StreamRecord<>(event));
+        output.collect(new StreamRecord<>(step.event()));
     }
 
-    private RunTrainer runFor(String runId) throws Exception {
-        RunTrainer run = live.get(runId);
+    private static org.nd4j.linalg.dataset.DataSet toDataSet(PruningRun run, Samples b) {
+        var model = run.settings().spec().model();
+        return PruningRun.toDataSet(b.features, b.labels, b.count, model.input(), model.classes());
+    }
+
+    private PruningRun runFor(String runId) throws Exception {
+        PruningRun run = live.get(runId);
         if (run == null) {
-            RunSettings settings = runs.get(runId);
-            if (settings == null) {
-                throw new IllegalStateException("no settings for run '" + runId + "'");
+            RunSettings rs = settings.run(runId);
+            RunState saved = state.value();
+            if (saved == null && legacy.value() != null) {
+                saved = RunState.CODEC.fromBytes(legacy.value());
+                legacy.clear();
+                dirty.add(runId);
             }
-            byte[] saved = state.value();
-            run = saved == null ? RunTrainer.create(settings) : RunTrainer.restore(settings, saved);
+            run =
+                    saved == null
+                            ? PruningRun.create(rs, outputDir)
+                            : PruningRun.restore(rs, saved, outputDir);
             live.put(runId, run);
         }
         return run;
     }
 
-    private void emit(ModelVersion v) {
+    /**
+     * Writes the version's folder. A folder that already exists was written before a restore
+     * replayed the same iterations: it is kept, not overwritten.
+     */
+    private void emit(Publication p) {
+        ModelVersion v = p.version();
+        Path dir = Path.of(v.path());
+        if (Files.exists(dir)) {
+            LOG.info(
+                    "run '{}' version {} exists already (replayed after restore, or the end of"
+                            + " the stream right after it): kept",
+                    v.runId(),
+                    v.version());
+        } else {
+            ModelStore.save(dir, p.model(), v.report());
+        }
         output.collect(VERSIONS, new StreamRecord<>(v));
     }
 
@@ -111,16 +147,19 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
 
     @Override
     public void endInput() throws Exception {
-        List<String> keys;
-        try (var stream =
-                getKeyedStateBackend().<VoidNamespace>getKeys(STATE, VoidNamespace.INSTANCE)) {
-            keys = stream.map(Object::toString).toList();
-        }
         Set<String> all = new LinkedHashSet<>(live.keySet());
-        all.addAll(keys);
+        all.addAll(keys(STATE));
+        all.addAll(keys(LEGACY_STATE));
         for (String runId : all) {
             setCurrentKey(runId);
-            emit(runFor(runId).publish(eval, outputDir, true));
+            emit(runFor(runId).publish(eval, true));
+        }
+    }
+
+    private List<String> keys(String stateName) throws Exception {
+        try (var stream =
+                getKeyedStateBackend().<VoidNamespace>getKeys(stateName, VoidNamespace.INSTANCE)) {
+            return stream.map(Object::toString).toList();
         }
     }
 }

@@ -3,6 +3,7 @@ package io.prunestream.job.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prunestream.core.run.RunSettings;
 import io.prunestream.core.schedule.Granularity;
 import io.prunestream.core.schedule.PruningMethod;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package io.prunestream.job.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prunestream.core.schedule.ScheduleState;
+import io.prunestream.job.config.JobConfig;
 import io.prunestream.job.model.Samples;
 import io.prunestream.job.model.ScheduledBatch;
 import java.nio.file.Path;
@@ -22,7 +23,8 @@ class PenaltySchedulerHarnessTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, Samples, ScheduledBatch> harness(
             Path out) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new PenaltyScheduler(TestJobs.config(out))),
+                new KeyedProcessOperator<>(
+                        new PenaltyScheduler(JobConfig.settings(TestJobs.config(out)))),
                 s -> s.runId,
                 Types.STRING);
     }
@@ -31,7 +33,7 @@ class PenaltySchedulerHarnessTest {
         List<ScheduleState> out = new ArrayList<>();
         for (Object o : output) {
             if (o instanceof StreamRecord<?> r && r.getValue() instanceof ScheduledBatch b) {
-                out.add(ScheduleState.fromBytes(b.schedule));
+                out.add(b.schedule);
             }
         }
         return out;

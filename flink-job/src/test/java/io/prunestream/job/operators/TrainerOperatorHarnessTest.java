@@ -2,24 +2,23 @@ package io.prunestream.job.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.prunestream.core.schedule.PenaltySchedule;
+import io.prunestream.core.run.ModelVersion;
+import io.prunestream.core.run.RunSettings;
+import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.schedule.Phase;
-import io.prunestream.core.schedule.ScheduleConfig;
 import io.prunestream.core.schedule.ScheduleState;
 import io.prunestream.core.store.ModelStore;
-import io.prunestream.core.train.TrainingEvent;
 import io.prunestream.job.config.JobConfig;
-import io.prunestream.job.config.RunSettings;
-import io.prunestream.job.model.ModelVersion;
+import io.prunestream.job.config.JobSettings;
 import io.prunestream.job.model.Samples;
 import io.prunestream.job.model.ScheduledBatch;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -30,86 +29,99 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Snapshot → restore → continue gives the same losses, phases and final parameters as an
- * uninterrupted run, for a GReg-1 (structured) and a GReg-2 (unstructured) run side by side, with
- * cuts before the pick, mid-growth and after pruning.
+ * Snapshot → restore → continue gives the same losses, phases, lambdas, model versions and final
+ * parameters as an uninterrupted run, for a GReg-1 (structured) and a GReg-2 (unstructured) run
+ * side by side, with cuts before the pick, mid-growth and after pruning. After each snapshot the
+ * first operator goes on past it (publishing versions) before it "fails", so the restored one
+ * replays those iterations and meets folders that exist already.
  */
 class TrainerOperatorHarnessTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, ScheduledBatch, TrainingEvent>
-            harness(Configuration c) throws Exception {
+            harness(JobSettings s) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new TrainerOperator(c), b -> b.batch.runId, Types.STRING);
+                new TrainerOperator(s), b -> b.batch.runId, Types.STRING);
     }
 
-    private static List<ScheduledBatch> input(Configuration c) {
-        Map<String, ScheduleConfig> sc = new HashMap<>();
-        for (RunSettings r : JobConfig.runs(c)) {
-            sc.put(r.id(), r.spec().schedule());
-        }
+    private static List<ScheduledBatch> input(JobSettings settings) {
         Map<String, ScheduleState> st = new HashMap<>();
         List<ScheduledBatch> out = new ArrayList<>();
         List<Samples> a = TestJobs.batches("a", 18, 8, 5);
         List<Samples> b = TestJobs.batches("b", 18, 8, 6);
         for (int i = 0; i < 18; i++) {
             for (Samples s : List.of(a.get(i), b.get(i))) {
-                ScheduleState cur =
-                        st.computeIfAbsent(s.runId, k -> PenaltySchedule.initial(sc.get(k)));
-                out.add(new ScheduledBatch(s, cur.toBytes()));
-                st.put(s.runId, PenaltySchedule.next(sc.get(s.runId), cur));
+                var schedule = settings.run(s.runId).spec().schedule();
+                ScheduleState cur = st.computeIfAbsent(s.runId, k -> schedule.initial());
+                out.add(new ScheduledBatch(s, cur));
+                st.put(s.runId, schedule.next(cur));
             }
         }
         return out;
     }
 
-    private static void collect(
-            List<Object> output, List<TrainingEvent> events, List<ModelVersion> versions) {
-        for (Object o : output) {
+    /** Runs the harness over {@code in[from, to)}; collects events and versions. */
+    private static void feed(
+            KeyedOneInputStreamOperatorTestHarness<String, ScheduledBatch, TrainingEvent> h,
+            List<ScheduledBatch> in,
+            int from,
+            int to,
+            List<TrainingEvent> events,
+            List<ModelVersion> versions)
+            throws Exception {
+        h.getOutput().clear();
+        h.getSideOutput(TrainerOperator.VERSIONS);
+        for (int i = from; i < to; i++) {
+            h.processElement(in.get(i), 0);
+        }
+        for (Object o : h.getOutput()) {
             if (o instanceof StreamRecord<?> r && r.getValue() instanceof TrainingEvent e) {
                 events.add(e);
             }
         }
+        var side = h.getSideOutput(TrainerOperator.VERSIONS);
+        if (side != null) {
+            side.forEach(r -> versions.add(r.getValue()));
+            side.clear();
+        }
     }
 
     @Test
-    void restoreContinuesTrainingExactly(@TempDir Path dir) throws Exception {
-        Configuration straightConf = TestJobs.config(dir.resolve("straight"));
+    void restoreContinuesTrainingExactlyAndKeepsReplayedVersions(@TempDir Path dir)
+            throws Exception {
+        JobSettings straightConf = JobConfig.settings(TestJobs.config(dir.resolve("straight")));
         List<ScheduledBatch> in = input(straightConf);
         List<TrainingEvent> straight = new ArrayList<>();
         List<ModelVersion> straightVersions = new ArrayList<>();
         try (var h = harness(straightConf)) {
             h.open();
-            for (ScheduledBatch b : in) {
-                h.processElement(b, 0);
-            }
+            feed(h, in, 0, in.size(), straight, straightVersions);
             h.endInput();
-            collect(new ArrayList<>(h.getOutput()), straight, straightVersions);
             h.getSideOutput(TrainerOperator.VERSIONS)
                     .forEach(r -> straightVersions.add(r.getValue()));
         }
         assertThat(straight).extracting(TrainingEvent::phase).contains(Phase.PRUNE, Phase.FINETUNE);
+        assertThat(straightVersions).hasSizeGreaterThan(4);
 
         for (int cut : new int[] {3, 9, 26}) {
-            Configuration conf = TestJobs.config(dir.resolve("cut" + cut));
+            JobSettings conf = JobConfig.settings(TestJobs.config(dir.resolve("cut" + cut)));
             List<TrainingEvent> resumed = new ArrayList<>();
             List<ModelVersion> versions = new ArrayList<>();
+            List<ModelVersion> lost = new ArrayList<>();
             OperatorSubtaskState snap;
             try (var h = harness(conf)) {
                 h.open();
-                for (int i = 0; i < cut; i++) {
-                    h.processElement(in.get(i), 0);
-                }
-                collect(new ArrayList<>(h.getOutput()), resumed, versions);
+                feed(h, in, 0, cut, resumed, versions);
                 snap = h.snapshot(1, 1);
+                // goes on past the checkpoint, then fails: its work after the cut is lost
+                feed(h, in, cut, Math.min(in.size(), cut + 12), new ArrayList<>(), lost);
             }
+            List<Path> written = lost.stream().map(v -> Path.of(v.path())).toList();
+            assertThat(written).allMatch(Files::isDirectory);
             try (var h = harness(conf)) {
                 h.initializeState(snap);
                 h.open();
-                for (int i = cut; i < in.size(); i++) {
-                    h.processElement(in.get(i), 0);
-                }
+                feed(h, in, cut, in.size(), resumed, versions);
                 h.endInput();
-                collect(new ArrayList<>(h.getOutput()), resumed, versions);
                 h.getSideOutput(TrainerOperator.VERSIONS).forEach(r -> versions.add(r.getValue()));
             }
             assertThat(resumed)
@@ -124,24 +136,33 @@ class TrainerOperatorHarnessTest {
                     .extracting(TrainingEvent::lambdaPruned)
                     .containsExactlyElementsOf(
                             straight.stream().map(TrainingEvent::lambdaPruned).toList());
-            // the final published models are identical
-            for (String run : List.of("a", "b")) {
-                ModelVersion mine = last(versions, run);
-                ModelVersion theirs = last(straightVersions, run);
-                assertThat(mine.version).isEqualTo(theirs.version);
-                INDArray x = Nd4j.rand(DataType.FLOAT, 3, 1, 12, 12);
-                assertThat(ModelStore.load(Path.of(mine.path)).network().params())
-                        .isEqualTo(ModelStore.load(Path.of(theirs.path)).network().params());
-                assertThat(ModelStore.load(Path.of(mine.path)).network().output(x))
-                        .isEqualTo(ModelStore.load(Path.of(theirs.path)).network().output(x));
+            // the same numbered versions at the same iterations
+            assertThat(versions)
+                    .extracting(v -> v.runId() + "/" + v.version() + "@" + v.iteration())
+                    .containsExactlyElementsOf(
+                            straightVersions.stream()
+                                    .map(v -> v.runId() + "/" + v.version() + "@" + v.iteration())
+                                    .toList());
+            // every version on disk, replayed or not, holds what the uninterrupted run computed
+            INDArray x = Nd4j.rand(DataType.FLOAT, 3, 1, 12, 12);
+            for (int i = 0; i < versions.size(); i++) {
+                var mine = ModelStore.load(Path.of(versions.get(i).path())).network();
+                var theirs = ModelStore.load(Path.of(straightVersions.get(i).path())).network();
+                assertThat(mine.params()).isEqualTo(theirs.params());
+                assertThat(mine.output(x)).isEqualTo(theirs.output(x));
+            }
+            if (cut == 9) {
+                assertThat(lost).as("versions written after the cut, then replayed").isNotEmpty();
             }
         }
         ModelVersion a = last(straightVersions, "a");
-        assertThat(a.params).isLessThan(a.baseParams);
-        assertThat(a.last).isTrue();
+        assertThat(a.params()).isLessThan(a.baseParams());
+        assertThat(a.last()).isTrue();
+        RunSettings b = straightConf.run("b");
+        assertThat(b.spec().granularity().toString()).isEqualTo("weight");
     }
 
     private static ModelVersion last(List<ModelVersion> vs, String run) {
-        return vs.stream().filter(v -> v.runId.equals(run)).reduce((x, y) -> y).orElseThrow();
+        return vs.stream().filter(v -> v.runId().equals(run)).reduce((x, y) -> y).orElseThrow();
     }
 }

@@ -1,8 +1,8 @@
 package io.prunestream.monitoring.report;
 
+import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.schedule.Phase;
 import io.prunestream.core.train.LayerStats;
-import io.prunestream.core.train.TrainingEvent;
 import io.prunestream.monitoring.report.DownsampledSeries.Mode;
 import io.prunestream.monitoring.report.ReportCharts.Line;
 import java.awt.Color;

@@ -3,9 +3,9 @@ package io.prunestream.monitoring.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.schedule.Phase;
 import io.prunestream.core.train.LayerStats;
-import io.prunestream.core.train.TrainingEvent;
 import io.prunestream.monitoring.Events;
 import java.awt.GraphicsEnvironment;
 import java.awt.image.BufferedImage;

@@ -1,0 +1,169 @@
+package io.prunestream.apps.bench;
+
+import io.prunestream.apps.Args;
+import io.prunestream.connectors.producer.DatasetProducer;
+import io.prunestream.connectors.producer.ProducerSettings;
+import io.prunestream.core.data.Datasets;
+import io.prunestream.core.data.LabelledImages;
+import io.prunestream.core.nn.CpuBackend;
+import io.prunestream.core.run.PruningRun;
+import io.prunestream.core.run.RunSettings;
+import io.prunestream.core.run.TrainingEvent;
+import io.prunestream.job.PruneJob;
+import io.prunestream.job.config.JobConfig;
+import io.prunestream.testing.LocalKafkaBroker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * Streaming efficiency: training samples/s through Kafka + Flink divided by samples/s of a plain
+ * DL4J loop over the same samples, batches and network. Both are measured in steady state (from the
+ * first step to the last) in alternating rounds of one run, so machine noise hits both alike.
+ */
+public final class StreamingBenchmark {
+    private StreamingBenchmark() {}
+
+    public static void main(String[] argv) throws Exception {
+        CpuBackend.configure();
+        Args a =
+                new Args(
+                        argv,
+                        Set.of(
+                                "samples",
+                                "batch",
+                                "rounds",
+                                "samples-per-record",
+                                "method",
+                                "checkpoint-interval"),
+                        Set.of());
+        int samples = a.intValue("samples", 48_000);
+        int batch = a.intValue("batch", 64);
+        int rounds = a.intValue("rounds", 3);
+        int perRecord = a.intValue("samples-per-record", 8);
+        Path tmp = Files.createTempDirectory("prunestream-bench");
+        try (LocalKafkaBroker kafka = LocalKafkaBroker.start(tmp.resolve("kafka"))) {
+            kafka.createTopic("bench", 1);
+            kafka.createTopic("bench-dead-letter", 1);
+            LabelledImages train = Datasets.FASHION_MNIST.load(Datasets.Split.TRAIN).head(samples);
+            DatasetProducer.produce(
+                    ProducerSettings.builder()
+                            .setBootstrapServers(kafka.bootstrapServers())
+                            .setTopic("bench")
+                            .setDataset(Datasets.FASHION_MNIST)
+                            .setLimit(samples)
+                            .setSamplesPerRecord(perRecord)
+                            .setProgressBar(false)
+                            .build(),
+                    train,
+                    p -> {});
+            System.out.printf(
+                    Locale.ROOT,
+                    "streaming efficiency: %d Fashion-MNIST samples, batch %d, %d per record, method %s, %d cores%n",
+                    samples,
+                    batch,
+                    perRecord,
+                    a.string("method", "greg1"),
+                    Runtime.getRuntime().availableProcessors());
+            double[] plain = new double[rounds];
+            double[] stream = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                Configuration conf =
+                        config(kafka.bootstrapServers(), tmp.resolve("out" + r), batch, a, r);
+                plain[r] = plainLoop(JobConfig.runs(conf).get(0), train, batch);
+                stream[r] = streaming(conf);
+                System.out.printf(
+                        Locale.ROOT,
+                        "  round %d: plain DL4J loop %.0f samples/s, Kafka + Flink %.0f samples/s, efficiency %.3f%n",
+                        r + 1,
+                        plain[r],
+                        stream[r],
+                        stream[r] / plain[r]);
+            }
+            double p = median(plain);
+            double s = median(stream);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%n| plain DL4J samples/s | Kafka + Flink samples/s | streaming efficiency |%n|---|---|---|%n| %.0f | %.0f | %.3f |%n",
+                    p,
+                    s,
+                    s / p);
+        }
+    }
+
+    static Configuration config(String servers, Path out, int batch, Args a, int round) {
+        Configuration c = new Configuration();
+        c.setString("kafka.bootstrap-servers", servers);
+        c.setString("kafka.topic", "bench");
+        c.setString("kafka.dead-letter-topic", "bench-dead-letter");
+        c.setString("kafka.group-id", "bench-" + round);
+        c.setString("kafka.bounded", "true");
+        c.setString("prune.runs", "bench");
+        c.setString("prune.method", a.string("method", "greg1"));
+        c.setString("prune.batch-size", Integer.toString(batch));
+        c.setString("prune.warmup", "100");
+        c.setString("prune.penalty.delta", "0.01");
+        c.setString("prune.penalty.stabilize", "50");
+        c.setString("prune.eval.interval", "0");
+        c.setString("prune.publish.interval", "0");
+        c.setString("prune.stats.interval", "1000000");
+        c.setString("eval.dataset", "none");
+        c.setString("prune.metrics.port", "0");
+        c.setString("prune.checkpoint.interval", a.string("checkpoint-interval", "10 s"));
+        c.setString("output.dir", out.toString());
+        return c;
+    }
+
+    /** The same run spec in a plain loop over the same samples in the same order. */
+    static double plainLoop(RunSettings run, LabelledImages data, int batch) {
+        PruningRun t = PruningRun.create(run, null);
+        long start = 0;
+        long trained = 0;
+        for (int from = 0; from + batch <= data.size(); from += batch) {
+            DataSet d = data.batch(from, from + batch);
+            t.step(d, null);
+            if (from == 0) {
+                start = System.nanoTime();
+            } else {
+                trained += batch;
+            }
+        }
+        return trained / ((System.nanoTime() - start) / 1e9);
+    }
+
+    static double streaming(Configuration conf) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+        PruneJob.Streams s = PruneJob.build(env, conf, false);
+        CloseableIterator<TrainingEvent> events = s.events().collectAsync();
+        JobClient job = env.executeAsync("prunestream streaming benchmark");
+        List<TrainingEvent> all = new ArrayList<>();
+        events.forEachRemaining(all::add);
+        job.getJobExecutionResult().get();
+        // steady state: from the end of the first step to the end of the last full batch
+        long trained = 0;
+        TrainingEvent first = all.get(0);
+        TrainingEvent last = first;
+        for (TrainingEvent e : all.subList(1, all.size())) {
+            if (e.samples() == first.samples()) {
+                trained += e.samples();
+                last = e;
+            }
+        }
+        return trained / ((last.timestampMillis() - first.timestampMillis()) / 1e3);
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}

@@ -1,0 +1,242 @@
+package io.prunestream.apps.demo;
+
+import io.prunestream.connectors.producer.DatasetProducer;
+import io.prunestream.connectors.producer.ProducerSettings;
+import io.prunestream.core.data.Datasets;
+import io.prunestream.core.data.LabelledImages;
+import io.prunestream.core.nn.CpuBackend;
+import io.prunestream.core.run.ModelVersion;
+import io.prunestream.core.run.RunSettings;
+import io.prunestream.job.PruneJob;
+import io.prunestream.job.config.JobConfig;
+import io.prunestream.testing.LocalKafkaBroker;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The local default, one command: a real Kafka broker (KRaft, loopback), Fashion-MNIST streamed
+ * into it, the pruning job on a Flink mini cluster with two runs side by side (r = 0.5 and r = 0.9,
+ * GReg-1), progress while it runs, and a report at the end.
+ */
+public final class Demo {
+    private Demo() {}
+
+    /** Sizes of the demo: the default (a few minutes) and --quick (about two). */
+    record Plan(
+            int epochs, long warmup, double delta, long stabilize, long finetune, long evalEvery) {
+        static Plan of(boolean quick) {
+            return quick
+                    ? new Plan(1, 250, 0.01, 150, 300, 100)
+                    : new Plan(3, 1000, 0.005, 200, 1500, 250);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        CpuBackend.configure();
+        boolean quick = false;
+        Path out = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--out" -> out = Path.of(args[++i]);
+                default -> {
+                    System.err.println(
+                            "demo: unknown option '" + args[i] + "'; use [--quick] [--out DIR]");
+                    System.exit(2);
+                }
+            }
+        }
+        if (!Datasets.FASHION_MNIST.isInstalled()) {
+            System.err.println(
+                    "demo: Fashion-MNIST is not installed. Install it with:\n    "
+                            + Datasets.FASHION_MNIST.installCommand());
+            System.exit(2);
+        }
+        if (out == null) {
+            out =
+                    Path.of(
+                            "runs",
+                            "demo-"
+                                    + LocalDateTime.now()
+                                            .format(
+                                                    DateTimeFormatter.ofPattern(
+                                                            "yyyyMMdd-HHmmss")));
+        }
+        Files.createDirectories(out);
+        Plan plan = Plan.of(quick);
+        long t0 = System.nanoTime();
+        System.out.printf(
+                Locale.ROOT,
+                "prunestream demo%s: output in %s%n",
+                quick ? " (quick)" : "",
+                out.toAbsolutePath());
+        try (LocalKafkaBroker kafka = LocalKafkaBroker.start(out.resolve("kafka"))) {
+            System.out.println("1/4 Kafka broker (KRaft) at " + kafka.bootstrapServers());
+            kafka.createTopic("prunestream-samples", 2);
+            kafka.createTopic("prunestream-dead-letter", 1);
+            kafka.createTopic("prunestream-models", 1);
+
+            Configuration conf = jobConfig(kafka.bootstrapServers(), out, plan);
+            // enough samples for the pruned runs to fine-tune `finetune` steps after the prune
+            RunSettings r50 = JobConfig.runs(conf).get(0);
+            long iterations =
+                    r50.spec().schedule().timeline().pruneIteration() + 1 + plan.finetune();
+            long samples = iterations * r50.spec().batchSize();
+            System.out.printf(
+                    Locale.ROOT,
+                    "2/4 streaming %d Fashion-MNIST samples into 'prunestream-samples'%n",
+                    samples);
+            LabelledImages train = Datasets.FASHION_MNIST.load(Datasets.Split.TRAIN);
+            long left = samples;
+            while (left > 0) {
+                long n = Math.min(left, train.size());
+                DatasetProducer.produce(
+                        ProducerSettings.builder()
+                                .setBootstrapServers(kafka.bootstrapServers())
+                                .setTopic("prunestream-samples")
+                                .setDataset(Datasets.FASHION_MNIST)
+                                .setLimit(n)
+                                .setSamplesPerRecord(8)
+                                .setProgressBar(true)
+                                .build(),
+                        train,
+                        p -> {});
+                left -= n;
+            }
+            int bad = sendMalformed(kafka.bootstrapServers());
+            System.out.printf(
+                    Locale.ROOT,
+                    "    and %d malformed records, which must end in the dead-letter topic%n",
+                    bad);
+
+            System.out.println(
+                    "3/4 pruning job on a local Flink mini cluster: runs r50 (GReg-1, r=0.5) and r90 (GReg-1, r=0.9)");
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+            PruneJob.Streams s = PruneJob.build(env, conf, true);
+            s.versionLines().print().name("versions-log");
+            CloseableIterator<ModelVersion> versions = s.versions().collectAsync();
+            // read the versions while the job runs: the mini cluster stops once the job is done
+            JobClient job = env.executeAsync("prunestream demo");
+            List<ModelVersion> all = new ArrayList<>();
+            versions.forEachRemaining(all::add);
+            job.getJobExecutionResult().get();
+            System.out.println("4/4 report");
+            String report = report(all, (System.nanoTime() - t0) / 1e9);
+            System.out.println(report);
+            Files.writeString(out.resolve("demo-report.md"), report, StandardCharsets.UTF_8);
+            System.out.println(
+                    "report written to " + out.resolve("demo-report.md").toAbsolutePath());
+        }
+    }
+
+    static Configuration jobConfig(String servers, Path out, Plan plan) {
+        Configuration c = new Configuration();
+        c.setString("kafka.bootstrap-servers", servers);
+        c.setString("kafka.bounded", "true");
+        c.setString("kafka.model-topic", "prunestream-models");
+        c.setString("output.dir", out.resolve("models").toString());
+        c.setString("prune.runs", "r50;r90");
+        c.setString("prune.run.r50.ratios", "0.5");
+        c.setString("prune.run.r90.ratios", "0.9");
+        c.setString("prune.method", "greg1");
+        c.setString("prune.warmup", Long.toString(plan.warmup()));
+        c.setString("prune.lr.train", "0:0.05," + (plan.warmup() * 2 / 3) + ":0.01");
+        c.setString("prune.penalty.delta", Double.toString(plan.delta()));
+        c.setString("prune.penalty.stabilize", Long.toString(plan.stabilize()));
+        c.setString("prune.eval.interval", Long.toString(plan.evalEvery()));
+        c.setString("prune.publish.interval", Long.toString(plan.finetune() / 2));
+        c.setString("prune.metrics.port", "9464");
+        c.setString("prune.metrics.port-conflict", "fallback");
+        c.setString("execution.checkpointing.dir", out.resolve("checkpoints").toUri().toString());
+        // Flink's own metrics (Kafka lag, checkpoints, backpressure) for the same Prometheus
+        c.setString(
+                "metrics.reporter.prom.factory.class",
+                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        c.setString("metrics.reporter.prom.port", "9251-9260");
+        return c;
+    }
+
+    static int sendMalformed(String servers) {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", servers);
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        List<byte[]> bad =
+                List.of(
+                        "{\"image\": \"not our format\"}".getBytes(StandardCharsets.UTF_8),
+                        new byte[] {'P', 'S', 'R', 'C', 9, 0, 0, 0},
+                        new byte[] {'P', 'S', 'R', 'C'});
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            for (byte[] b : bad) {
+                producer.send(new ProducerRecord<>("prunestream-samples", null, b));
+            }
+            producer.flush();
+        }
+        return bad.size();
+    }
+
+    static String report(List<ModelVersion> versions, double seconds) throws IOException {
+        Map<String, ModelVersion> last = new LinkedHashMap<>();
+        for (ModelVersion v : versions) {
+            if (v.last()) {
+                last.put(v.runId(), v);
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "%n| run | base accuracy (end of warm-up) | accuracy before pruning (end of regularisation) | accuracy after fine-tuning | params | FLOPs | FLOPs speed-up | kept/pruned magnitude at pruning |%n"));
+        sb.append("|---|---|---|---|---|---|---|---|\n");
+        for (ModelVersion v : last.values()) {
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %s | %.2f%% | %.2f%% | %.2f%% | %d -> %d | %d -> %d | %.2fx | %.0f |%n",
+                            v.runId(),
+                            100 * v.baseAccuracy(),
+                            100 * v.accuracyBeforePrune(),
+                            100 * v.accuracy(),
+                            v.baseParams(),
+                            v.params(),
+                            v.baseFlops(),
+                            v.flops(),
+                            v.flopsSpeedup(),
+                            v.magnitudeRatioAtPrune()));
+        }
+        sb.append('\n');
+        for (ModelVersion v : last.values()) {
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%s widths: %s -> %s%n",
+                            v.runId(),
+                            v.baseWidths(),
+                            v.widths()));
+            sb.append(String.format(Locale.ROOT, "%s model: %s%n", v.runId(), v.path()));
+            Path html = Path.of(v.path()).getParent().resolve("report").resolve("index.html");
+            if (Files.exists(html)) {
+                sb.append(String.format(Locale.ROOT, "%s report: %s%n", v.runId(), html));
+            }
+        }
+        sb.append(String.format(Locale.ROOT, "%ntotal time %.0f s%n", seconds));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,228 @@
+package io.prunestream.core.run;
+
+import io.prunestream.core.cost.NetworkCost;
+import io.prunestream.core.nn.InputShape;
+import io.prunestream.core.nn.Network;
+import io.prunestream.core.schedule.Phase;
+import io.prunestream.core.schedule.ScheduleState;
+import io.prunestream.core.store.PruningReport;
+import io.prunestream.core.train.HeldOutSet;
+import io.prunestream.core.train.LayerStats;
+import io.prunestream.core.train.PruningTrainer;
+import io.prunestream.core.train.StepResult;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One pruning run, the loop every driver shares (the stream operator, the Table-1 experiment, the
+ * benchmarks): a mini-batch in, one training step with the schedule's penalty, then the decisions
+ * the run makes on its own — when to evaluate, when to compute layer statistics, when to publish a
+ * numbered model version — and a training event out. {@link #snapshot()} holds everything that
+ * decides the next step; {@link #restore} continues exactly from it.
+ *
+ * <p>The schedule state comes from outside where a separate operator keeps it ({@link
+ * #step(DataSet, ScheduleState, HeldOutSet)}), or from the run's own schedule ({@link
+ * #step(DataSet, HeldOutSet)}). The run stores nothing: a publication carries the network's bytes
+ * and the driver stores them.
+ */
+public final class PruningRun {
+    private static final int EVAL_BATCH = 500;
+
+    private final RunSettings settings;
+    private final PruningTrainer trainer;
+    private final Path outputDir;
+    private int nextVersion = 1;
+    private double lastAccuracy = Double.NaN;
+    private double accuracyBeforePrune = Double.NaN;
+    private double baseAccuracy = Double.NaN;
+    private long publishedIteration = -1;
+    private NetworkCost cost; // changes only at pruning; a graph walk per step would cost too much
+
+    private PruningRun(RunSettings settings, PruningTrainer trainer, Path outputDir) {
+        this.settings = settings;
+        this.trainer = trainer;
+        this.outputDir = outputDir;
+    }
+
+    /**
+     * A run on a freshly initialised network. Versions are placed under {@code
+     * outputDir/<run>/vNNNN} (null: versions carry no path).
+     */
+    public static PruningRun create(RunSettings settings, Path outputDir) {
+        return new PruningRun(settings, PruningTrainer.create(settings.spec()), outputDir);
+    }
+
+    /** A run that starts from a given (e.g. pre-trained) network; the network is not copied. */
+    public static PruningRun from(RunSettings settings, Network net) {
+        return new PruningRun(settings, PruningTrainer.from(settings.spec(), net), null);
+    }
+
+    public static PruningRun restore(RunSettings settings, RunState state, Path outputDir) {
+        PruningRun r =
+                new PruningRun(
+                        settings,
+                        PruningTrainer.restore(settings.spec(), state.trainer()),
+                        outputDir);
+        r.nextVersion = state.nextVersion();
+        r.lastAccuracy = state.lastAccuracy();
+        r.accuracyBeforePrune = state.accuracyBeforePrune();
+        r.baseAccuracy = state.baseAccuracy();
+        r.publishedIteration = state.publishedIteration();
+        return r;
+    }
+
+    public RunState snapshot() {
+        return new RunState(
+                nextVersion,
+                lastAccuracy,
+                accuracyBeforePrune,
+                baseAccuracy,
+                publishedIteration,
+                trainer.snapshot());
+    }
+
+    public RunSettings settings() {
+        return settings;
+    }
+
+    public String id() {
+        return settings.id();
+    }
+
+    public PruningTrainer trainer() {
+        return trainer;
+    }
+
+    public Network network() {
+        return trainer.network();
+    }
+
+    /** Steps done so far; the next step's iteration. */
+    public long iteration() {
+        return trainer.iteration();
+    }
+
+    /** What one step produced: its event, and a model version if the run published one. */
+    public record Step(TrainingEvent event, Publication publication) {}
+
+    /** One step with the state of the run's own schedule; {@code eval} may be null. */
+    public Step step(DataSet batch, HeldOutSet eval) {
+        return step(batch, settings.spec().schedule().at(iteration()), eval);
+    }
+
+    /** One step in the schedule state {@code s}; {@code eval} may be null (no evaluation). */
+    public Step step(DataSet batch, ScheduleState s, HeldOutSet eval) {
+        StepResult r = trainer.step(batch, s);
+        long done = r.iteration() + 1;
+        Double accuracy = null;
+        if (eval != null && settings.evalInterval() > 0 && done % settings.evalInterval() == 0) {
+            accuracy = evaluate(eval);
+            if (r.phase() == Phase.TRAIN) {
+                baseAccuracy = accuracy;
+            }
+        }
+        List<LayerStats> layers = List.of();
+        if (done % settings.statsInterval() == 0 || r.pruned() || r.picked()) {
+            layers = new ArrayList<>(trainer.layerStats().values());
+        }
+        Publication published = null;
+        if (trainer.isPruned()) {
+            long since = r.iteration() - trainer.prunedAt();
+            if (since == 0
+                    || (settings.publishInterval() > 0
+                            && since % settings.publishInterval() == 0)) {
+                published = publish(eval, false);
+            }
+        }
+        if (cost == null || r.pruned()) {
+            cost = NetworkCost.of(trainer.network());
+        }
+        TrainingEvent event =
+                new TrainingEvent(
+                        settings.id(),
+                        settings.spec().schedule().method().id(),
+                        r.iteration(),
+                        r.phase(),
+                        r.loss(),
+                        r.learningRate(),
+                        r.lambdaPruned(),
+                        r.lambdaKept(),
+                        r.samples(),
+                        r.nanos(),
+                        cost.params(),
+                        cost.flops(),
+                        layers,
+                        accuracy,
+                        System.currentTimeMillis());
+        return new Step(event, published);
+    }
+
+    private double evaluate(HeldOutSet eval) {
+        lastAccuracy = eval.accuracy(trainer.network(), EVAL_BATCH);
+        if (!trainer.isPruned()) {
+            accuracyBeforePrune = lastAccuracy;
+        }
+        return lastAccuracy;
+    }
+
+    /**
+     * The next numbered version of the current network. Asked again right after a periodic version
+     * (the end of a stream), it returns that version again, marked {@code last}.
+     */
+    public Publication publish(HeldOutSet eval, boolean last) {
+        boolean again = publishedIteration == trainer.iteration() - 1;
+        if (eval != null && !again) {
+            evaluate(eval);
+        }
+        int v = again ? nextVersion - 1 : nextVersion++;
+        publishedIteration = trainer.iteration() - 1;
+        String phase = trainer.isPruned() ? Phase.FINETUNE.name() : Phase.TRAIN.name();
+        PruningReport report =
+                PruningReport.of(
+                        trainer,
+                        v,
+                        phase,
+                        new PruningReport.Accuracies(
+                                lastAccuracy, accuracyBeforePrune, baseAccuracy));
+        String path =
+                outputDir == null
+                        ? null
+                        : outputDir
+                                .resolve(settings.id())
+                                .resolve(versionFolder(v))
+                                .toAbsolutePath()
+                                .toString();
+        return new Publication(
+                new ModelVersion(settings.id(), v, path, last, report),
+                trainer.network().toBytes(false));
+    }
+
+    /** The folder name of version {@code v}: {@code v0001}, ... */
+    public static String versionFolder(int v) {
+        return String.format("v%04d", v);
+    }
+
+    /** A mini-batch of {@code count} samples (c-order features) with one-hot labels. */
+    public static DataSet toDataSet(
+            float[] features, int[] labels, int count, InputShape shape, int classes) {
+        if (features.length != (long) count * shape.size()) {
+            throw new IllegalArgumentException(
+                    "batch has "
+                            + features.length
+                            + " values for "
+                            + count
+                            + " samples, the model expects samples of "
+                            + shape);
+        }
+        float[] y = new float[count * classes];
+        for (int i = 0; i < count; i++) {
+            y[i * classes + labels[i]] = 1f;
+        }
+        return new DataSet(
+                Nd4j.create(features, shape.batchShape(count), 'c'),
+                Nd4j.create(y, new long[] {count, classes}, 'c'));
+    }
+}

@@ -1,0 +1,42 @@
+package io.prunestream.core.run;
+
+import io.prunestream.core.schedule.Phase;
+import io.prunestream.core.train.LayerStats;
+import java.util.List;
+
+/**
+ * A snapshot of one run after a training step, for metrics, dashboards and reports.
+ *
+ * @param runId the run
+ * @param method pruning method id (greg1, greg2, oneshot-l1, none)
+ * @param iteration the step's iteration
+ * @param phase the step's phase
+ * @param loss training loss of the step's batch
+ * @param learningRate the rate used
+ * @param lambdaPruned penalty factor on pruned groups (on all groups before GReg-2's pick)
+ * @param lambdaKept penalty factor on kept groups
+ * @param samples samples in the step's batch
+ * @param stepNanos wall time of the step
+ * @param params current trainable parameters
+ * @param flops current FLOPs per sample
+ * @param layers per pruned layer: width, pruned groups, kept/pruned magnitude ratio, sparsity;
+ *     empty on steps where they were not computed
+ * @param evalAccuracy held-out accuracy if evaluated at this step, else null
+ * @param timestampMillis when the step ended
+ */
+public record TrainingEvent(
+        String runId,
+        String method,
+        long iteration,
+        Phase phase,
+        double loss,
+        double learningRate,
+        double lambdaPruned,
+        double lambdaKept,
+        int samples,
+        long stepNanos,
+        long params,
+        long flops,
+        List<LayerStats> layers,
+        Double evalAccuracy,
+        long timestampMillis) {}

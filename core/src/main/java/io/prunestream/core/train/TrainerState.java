@@ -1,0 +1,98 @@
+package io.prunestream.core.train;
+
+import io.prunestream.core.cost.NetworkCost;
+import io.prunestream.core.prune.PrunePlan;
+import io.prunestream.core.state.Codec;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a {@link PruningTrainer} needs to continue exactly: its counters, the pruning plans, the
+ * base network's cost and the live network with its updater state (DL4J's serialised form).
+ *
+ * @param steps steps done
+ * @param prunedAt iteration of the prune, -1 before
+ * @param ratioAtPrune smallest kept/pruned magnitude ratio at the prune
+ * @param ratiosAtPrune that ratio per layer
+ * @param pickOverlap GReg-2: overlap of the pick with L1 at the start
+ * @param plan the pruned groups, once picked
+ * @param startPlan GReg-2: what importance picked when regularisation started
+ * @param baseCost params and FLOPs of the network the run started from
+ * @param graph whether the network is a ComputationGraph
+ * @param network the network with its updater state
+ */
+public record TrainerState(
+        long steps,
+        long prunedAt,
+        double ratioAtPrune,
+        Map<String, Double> ratiosAtPrune,
+        double pickOverlap,
+        PrunePlan plan,
+        PrunePlan startPlan,
+        NetworkCost baseCost,
+        boolean graph,
+        byte[] network) {
+
+    /** Binary layout, version 1 (the layout of the first release's trainer snapshot). */
+    public static final Codec<TrainerState> CODEC =
+            new Codec<>() {
+                @Override
+                public String name() {
+                    return "trainer state";
+                }
+
+                @Override
+                public int version() {
+                    return 1;
+                }
+
+                @Override
+                public void write(TrainerState s, DataOutput out) throws IOException {
+                    out.writeLong(s.steps);
+                    out.writeLong(s.prunedAt);
+                    out.writeDouble(s.ratioAtPrune);
+                    out.writeInt(s.ratiosAtPrune.size());
+                    for (Map.Entry<String, Double> e : s.ratiosAtPrune.entrySet()) {
+                        out.writeUTF(e.getKey());
+                        out.writeDouble(e.getValue());
+                    }
+                    out.writeDouble(s.pickOverlap);
+                    Codec.writeBlob(out, s.plan == null ? null : PrunePlan.CODEC.toBytes(s.plan));
+                    Codec.writeBlob(
+                            out, s.startPlan == null ? null : PrunePlan.CODEC.toBytes(s.startPlan));
+                    s.baseCost.writeTo(out);
+                    out.writeBoolean(s.graph);
+                    Codec.writeBlob(out, s.network);
+                }
+
+                @Override
+                public TrainerState read(DataInput in, int version) throws IOException {
+                    long steps = in.readLong();
+                    long prunedAt = in.readLong();
+                    double ratio = in.readDouble();
+                    Map<String, Double> ratios = new LinkedHashMap<>();
+                    for (int i = in.readInt(); i > 0; i--) {
+                        ratios.put(in.readUTF(), in.readDouble());
+                    }
+                    double overlap = in.readDouble();
+                    byte[] plan = Codec.readBlob(in);
+                    byte[] startPlan = Codec.readBlob(in);
+                    NetworkCost base = NetworkCost.readFrom(in);
+                    boolean graph = in.readBoolean();
+                    return new TrainerState(
+                            steps,
+                            prunedAt,
+                            ratio,
+                            ratios,
+                            overlap,
+                            plan == null ? null : PrunePlan.CODEC.fromBytes(plan),
+                            startPlan == null ? null : PrunePlan.CODEC.fromBytes(startPlan),
+                            base,
+                            graph,
+                            Codec.readBlob(in));
+                }
+            };
+}

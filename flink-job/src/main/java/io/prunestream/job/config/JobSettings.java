@@ -1,0 +1,85 @@
+package io.prunestream.job.config;
+
+import io.prunestream.core.data.Datasets;
+import io.prunestream.core.nn.InputShape;
+import io.prunestream.core.run.RunSettings;
+import io.prunestream.monitoring.EndpointSettings;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The job's configuration, parsed and validated once ({@link JobConfig#settings}) and handed to the
+ * operators as it is: typed, serializable, no re-parsing in {@code open}.
+ *
+ * @param runs every run, fully resolved
+ * @param kafka where the records come from and where dead letters and versions go
+ * @param sampleShape shape of one sample
+ * @param classes number of classes
+ * @param eval the held-out set
+ * @param outputDir folder for model versions and reports
+ * @param metrics the training-metrics endpoint
+ * @param checkpointInterval zero = checkpointing off
+ */
+public record JobSettings(
+        List<RunSettings> runs,
+        KafkaSettings kafka,
+        InputShape sampleShape,
+        int classes,
+        EvalSettings eval,
+        String outputDir,
+        EndpointSettings metrics,
+        Duration checkpointInterval)
+        implements Serializable {
+
+    public JobSettings {
+        runs = List.copyOf(runs);
+    }
+
+    /**
+     * @param bootstrapServers brokers
+     * @param topic training records
+     * @param groupId consumer group
+     * @param startingOffsets earliest, latest or committed
+     * @param bounded stop at the offsets that are latest at start
+     * @param deadLetterTopic rejected records
+     * @param modelTopic version announcements; empty = off
+     */
+    public record KafkaSettings(
+            String bootstrapServers,
+            String topic,
+            String groupId,
+            String startingOffsets,
+            boolean bounded,
+            String deadLetterTopic,
+            String modelTopic)
+            implements Serializable {}
+
+    /**
+     * @param dataset a local data set's test split, or null
+     * @param topic a topic holding the held-out set; empty = none (overrides the data set)
+     * @param samples held-out samples per evaluation
+     */
+    public record EvalSettings(Datasets dataset, String topic, int samples)
+            implements Serializable {}
+
+    public RunSettings run(String id) {
+        return runs.stream()
+                .filter(r -> r.id().equals(id))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no settings for run '" + id + "'"));
+    }
+
+    public List<String> runIds() {
+        return runs.stream().map(RunSettings::id).toList();
+    }
+
+    /** Batch size per run. */
+    public Map<String, Integer> batchSizes() {
+        return runs.stream()
+                .collect(
+                        java.util.stream.Collectors.toMap(
+                                RunSettings::id, r -> r.spec().batchSize()));
+    }
+}

@@ -1,0 +1,67 @@
+package io.prunestream.job.state;
+
+import io.prunestream.core.run.ModelVersion;
+import io.prunestream.core.run.RunState;
+import io.prunestream.core.schedule.Phase;
+import io.prunestream.core.schedule.ScheduleState;
+import io.prunestream.core.state.Codec;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+
+/** The serializers and type information of core's state and output values. */
+public final class StateSerializers {
+    private StateSerializers() {}
+
+    /** A run's state: network, updater state, plan, counters. */
+    public static final class RunStateSerializer extends CodecSerializer<RunState> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Codec<RunState> codec() {
+            return RunState.CODEC;
+        }
+
+        @Override
+        public RunState createInstance() {
+            return null;
+        }
+    }
+
+    /** Where a run's schedule stands. */
+    public static final class ScheduleStateSerializer extends CodecSerializer<ScheduleState> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Codec<ScheduleState> codec() {
+            return ScheduleState.CODEC;
+        }
+
+        @Override
+        public ScheduleState createInstance() {
+            return new ScheduleState(0, Phase.TRAIN, 0, 0, 0, false, false);
+        }
+    }
+
+    /** A published model version (its report as JSON). */
+    public static final class ModelVersionSerializer extends CodecSerializer<ModelVersion> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Codec<ModelVersion> codec() {
+            return ModelVersion.CODEC;
+        }
+
+        @Override
+        public ModelVersion createInstance() {
+            return null;
+        }
+    }
+
+    public static final TypeInformation<RunState> RUN_STATE =
+            CodecTypeInfo.of(RunState.class, new RunStateSerializer());
+
+    public static final TypeInformation<ScheduleState> SCHEDULE_STATE =
+            CodecTypeInfo.of(ScheduleState.class, new ScheduleStateSerializer());
+
+    public static final TypeInformation<ModelVersion> MODEL_VERSION =
+            CodecTypeInfo.of(ModelVersion.class, new ModelVersionSerializer());
+}
