@@ -19,6 +19,7 @@ import io.prunestream.job.operators.IngestMeter;
 import io.prunestream.job.operators.ModelVersionSink;
 import io.prunestream.job.operators.PenaltyScheduler;
 import io.prunestream.job.operators.RunObserver;
+import io.prunestream.job.operators.RunPlacement;
 import io.prunestream.job.operators.TrainerOperator;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +27,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
@@ -90,7 +92,13 @@ public final class PruneJob {
                 .uid("dead-letter-sink");
 
         List<String> ids = settings.runIds();
-        KeySelector<Samples, String> byRun = s -> s.runId;
+        int parallelism = env.getParallelism();
+        int maxParallelism =
+                env.getMaxParallelism() > 0
+                        ? env.getMaxParallelism()
+                        : KeyGroupRangeAssignment.computeDefaultMaxParallelism(parallelism);
+        RunPlacement placement = RunPlacement.plan(ids, parallelism, maxParallelism);
+        KeySelector<Samples, String> byRun = s -> placement.keyOf(s.runId);
         KeyedStream<Samples, String> perRun =
                 accepted.flatMap(new FanOutToRuns(ids))
                         .name("fan-out-to-runs")
@@ -103,7 +111,7 @@ public final class PruneJob {
                                 new BatchAssembler(settings.batchSizes()))
                         .uid("mini-batches");
         // same key, same task: no second shuffle between the keyed operators
-        KeySelector<ScheduledBatch, String> byBatchRun = b -> b.batch.runId;
+        KeySelector<ScheduledBatch, String> byBatchRun = b -> placement.keyOf(b.batch.runId);
         DataStream<ScheduledBatch> scheduled =
                 DataStreamUtils.reinterpretAsKeyedStream(batches, byRun)
                         .process(new PenaltyScheduler(settings))
@@ -114,7 +122,7 @@ public final class PruneJob {
                         .transform(
                                 "trainer",
                                 TypeInformation.of(TrainingEvent.class),
-                                new TrainerOperator(settings))
+                                new TrainerOperator(settings, placement))
                         .uid("trainer");
         DataStream<ModelVersion> versions = events.getSideOutput(TrainerOperator.VERSIONS);
         String modelTopic = kafka.modelTopic();
@@ -124,8 +132,8 @@ public final class PruneJob {
                     .uid("model-topic");
         }
         DataStream<String> lines =
-                events.keyBy(TrainingEvent::runId)
-                        .connect(versions.keyBy(ModelVersion::runId))
+                events.keyBy(e -> placement.keyOf(e.runId()))
+                        .connect(versions.keyBy(v -> placement.keyOf(v.runId())))
                         .process(new RunObserver(settings.metrics(), printProgress))
                         .name("metrics")
                         .uid("metrics");

@@ -87,7 +87,7 @@ public class BatchAssembler extends AbstractStreamOperator<Samples>
                 parts.add(p);
             }
             if (!parts.isEmpty()) {
-                Samples rest = concat(key, parts);
+                Samples rest = concat(parts.get(0).runId, parts);
                 if (rest.count > 0) {
                     output.collect(new StreamRecord<>(rest));
                 }

@@ -49,6 +49,7 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
     private static final String LEGACY_STATE = "run-trainer";
 
     private final JobSettings settings;
+    private final RunPlacement placement;
     private transient Map<String, PruningRun> live;
     private transient Set<String> dirty;
     private transient ValueState<RunState> state;
@@ -56,8 +57,9 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
     private transient HeldOutSet eval;
     private transient Path outputDir;
 
-    public TrainerOperator(JobSettings settings) {
+    public TrainerOperator(JobSettings settings, RunPlacement placement) {
         this.settings = settings;
+        this.placement = placement;
     }
 
     @Override
@@ -138,7 +140,7 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         for (String runId : dirty) {
-            setCurrentKey(runId);
+            setCurrentKey(placement.keyOf(runId));
             state.update(live.get(runId).snapshot());
         }
         dirty.clear();
@@ -151,7 +153,7 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
         all.addAll(keys(STATE));
         all.addAll(keys(LEGACY_STATE));
         for (String runId : all) {
-            setCurrentKey(runId);
+            setCurrentKey(placement.keyOf(runId));
             emit(runFor(runId).publish(eval, true));
         }
     }
@@ -159,7 +161,7 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
     private List<String> keys(String stateName) throws Exception {
         try (var stream =
                 getKeyedStateBackend().<VoidNamespace>getKeys(stateName, VoidNamespace.INSTANCE)) {
-            return stream.map(Object::toString).toList();
+            return stream.map(k -> placement.runOf(k.toString())).toList();
         }
     }
 }
