@@ -116,6 +116,25 @@ public enum PrunestreamMetric {
             List.of("reason"),
             "Records sent to the dead-letter topic, by reason (at most 32 reasons, then"
                     + " reason=other)."),
+    GUARD_ROLLBACKS(
+            "prunestream.guard.rollbacks",
+            MetricKind.COUNTER,
+            "steps",
+            List.of("run", "reason"),
+            "Training steps rolled back by the numeric guard (non-finite loss or parameters, or a"
+                    + " failed step); the batch is skipped."),
+    GUARD_RESPONSES(
+            "prunestream.guard.responses",
+            MetricKind.COUNTER,
+            "responses",
+            List.of("run", "action"),
+            "Times a run answered a series of non-finite steps: action=lower-lr or pause."),
+    GUARD_PAUSED(
+            "prunestream.guard.paused",
+            MetricKind.GAUGE,
+            "",
+            List.of("run"),
+            "1 while the numeric guard has paused the run (it skips its batches), else 0."),
     MODEL_VERSIONS(
             "prunestream.model.versions",
             MetricKind.COUNTER,

@@ -1,6 +1,9 @@
 package io.prunestream.monitoring;
 
 import static io.prunestream.monitoring.PrunestreamMetric.EVAL_ACCURACY;
+import static io.prunestream.monitoring.PrunestreamMetric.GUARD_PAUSED;
+import static io.prunestream.monitoring.PrunestreamMetric.GUARD_RESPONSES;
+import static io.prunestream.monitoring.PrunestreamMetric.GUARD_ROLLBACKS;
 import static io.prunestream.monitoring.PrunestreamMetric.LAYER_SPARSITY;
 import static io.prunestream.monitoring.PrunestreamMetric.LAYER_WIDTH;
 import static io.prunestream.monitoring.PrunestreamMetric.MODEL_FLOPS;
@@ -125,6 +128,13 @@ public final class TrainingMetrics implements MeterBinder, AutoCloseable {
         RunMeters run = runs.computeIfAbsent(runId, id -> new RunMeters(registry, id));
 
         run.iterations.increment();
+        if (e.rejected() != null) {
+            run.rollbacks(e.rejected()).increment();
+        }
+        if (e.guardResponse() != null) {
+            run.responses(e.guardResponse()).increment();
+        }
+        run.paused.set(e.paused() ? 1 : 0);
         if (e.samples() > 0) {
             run.samples.increment(e.samples());
         }
@@ -152,6 +162,10 @@ public final class TrainingMetrics implements MeterBinder, AutoCloseable {
         }
     }
 
+    private static final List<String> ROLLBACK_REASONS =
+            List.of("non-finite-loss", "non-finite-parameters", "step-failed");
+    private static final List<String> GUARD_ACTIONS = List.of("lower-lr", "pause");
+
     /** The meters of one run; every access is under the outer instance's lock. */
     private static final class RunMeters {
         final String runId;
@@ -167,6 +181,9 @@ public final class TrainingMetrics implements MeterBinder, AutoCloseable {
         final GaugeValue phaseIndex = new GaugeValue(0);
         final Map<Phase, GaugeValue> phases = new EnumMap<>(Phase.class);
         final Map<String, LayerMeters> layers = new HashMap<>();
+        final Map<String, Counter> rollbacks = new HashMap<>();
+        final Map<String, Counter> responses = new HashMap<>();
+        final GaugeValue paused = new GaugeValue(0);
         GaugeValue accuracy;
 
         RunMeters(MeterRegistry registry, String runId) {
@@ -182,11 +199,31 @@ public final class TrainingMetrics implements MeterBinder, AutoCloseable {
             owner.gauge(MODEL_PARAMS, tags, params);
             owner.gauge(MODEL_FLOPS, tags, flops);
             owner.gauge(TRAIN_PHASE_INDEX, tags, phaseIndex);
+            owner.gauge(GUARD_PAUSED, tags, paused);
+            // at 0 from the start, so the first rollback shows as an increase
+            for (String reason : ROLLBACK_REASONS) {
+                rollbacks(reason);
+            }
+            for (String action : GUARD_ACTIONS) {
+                responses(action);
+            }
             for (Phase p : Phase.values()) {
                 GaugeValue v = new GaugeValue(0);
                 phases.put(p, v);
                 owner.gauge(TRAIN_PHASE, tags.and("phase", p.name()), v);
             }
+        }
+
+        Counter rollbacks(String reason) {
+            return rollbacks.computeIfAbsent(
+                    reason,
+                    r -> owner.counter(GUARD_ROLLBACKS, Tags.of("run", runId, "reason", r)));
+        }
+
+        Counter responses(String action) {
+            return responses.computeIfAbsent(
+                    action,
+                    a -> owner.counter(GUARD_RESPONSES, Tags.of("run", runId, "action", a)));
         }
 
         // Registered at the first evaluation, so "never evaluated" reads as absent, not 0.

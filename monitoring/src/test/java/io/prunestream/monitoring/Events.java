@@ -62,6 +62,9 @@ public final class Events {
                 pruned ? 2_000_000 : 5_000_000,
                 layers,
                 i % 5 == 4 ? 0.5 + 0.4 * i / n : null,
-                1_700_000_000_000L + i * 1000);
+                1_700_000_000_000L + i * 1000,
+                null,
+                null,
+                false);
     }
 }

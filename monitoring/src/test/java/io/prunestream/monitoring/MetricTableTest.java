@@ -89,7 +89,7 @@ class MetricTableTest {
                     .matches("prunestream(\\.[a-z]+)+")
                     .doesNotEndWith("total")
                     .doesNotEndWith("_total");
-            assertThat(m.tags()).isSubsetOf("run", "layer", "reason", "phase", "group");
+            assertThat(m.tags()).isSubsetOf("run", "layer", "reason", "phase", "group", "action");
         }
     }
 

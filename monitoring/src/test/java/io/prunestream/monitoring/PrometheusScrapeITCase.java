@@ -248,6 +248,9 @@ class PrometheusScrapeITCase {
                 5_000_000,
                 List.of(),
                 null,
-                System.currentTimeMillis());
+                System.currentTimeMillis(),
+                null,
+                null,
+                false);
     }
 }

@@ -206,6 +206,7 @@ class TrainingMetricsTest {
     private static TrainingEvent event(
             String run, Phase phase, List<LayerStats> layers, double loss) {
         return new TrainingEvent(
-                run, "greg1", 1, phase, loss, 0.1, 0, 0, 64, 1000, 10, 10, layers, null, 0);
+                run, "greg1", 1, phase, loss, 0.1, 0, 0, 64, 1000, 10, 10, layers, null, 0, null,
+                null, false);
     }
 }

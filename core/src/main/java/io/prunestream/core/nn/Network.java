@@ -120,6 +120,13 @@ public final class Network {
         return paramTable().get(key);
     }
 
+    /** The live flattened gradients of the last step (DL4J reuses this array every step). */
+    public INDArray gradients() {
+        return sequential != null
+                ? sequential.getGradientsViewArray()
+                : dag.getGradientsViewArray();
+    }
+
     /** The live updater state (momentum, Adam moments), or {@code null} for stateless updaters. */
     public INDArray updaterState() {
         return sequential != null

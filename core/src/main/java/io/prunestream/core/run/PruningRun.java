@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One pruning run, the loop every driver shares (the stream operator, the Table-1 experiment, the
@@ -29,6 +31,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * and the driver stores them.
  */
 public final class PruningRun {
+    private static final Logger LOG = LoggerFactory.getLogger(PruningRun.class);
     private static final int EVAL_BATCH = 500;
 
     private final RunSettings settings;
@@ -39,6 +42,7 @@ public final class PruningRun {
     private double accuracyBeforePrune = Double.NaN;
     private double baseAccuracy = Double.NaN;
     private long publishedIteration = -1;
+    private RunState.Guard guard = RunState.Guard.INITIAL;
     private NetworkCost cost; // changes only at pruning; a graph walk per step would cost too much
 
     private PruningRun(RunSettings settings, PruningTrainer trainer, Path outputDir) {
@@ -71,6 +75,12 @@ public final class PruningRun {
         r.accuracyBeforePrune = state.accuracyBeforePrune();
         r.baseAccuracy = state.baseAccuracy();
         r.publishedIteration = state.publishedIteration();
+        RunState.Guard g = state.guard();
+        if (g.paused() && settings.guard().resumePaused()) {
+            LOG.warn("run '{}' was paused by its numeric guard; resuming as configured", r.id());
+            g = new RunState.Guard(0, g.lrScale(), false, g.rollbacks());
+        }
+        r.guard = g;
         return r;
     }
 
@@ -81,7 +91,13 @@ public final class PruningRun {
                 accuracyBeforePrune,
                 baseAccuracy,
                 publishedIteration,
-                trainer.snapshot());
+                trainer.snapshot(),
+                guard);
+    }
+
+    /** The numeric guard's counters: bad steps in a row, learning-rate scale, paused. */
+    public RunState.Guard guard() {
+        return guard;
     }
 
     public RunSettings settings() {
@@ -113,9 +129,14 @@ public final class PruningRun {
         return step(batch, settings.spec().schedule().at(iteration()), eval);
     }
 
-    /** One step in the schedule state {@code s}; {@code eval} may be null (no evaluation). */
+    /**
+     * One step in the schedule state {@code s}; {@code eval} may be null (no evaluation). A step
+     * that goes non-finite is rolled back (its event says why); a paused run skips the batch but
+     * still follows the schedule's pick and prune.
+     */
     public Step step(DataSet batch, ScheduleState s, HeldOutSet eval) {
-        StepResult r = trainer.step(batch, s);
+        StepResult r = trainer.step(batch, s, !guard.paused(), guard.lrScale());
+        String response = respond(r);
         long done = r.iteration() + 1;
         Double accuracy = null;
         if (eval != null && settings.evalInterval() > 0 && done % settings.evalInterval() == 0) {
@@ -156,8 +177,55 @@ public final class PruningRun {
                         cost.flops(),
                         layers,
                         accuracy,
-                        System.currentTimeMillis());
+                        System.currentTimeMillis(),
+                        r.rejected(),
+                        response,
+                        guard.paused());
         return new Step(event, published);
+    }
+
+    /** Counts bad steps; after enough in a row, lowers the learning rate or pauses the run. */
+    private String respond(StepResult r) {
+        if (r.rejected() == null) {
+            if (r.samples() > 0 && guard.badInARow() > 0) {
+                guard = new RunState.Guard(0, guard.lrScale(), false, guard.rollbacks());
+            }
+            return null;
+        }
+        int bad = guard.badInARow() + 1;
+        long rollbacks = guard.rollbacks() + 1;
+        LOG.warn(
+                "run '{}' step {} rolled back: {} ({} in a row)",
+                id(),
+                r.iteration(),
+                r.rejected(),
+                bad);
+        GuardSettings g = settings.guard();
+        if (bad < g.maxBadSteps()) {
+            guard = new RunState.Guard(bad, guard.lrScale(), false, rollbacks);
+            return null;
+        }
+        if (g.response() == GuardSettings.Response.PAUSE) {
+            LOG.error(
+                    "run '{}' paused at iteration {}: {} non-finite steps in a row; it skips its"
+                            + " batches until the job restarts with prune.guard.resume-paused:"
+                            + " true",
+                    id(),
+                    r.iteration(),
+                    bad);
+            guard = new RunState.Guard(0, guard.lrScale(), true, rollbacks);
+        } else {
+            double scale = guard.lrScale() * g.lrFactor();
+            LOG.error(
+                    "run '{}' lowers its learning rate to {}x at iteration {}: {} non-finite"
+                            + " steps in a row",
+                    id(),
+                    scale,
+                    r.iteration(),
+                    bad);
+            guard = new RunState.Guard(0, scale, false, rollbacks);
+        }
+        return g.response().toString();
     }
 
     private double evaluate(HeldOutSet eval) {
@@ -169,10 +237,19 @@ public final class PruningRun {
     }
 
     /**
-     * The next numbered version of the current network. Asked again right after a periodic version
-     * (the end of a stream), it returns that version again, marked {@code last}.
+     * The next numbered version of the current network, or null when its parameters are not finite
+     * (nothing non-finite is ever published). Asked again right after a periodic version (the end
+     * of a stream), it returns that version again, marked {@code last}.
      */
     public Publication publish(HeldOutSet eval, boolean last) {
+        if (!trainer.isFinite()) {
+            LOG.error(
+                    "run '{}': the network holds non-finite parameters at iteration {}; no"
+                            + " version published",
+                    id(),
+                    iteration());
+            return null;
+        }
         boolean again = publishedIteration == trainer.iteration() - 1;
         if (eval != null && !again) {
             evaluate(eval);

@@ -13,12 +13,19 @@ import java.util.Objects;
  * @param publishInterval after pruning, publish a version every N iterations; 0 = only at the prune
  *     and at the end
  * @param statsInterval compute per-layer statistics every N iterations (at least 1)
+ * @param guard what the run does when steps go non-finite
  */
-public record RunSettings(RunSpec spec, long evalInterval, long publishInterval, long statsInterval)
+public record RunSettings(
+        RunSpec spec,
+        long evalInterval,
+        long publishInterval,
+        long statsInterval,
+        GuardSettings guard)
         implements Serializable {
 
     public RunSettings {
         Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(guard, "guard");
         if (evalInterval < 0 || publishInterval < 0) {
             throw new IllegalArgumentException(
                     "run '"
@@ -30,7 +37,7 @@ public record RunSettings(RunSpec spec, long evalInterval, long publishInterval,
 
     /** Settings that never evaluate or publish on their own (loops that do it themselves). */
     public static RunSettings quiet(RunSpec spec) {
-        return new RunSettings(spec, 0, 0, Long.MAX_VALUE);
+        return new RunSettings(spec, 0, 0, Long.MAX_VALUE, GuardSettings.DEFAULTS);
     }
 
     public String id() {

@@ -16,6 +16,7 @@ import java.io.IOException;
  * @param baseAccuracy last accuracy during TRAIN, NaN if none
  * @param publishedIteration iteration of the last published version, -1 if none
  * @param trainer the trainer's state
+ * @param guard the numeric guard's counters
  */
 public record RunState(
         int nextVersion,
@@ -23,9 +24,25 @@ public record RunState(
         double accuracyBeforePrune,
         double baseAccuracy,
         long publishedIteration,
-        TrainerState trainer) {
+        TrainerState trainer,
+        Guard guard) {
 
-    /** Binary layout, version 1 (the layout of the first release's run state). */
+    /**
+     * The numeric guard's state.
+     *
+     * @param badInARow consecutive rolled-back steps
+     * @param lrScale the learning-rate multiplier the responses have reached
+     * @param paused whether the run has paused
+     * @param rollbacks rolled-back steps so far
+     */
+    public record Guard(int badInARow, double lrScale, boolean paused, long rollbacks) {
+        public static final Guard INITIAL = new Guard(0, 1.0, false, 0);
+    }
+
+    /**
+     * Binary layout: version 1 (the first release) holds the counters and the trainer; version 2
+     * adds the guard.
+     */
     public static final Codec<RunState> CODEC =
             new Codec<>() {
                 @Override
@@ -35,6 +52,11 @@ public record RunState(
 
                 @Override
                 public int version() {
+                    return 2;
+                }
+
+                @Override
+                public int oldestReadable() {
                     return 1;
                 }
 
@@ -46,17 +68,29 @@ public record RunState(
                     out.writeDouble(s.baseAccuracy);
                     out.writeLong(s.publishedIteration);
                     Codec.writeBlob(out, TrainerState.CODEC.toBytes(s.trainer));
+                    out.writeInt(s.guard.badInARow());
+                    out.writeDouble(s.guard.lrScale());
+                    out.writeBoolean(s.guard.paused());
+                    out.writeLong(s.guard.rollbacks());
                 }
 
                 @Override
                 public RunState read(DataInput in, int version) throws IOException {
-                    return new RunState(
-                            in.readInt(),
-                            in.readDouble(),
-                            in.readDouble(),
-                            in.readDouble(),
-                            in.readLong(),
-                            TrainerState.CODEC.fromBytes(Codec.readBlob(in)));
+                    int next = in.readInt();
+                    double last = in.readDouble();
+                    double before = in.readDouble();
+                    double base = in.readDouble();
+                    long published = in.readLong();
+                    TrainerState trainer = TrainerState.CODEC.fromBytes(Codec.readBlob(in));
+                    Guard guard =
+                            version < 2
+                                    ? Guard.INITIAL
+                                    : new Guard(
+                                            in.readInt(),
+                                            in.readDouble(),
+                                            in.readBoolean(),
+                                            in.readLong());
+                    return new RunState(next, last, before, base, published, trainer, guard);
                 }
             };
 }

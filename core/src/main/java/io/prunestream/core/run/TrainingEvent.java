@@ -23,6 +23,10 @@ import java.util.List;
  *     empty on steps where they were not computed
  * @param evalAccuracy held-out accuracy if evaluated at this step, else null
  * @param timestampMillis when the step ended
+ * @param rejected why the step was rolled back (non-finite-loss, non-finite-parameters,
+ *     step-failed), or null when it was kept
+ * @param guardResponse the guard's response at this step (lower-lr, pause), or null
+ * @param paused whether the run is paused (it skips its batches)
  */
 public record TrainingEvent(
         String runId,
@@ -39,4 +43,7 @@ public record TrainingEvent(
         long flops,
         List<LayerStats> layers,
         Double evalAccuracy,
-        long timestampMillis) {}
+        long timestampMillis,
+        String rejected,
+        String guardResponse,
+        boolean paused) {}

@@ -40,6 +40,7 @@ public final class PruningTrainer {
 
     private final RunSpec spec;
     private final PenaltyHook hook = new PenaltyHook();
+    private final StepGuard guard = new StepGuard();
     private final NetworkCost baseCost;
     private Network net;
     private PrunePlan plan;
@@ -121,6 +122,17 @@ public final class PruningTrainer {
 
     /** One training step on {@code batch} in the state the schedule gives for this iteration. */
     public StepResult step(DataSet batch, ScheduleState s) {
+        return step(batch, s, true, 1.0);
+    }
+
+    /**
+     * One iteration in the state the schedule gives: the schedule's actions (pick, prune) and, when
+     * {@code fit}, a training step on {@code batch} at the schedule's learning rate times {@code
+     * lrScale}. The step is guarded: when its loss or updated parameters are not finite, the
+     * parameters and the updater state go back to what they were before it, and the result says why
+     * ({@link StepResult#rejected()}). The iteration advances either way: the batch is skipped.
+     */
+    public StepResult step(DataSet batch, ScheduleState s, boolean fit, double lrScale) {
         if (s.iteration() != steps) {
             throw new IllegalStateException(
                     "run '"
@@ -149,9 +161,24 @@ public final class PruningTrainer {
             prune();
         }
         applyPenalty(s);
-        double lr = spec.learningRate(s.phase(), steps, prunedAt);
-        net.setLearningRate(lr);
-        net.fit(batch);
+        double lr = spec.learningRate(s.phase(), steps, prunedAt) * lrScale;
+        double loss = Double.NaN;
+        StepGuard.Rejection rejected = null;
+        if (fit) {
+            net.setLearningRate(lr);
+            guard.save(net);
+            try {
+                net.fit(batch);
+                loss = net.score();
+                rejected = StepGuard.check(loss, net);
+            } catch (RuntimeException e) {
+                LOG.warn("run '{}': step {} failed: {}", spec.runId(), steps, e.toString());
+                rejected = StepGuard.Rejection.STEP_FAILED;
+            }
+            if (rejected != null) {
+                guard.restore(net);
+            }
+        }
         steps++;
         return new StepResult(
                 s.iteration(),
@@ -159,11 +186,17 @@ public final class PruningTrainer {
                 lr,
                 s.lambdaPruned(),
                 s.lambdaKept(),
-                net.score(),
+                loss,
                 s.pick(),
                 s.prune(),
-                (int) batch.getFeatures().size(0),
-                System.nanoTime() - start);
+                fit && rejected == null ? (int) batch.getFeatures().size(0) : 0,
+                System.nanoTime() - start,
+                rejected == null ? null : rejected.toString());
+    }
+
+    /** Whether every parameter of the current network is finite. */
+    public boolean isFinite() {
+        return StepGuard.finite(net.params());
     }
 
     private PrunePlan select() {

@@ -13,8 +13,10 @@ import io.prunestream.core.schedule.Phase;
  * @param loss training loss of the batch (data term plus DL4J's weight decay term)
  * @param picked whether the pruned groups were chosen before this step
  * @param pruned whether the groups were removed before this step
- * @param samples batch size
+ * @param samples samples trained on (0 when the step was skipped)
  * @param nanos wall time of the step
+ * @param rejected why the step was rolled back (non-finite-loss, non-finite-parameters,
+ *     step-failed), or null when it was kept
  */
 public record StepResult(
         long iteration,
@@ -26,4 +28,5 @@ public record StepResult(
         boolean picked,
         boolean pruned,
         int samples,
-        long nanos) {}
+        long nanos,
+        String rejected) {}

@@ -8,6 +8,7 @@ import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.Optimizer;
 import io.prunestream.core.nn.OptimizerSpec;
 import io.prunestream.core.prune.LayerRatios;
+import io.prunestream.core.run.GuardSettings;
 import io.prunestream.core.run.RunSettings;
 import io.prunestream.core.schedule.ScheduleParams;
 import io.prunestream.core.train.LrSchedule;
@@ -348,7 +349,12 @@ public final class JobConfig {
                     spec,
                     perRun(conf, id, EVAL_INTERVAL),
                     perRun(conf, id, PUBLISH_INTERVAL),
-                    perRun(conf, id, STATS_INTERVAL));
+                    perRun(conf, id, STATS_INTERVAL),
+                    new GuardSettings(
+                            perRun(conf, id, GUARD_MAX_BAD_STEPS),
+                            perRun(conf, id, GUARD_RESPONSE),
+                            perRun(conf, id, GUARD_LR_FACTOR),
+                            perRun(conf, id, GUARD_RESUME_PAUSED)));
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("config key")) {
                 throw e;

@@ -5,6 +5,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.Optimizer;
 import io.prunestream.core.prune.ImportanceCriterion;
+import io.prunestream.core.run.GuardSettings;
 import io.prunestream.core.schedule.Granularity;
 import io.prunestream.core.schedule.PruningMethod;
 import io.prunestream.core.schedule.ScheduleParams;
@@ -210,6 +211,38 @@ public final class PruneOptions {
                     .defaultValue(20L)
                     .withDescription("Compute per-layer statistics every N iterations.");
 
+    public static final ConfigOption<Integer> GUARD_MAX_BAD_STEPS =
+            key("prune.guard.max-bad-steps")
+                    .intType()
+                    .defaultValue(GuardSettings.DEFAULTS.maxBadSteps())
+                    .withDescription(
+                            "Non-finite steps in a row (each rolled back) after which the run"
+                                    + " responds (prune.guard.response).");
+
+    public static final ConfigOption<GuardSettings.Response> GUARD_RESPONSE =
+            key("prune.guard.response")
+                    .enumType(GuardSettings.Response.class)
+                    .defaultValue(GuardSettings.DEFAULTS.response())
+                    .withDescription(
+                            "What a run does after prune.guard.max-bad-steps non-finite steps in"
+                                    + " a row: lower-lr (multiply its learning rate by"
+                                    + " prune.guard.lr-factor) or pause (skip its batches until a"
+                                    + " restart with prune.guard.resume-paused).");
+
+    public static final ConfigOption<Double> GUARD_LR_FACTOR =
+            key("prune.guard.lr-factor")
+                    .doubleType()
+                    .defaultValue(GuardSettings.DEFAULTS.lrFactor())
+                    .withDescription("Learning-rate multiplier per lower-lr response, in (0, 1).");
+
+    public static final ConfigOption<Boolean> GUARD_RESUME_PAUSED =
+            key("prune.guard.resume-paused")
+                    .booleanType()
+                    .defaultValue(GuardSettings.DEFAULTS.resumePaused())
+                    .withDescription(
+                            "A run restored in the paused state trains again (set it after"
+                                    + " fixing what made its steps non-finite).");
+
     /** Options settable per run. */
     public static final List<ConfigOption<?>> PER_RUN =
             List.of(
@@ -240,7 +273,11 @@ public final class PruneOptions {
                     BATCH_SIZE,
                     EVAL_INTERVAL,
                     PUBLISH_INTERVAL,
-                    STATS_INTERVAL);
+                    STATS_INTERVAL,
+                    GUARD_MAX_BAD_STEPS,
+                    GUARD_RESPONSE,
+                    GUARD_LR_FACTOR,
+                    GUARD_RESUME_PAUSED);
 
     // ---- data, Kafka, output --------------------------------------------------------------
 

@@ -120,7 +120,10 @@ class RunReportTest {
                             10,
                             List.of(new LayerStats("fc", 10, 0, 10, Double.NaN, 0)),
                             null,
-                            0));
+                            0,
+                            null,
+                            null,
+                            false));
         }
         String html = Files.readString(plain.write(tmp.resolve("p"), Map.of(), Map.of(), Map.of()));
         assertThat(html).contains("No finite kept/pruned magnitude ratio", RunReport.LOSS_PNG);
@@ -151,7 +154,10 @@ class RunReportTest {
                             10,
                             i % 100 == 0 ? layers : List.of(),
                             i % 1000 == 0 ? 0.5 : null,
-                            0));
+                            0,
+                            null,
+                            null,
+                            false));
         }
         assertThat(report.events()).isEqualTo(100_000);
         Path dir = report.write(tmp.resolve("l"), Map.of(), Map.of(), Map.of()).getParent();
