@@ -47,7 +47,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.resources.ExternalResource;
@@ -117,9 +116,6 @@ class K8sManifestsTest {
                     "batch/v1/Job", V1Job::validateJsonElement,
                     "rbac.authorization.k8s.io/v1/Role", V1Role::validateJsonElement,
                     "rbac.authorization.k8s.io/v1/RoleBinding", V1RoleBinding::validateJsonElement);
-
-    private static final Pattern DNS_SUBDOMAIN =
-            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
     private static final List<String> KUSTOMIZATIONS =
             List.of("base", "overlays/cpu", "overlays/gpu");
@@ -292,7 +288,7 @@ class K8sManifestsTest {
         all(objects, "PodMonitor").forEach(m -> monitors.put(m.name(), m));
         assertThat(monitors).containsOnlyKeys("prunestream-training", "prunestream-flink");
         assertThat(scrapedPort(monitors.get("prunestream-training"), ports))
-                .as("training-metrics port vs job.yaml's %s", PruneOptions.METRICS_PORT.key())
+                .as("train-metrics port vs job.yaml's %s", PruneOptions.METRICS_PORT.key())
                 .isEqualTo(conf.get(PruneOptions.METRICS_PORT));
         assertThat(scrapedPort(monitors.get("prunestream-flink"), ports))
                 .as("flink-metrics port vs metrics.reporter.prom.port")
@@ -619,9 +615,7 @@ class K8sManifestsTest {
     private static List<String> validate(Manifest m) {
         List<String> errors = new ArrayList<>();
         String id = m.apiVersion() + "/" + m.kind();
-        if (!DNS_SUBDOMAIN.matcher(m.name()).matches() || m.name().length() > 253) {
-            errors.add(m + ": metadata.name is not a DNS subdomain name");
-        }
+        ApiServerRules.check(m.kind(), m.object()).forEach(e -> errors.add(m + ": " + e));
         try {
             // Gson as DL4J brings it (2.8): no static JsonParser.parseString yet
             JsonElement tree = new JsonParser().parse(JSON.writeValueAsString(m.object()));
