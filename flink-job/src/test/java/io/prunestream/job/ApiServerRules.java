@@ -81,8 +81,8 @@ final class ApiServerRules {
         switch (kind) {
             case "Namespace" -> dns1123Label(path, name, e);
             case "Service" -> dns1035Label(path, name, e);
-            case "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding" -> pathSegment(
-                    path, name, e);
+            case "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding" ->
+                    pathSegment(path, name, e);
             case "Job" -> {
                 // the Job controller labels its pods job-name=<name>: a label value
                 dns1123Subdomain(path, name, e);
@@ -373,10 +373,7 @@ final class ApiServerRules {
             e.add(path, s, "is a port name (IANA_SVC_NAME): needs at least one letter");
         }
         if (s.startsWith("-") || s.endsWith("-") || s.contains("--")) {
-            e.add(
-                    path,
-                    s,
-                    "is a port name (IANA_SVC_NAME): no '-' at the start or end, no '--'");
+            e.add(path, s, "is a port name (IANA_SVC_NAME): no '-' at the start or end, no '--'");
         }
     }
 
