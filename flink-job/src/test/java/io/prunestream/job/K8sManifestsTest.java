@@ -72,6 +72,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.Yaml;
 
@@ -443,6 +445,289 @@ class K8sManifestsTest {
                 .anyMatch(e -> e.contains("partitions"));
         assertThat(validate(topic.with(m -> map(m.at("metadata")).put("label", Map.of()))))
                 .anyMatch(e -> e.contains("label"));
+    }
+
+    /**
+     * Each rule of {@link ApiServerRules} breaks a copy of a rendered object once and must be
+     * reported, so none of them passes everything.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("brokenCopies")
+    void eachApiServerRuleRejectsABrokenCopy(
+            String rule, String kind, Consumer<Manifest> breakIt, String expected) {
+        Manifest original =
+                render("overlays/gpu").stream()
+                        .filter(m -> m.kind().equals(kind))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(validate(original)).as("the original is valid").isEmpty();
+        assertThat(validate(original.with(breakIt))).anyMatch(e -> e.contains(expected));
+    }
+
+    static Stream<Arguments> brokenCopies() {
+        return Stream.of(
+                broken(
+                        "port name of 16 characters",
+                        "FlinkDeployment",
+                        m -> port(m).put("name", "training-metrics"),
+                        "at most 15 characters, has 16"),
+                broken(
+                        "port name with upper case",
+                        "FlinkDeployment",
+                        m -> port(m).put("name", "Train-Metrics"),
+                        "only lowercase a-z, 0-9 and '-'"),
+                broken(
+                        "port name without a letter",
+                        "FlinkDeployment",
+                        m -> port(m).put("name", "9464"),
+                        "needs at least one letter"),
+                broken(
+                        "port name with '--'",
+                        "FlinkDeployment",
+                        m -> port(m).put("name", "train--metrics"),
+                        "no '-' at the start or end, no '--'"),
+                broken(
+                        "duplicate port name",
+                        "FlinkDeployment",
+                        m ->
+                                map(list(flinkContainer(m).get("ports")).get(1))
+                                        .put("name", "train-metrics"),
+                        "duplicate port name"),
+                broken(
+                        "container port out of range",
+                        "FlinkDeployment",
+                        m -> port(m).put("containerPort", 70000),
+                        "1..65535"),
+                broken(
+                        "PodMonitor port name of 16 characters",
+                        "PodMonitor",
+                        m ->
+                                map(list(m.at("spec", "podMetricsEndpoints")).get(0))
+                                        .put("port", "training-metrics"),
+                        "at most 15 characters"),
+                broken(
+                        "NetworkPolicy named port with upper case",
+                        "NetworkPolicy",
+                        m ->
+                                map(list(map(list(m.at("spec", "ingress")).get(2)).get("ports"))
+                                                .get(0))
+                                        .put("port", "Train-Metrics"),
+                        "only lowercase"),
+                broken(
+                        "container name with '_'",
+                        "Job",
+                        m -> jobContainer(m).put("name", "data_producer"),
+                        "is not a DNS-1123 label"),
+                broken(
+                        "container name of 64 characters",
+                        "Job",
+                        m -> jobContainer(m).put("name", "p".repeat(64)),
+                        "is not a DNS-1123 label"),
+                broken(
+                        "object name with upper case",
+                        "ConfigMap",
+                        m -> map(m.at("metadata")).put("name", "Prunestream-Job-Config"),
+                        "is not a DNS-1123 subdomain"),
+                broken(
+                        "object name of 254 characters",
+                        "PersistentVolumeClaim",
+                        m -> map(m.at("metadata")).put("name", "p".repeat(254)),
+                        "is not a DNS-1123 subdomain"),
+                broken(
+                        "namespace name with a dot",
+                        "Namespace",
+                        m -> map(m.at("metadata")).put("name", "prune.stream"),
+                        "is not a DNS-1123 label"),
+                broken(
+                        "FlinkDeployment name longer than Flink's cluster id",
+                        "FlinkDeployment",
+                        m -> map(m.at("metadata")).put("name", "prunestream-job-" + "x".repeat(30)),
+                        "is the Flink cluster id, at most 45 characters"),
+                broken(
+                        "FlinkDeployment name starting with a digit",
+                        "FlinkDeployment",
+                        m -> map(m.at("metadata")).put("name", "1prunestream"),
+                        "is not a DNS-1035 label"),
+                broken(
+                        "Job name longer than a label value",
+                        "Job",
+                        m ->
+                                map(m.at("metadata"))
+                                        .put("name", "prunestream-producer-" + "x".repeat(50)),
+                        "is not a valid label value"),
+                broken(
+                        "label key prefix with upper case",
+                        "Namespace",
+                        m -> m.labels().put("App.Kubernetes.IO/part-of", "prunestream"),
+                        "has a prefix that is not a DNS-1123 subdomain"),
+                broken(
+                        "label key name of 64 characters",
+                        "Namespace",
+                        m -> m.labels().put("example.com/" + "k".repeat(64), "x"),
+                        "has a name part that is not a qualified name"),
+                broken(
+                        "label value of 64 characters",
+                        "Namespace",
+                        m -> m.labels().put("app.kubernetes.io/part-of", "v".repeat(64)),
+                        "is not a valid label value"),
+                broken(
+                        "label value with a space",
+                        "PodMonitor",
+                        m ->
+                                map(m.at("spec", "selector", "matchLabels"))
+                                        .put("component", "task manager"),
+                        "is not a valid label value"),
+                broken(
+                        "label value that is not a string",
+                        "Namespace",
+                        m -> m.labels().put("tier", 1),
+                        "must be a string"),
+                broken(
+                        "node selector key with a space",
+                        "FlinkDeployment",
+                        m ->
+                                map(m.at(
+                                                "spec",
+                                                "taskManager",
+                                                "podTemplate",
+                                                "spec",
+                                                "nodeSelector"))
+                                        .put("nvidia.com/gpu present", "true"),
+                        "has a name part that is not a qualified name"),
+                broken(
+                        "annotation key with two slashes",
+                        "ConfigMap",
+                        m -> map(m.at("metadata")).put("annotations", Map.of("a/b/c", "x")),
+                        "has a name part that is not a qualified name"),
+                broken(
+                        "env name starting with a digit",
+                        "FlinkDeployment",
+                        m -> env(flinkContainer(m)).put("name", "1OMP_WAIT_POLICY"),
+                        "is not a valid environment variable name"),
+                broken(
+                        "env name with '='",
+                        "Job",
+                        m -> env(jobContainer(m)).put("name", "KAFKA=JAAS"),
+                        "is not a valid environment variable name"),
+                broken(
+                        "env name in a Strimzi container template",
+                        "Kafka",
+                        m ->
+                                map(m.at("spec", "kafka", "template", "kafkaContainer"))
+                                        .put(
+                                                "env",
+                                                List.of(
+                                                        Map.of(
+                                                                "name",
+                                                                "KAFKA HEAP",
+                                                                "value",
+                                                                "1g"))),
+                        "is not a valid environment variable name"),
+                broken(
+                        "downward API resource that does not exist",
+                        "FlinkDeployment",
+                        m ->
+                                map(map(map(list(flinkContainer(m).get("env")).get(1))
+                                                        .get("valueFrom"))
+                                                .get("resourceFieldRef"))
+                                        .put("resource", "limits.gpu"),
+                        "must be one of"),
+                broken(
+                        "quantity with a space",
+                        "Job",
+                        m -> requests(jobContainer(m)).put("memory", "512 Mi"),
+                        "is not a quantity"),
+                broken(
+                        "quantity with a decimal unit spelled GB",
+                        "Job",
+                        m -> requests(jobContainer(m)).put("ephemeral-storage", "1GB"),
+                        "is not a quantity"),
+                broken(
+                        "quantity in a PersistentVolumeClaim",
+                        "PersistentVolumeClaim",
+                        m -> map(m.at("spec", "resources", "requests")).put("storage", "20 GiB"),
+                        "is not a quantity"),
+                broken(
+                        "quantity in a Strimzi node pool",
+                        "KafkaNodePool",
+                        m -> map(m.at("spec", "resources", "requests")).put("memory", "2gi"),
+                        "is not a quantity"),
+                broken(
+                        "Strimzi volume size",
+                        "KafkaNodePool",
+                        m ->
+                                map(list(m.at("spec", "storage", "volumes")).get(0))
+                                        .put("size", "20G B"),
+                        "is not a quantity"),
+                broken(
+                        "negative quantity",
+                        "Job",
+                        m -> requests(jobContainer(m)).put("cpu", "-250m"),
+                        "must be greater than or equal to 0"),
+                broken(
+                        "request above its limit",
+                        "Job",
+                        m -> requests(jobContainer(m)).put("memory", "2Gi"),
+                        "must be less than or equal to the limit"),
+                broken(
+                        "fractional extended resource",
+                        "Job",
+                        m ->
+                                map(map(jobContainer(m).get("resources")).get("limits"))
+                                        .put("nvidia.com/gpu", "0.5"),
+                        "must be a whole number for an extended resource"),
+                broken(
+                        "unknown resource name",
+                        "Job",
+                        m -> requests(jobContainer(m)).put("gpu", "1"),
+                        "is neither a standard resource"),
+                broken(
+                        "emptyDir size limit",
+                        "Job",
+                        m ->
+                                map(map(list(m.at("spec", "template", "spec", "volumes")).get(0))
+                                                .get("emptyDir"))
+                                        .put("sizeLimit", "64 Mi"),
+                        "is not a quantity"),
+                broken(
+                        "volume mount naming no volume",
+                        "FlinkDeployment",
+                        m ->
+                                map(list(flinkContainer(m).get("volumeMounts")).get(0))
+                                        .put("name", "data"),
+                        "names no volume of the pod"),
+                broken(
+                        "volume name with upper case",
+                        "Job",
+                        m ->
+                                map(list(m.at("spec", "template", "spec", "volumes")).get(0))
+                                        .put("name", "Tmp"),
+                        "is not a DNS-1123 label"));
+    }
+
+    private static Arguments broken(
+            String rule, String kind, Consumer<Manifest> breakIt, String expected) {
+        return Arguments.of(rule, kind, breakIt, expected);
+    }
+
+    private static Map<String, Object> flinkContainer(Manifest fd) {
+        return mainContainer(fd);
+    }
+
+    private static Map<String, Object> port(Manifest fd) {
+        return map(list(mainContainer(fd).get("ports")).get(0));
+    }
+
+    private static Map<String, Object> jobContainer(Manifest job) {
+        return map(list(job.at("spec", "template", "spec", "containers")).get(0));
+    }
+
+    private static Map<String, Object> env(Map<String, Object> container) {
+        return map(list(container.get("env")).get(0));
+    }
+
+    private static Map<String, Object> requests(Map<String, Object> container) {
+        return map(map(container.get("resources")).get("requests"));
     }
 
     @Test
