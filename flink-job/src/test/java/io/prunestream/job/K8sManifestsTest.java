@@ -448,6 +448,84 @@ class K8sManifestsTest {
     }
 
     /**
+     * The image's entrypoint: OMP_NUM_THREADS = CPU limit (millicores) / 1000 / slots, at least 1,
+     * from the downward API or the cgroup; an unsupported GPU stops a TaskManager before Flink.
+     * Flink's entrypoint is replaced by {@code env}, which prints what it would get.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+        "4000, 2, , 2",
+        "1500, 2, , 1",
+        "16000, 3, , 5",
+        ", 1, 300000 100000, 3",
+        ", 2, 250000 100000, 1"
+    })
+    void entrypointSizesOpenMpFromTheCpuLimitAndSlots(
+            String millicores, int slots, String cpuMax, int threads, @TempDir Path tmp)
+            throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("PRUNESTREAM_FLINK_ENTRYPOINT", "env");
+        env.put("PRUNESTREAM_TASK_SLOTS", String.valueOf(slots));
+        if (millicores != null) {
+            env.put("PRUNESTREAM_CPU_LIMIT_MILLICORES", millicores);
+        }
+        Path cgroup = tmp.resolve("cpu.max");
+        Files.writeString(cgroup, cpuMax == null ? "max 100000\n" : cpuMax + "\n");
+        env.put("PRUNESTREAM_CGROUP_CPU_MAX", cgroup.toString());
+        Run run = entrypoint(env, "printenv", "OMP_NUM_THREADS");
+        assertThat(run.status()).as(run.output()).isZero();
+        assertThat(run.output()).endsWith("\n" + threads + "\n");
+    }
+
+    @Test
+    void entrypointStopsATaskManagerOnAGpuNd4jCannotRun(@TempDir Path tmp) throws Exception {
+        Path smi = tmp.resolve("nvidia-smi");
+        Files.writeString(smi, "#!/bin/sh\necho 'NVIDIA H200, 9.0'\n");
+        assertThat(smi.toFile().setExecutable(true)).isTrue();
+        Map<String, String> env = new HashMap<>();
+        env.put("PRUNESTREAM_FLINK_ENTRYPOINT", "env");
+        env.put("PRUNESTREAM_NVIDIA_SMI", smi.toString());
+        env.put("PRUNESTREAM_CLASSPATH", System.getProperty("java.class.path"));
+        Run run = entrypoint(env, "bash", "-c", "kubernetes-taskmanager.sh -D x=y");
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.output())
+                .contains("'NVIDIA H200' has compute capability 9.0")
+                .doesNotContain("PRUNESTREAM_FLINK_ENTRYPOINT=");
+
+        // the pod template's slot count is the one Flink gets
+        Manifest fd = only(render("overlays/cpu"), "FlinkDeployment");
+        assertThat(list(mainContainer(fd).get("env")))
+                .contains(
+                        Map.of(
+                                "name",
+                                "PRUNESTREAM_TASK_SLOTS",
+                                "value",
+                                flinkConfiguration(fd)
+                                        .getString("taskmanager.numberOfTaskSlots", "")));
+        assertThat(flinkConfiguration(fd).getString("kubernetes.entry.path", ""))
+                .isEqualTo("/usr/local/bin/prunestream-entrypoint.sh");
+        assertThat(Files.readString(K8S.resolve("image/Dockerfile")))
+                .contains("/usr/local/bin/prunestream-entrypoint.sh")
+                .contains("USER 9999:9999");
+    }
+
+    private record Run(int status, String output) {}
+
+    private static Run entrypoint(Map<String, String> env, String... args) throws Exception {
+        List<String> command =
+                new ArrayList<>(List.of("bash", K8S.resolve("image/entrypoint.sh").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().remove("OMP_NUM_THREADS");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out =
+                new String(
+                        p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        return new Run(p.waitFor(), out);
+    }
+
+    /**
      * Each rule of {@link ApiServerRules} breaks a copy of a rendered object once and must be
      * reported, so none of them passes everything.
      */
