@@ -10,16 +10,22 @@ VARIANT="${1:-cpu}"
 NAME="${2:-prunestream}"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 HERE="$ROOT/k8s/image"
-VERSION=0.1.0   # the tag the manifests name (k8s/base, k8s/overlays/gpu)
+VERSION=0.1.0   # the tag of kustomize `images` in k8s/base and k8s/overlays/gpu (K8sManifestsTest)
 case "$VARIANT" in
-  cpu)  PROFILES="";       TAG="$NAME:$VERSION" ;;
-  cuda) PROFILES="-Pcuda"; TAG="$NAME:$VERSION-cuda" ;;
+  cpu)  PROFILES="";       TAG="$NAME:$VERSION";      JAVA_OPTS="" ;;
+  cuda) PROFILES="-Pcuda"; TAG="$NAME:$VERSION-cuda"; JAVA_OPTS="-Dorg.bytedeco.javacpp.platform.extension=-cudnn" ;;
   *) echo "usage: $0 [cpu|cuda] [image-name]" >&2; exit 2 ;;
 esac
 
 cd "$ROOT"
+# -Pcuda: the full CUDA natives (nd4j-cuda-11.6 linux-x86_64-cudnn, 600 MB) are downloaded here;
+# the test run only compiles against the CUDA backend (.ci/check-cuda-profile)
 mvn -B -q -DskipTests -Dspotless.check.skip=true $PROFILES install
 mvn -B -q -DskipTests -Dspotless.check.skip=true $PROFILES -Pjob-jar package -pl flink-job
+# the job jar holds exactly one ND4J backend and its natives
+if [ "$VARIANT" = cuda ]; then want=linux-x86_64-cudnn/libnd4jcuda.so; else want=linux-x86_64-onednn/libnd4jcpu.so; fi
+unzip -l flink-job/target/prunestream-job.jar | grep -q "$want" \
+  || { echo "build.sh: $want is missing from flink-job/target/prunestream-job.jar" >&2; exit 1; }
 
 rm -rf "$HERE/build" && mkdir -p "$HERE/build/usrlib"
 cp flink-job/target/prunestream-job.jar "$HERE/build/usrlib/"
@@ -28,5 +34,7 @@ if [ "$VARIANT" = cuda ]; then
   mvn -B -q dependency:copy -Dartifact=org.bytedeco:cuda:11.6-8.3-1.5.7:jar:linux-x86_64-redist \
     -DoutputDirectory="$HERE/build/usrlib"
 fi
-docker build --build-arg VARIANT="$VARIANT" -t "$TAG" "$HERE"
+cp "$HERE/entrypoint.sh" "$HERE/build/"
+docker build --build-arg VARIANT="$VARIANT" --build-arg BACKEND_JAVA_OPTS="$JAVA_OPTS" \
+  -t "$TAG" "$HERE"
 echo "built $TAG"

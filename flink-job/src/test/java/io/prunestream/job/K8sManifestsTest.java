@@ -19,6 +19,7 @@ import com.networknt.schema.ValidationMessage;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1NetworkPolicy;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1PersistentVolumeClaim;
 import io.kubernetes.client.openapi.models.V1Role;
@@ -47,7 +48,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.resources.ExternalResource;
@@ -72,6 +72,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.yaml.snakeyaml.Yaml;
 
@@ -90,6 +92,12 @@ class K8sManifestsTest {
     private static final Path K8S = ROOT.resolve("k8s");
     private static final String FLINK_CONTAINER = "flink-main-container";
 
+    /**
+     * Options of flink-kubernetes ({@code KubernetesConfigOptions}), which is not on this test's
+     * class path: each is spelled as Flink 2.2 documents it.
+     */
+    private static final Set<String> FLINK_KUBERNETES_KEYS = Set.of("kubernetes.entry.path");
+
     /** Suffix of Flink's external-resource key read by its Kubernetes integration. */
     private static final String K8S_CONFIG_KEY_SUFFIX = "kubernetes.config-key";
 
@@ -104,6 +112,7 @@ class K8sManifestsTest {
                     "kafka.strimzi.io/v1/Kafka", "kafka_v1.json",
                     "kafka.strimzi.io/v1/KafkaNodePool", "kafkanodepool_v1.json",
                     "kafka.strimzi.io/v1/KafkaTopic", "kafkatopic_v1.json",
+                    "kafka.strimzi.io/v1/KafkaUser", "kafkauser_v1.json",
                     "monitoring.coreos.com/v1/PodMonitor", "podmonitor_v1.json",
                     "monitoring.coreos.com/v1/PrometheusRule", "prometheusrule_v1.json");
 
@@ -116,18 +125,16 @@ class K8sManifestsTest {
                     "v1/PersistentVolumeClaim", V1PersistentVolumeClaim::validateJsonElement,
                     "batch/v1/Job", V1Job::validateJsonElement,
                     "rbac.authorization.k8s.io/v1/Role", V1Role::validateJsonElement,
-                    "rbac.authorization.k8s.io/v1/RoleBinding", V1RoleBinding::validateJsonElement);
-
-    private static final Pattern DNS_SUBDOMAIN =
-            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+                    "rbac.authorization.k8s.io/v1/RoleBinding", V1RoleBinding::validateJsonElement,
+                    "networking.k8s.io/v1/NetworkPolicy", V1NetworkPolicy::validateJsonElement);
 
     private static final List<String> KUSTOMIZATIONS =
-            List.of("base", "overlays/cpu", "overlays/gpu");
+            List.of("base", "overlays/cpu", "overlays/gpu", "overlays/cpu-scram-tls");
 
     // ---- every object is valid --------------------------------------------------------------
 
     @ParameterizedTest
-    @ValueSource(strings = {"base", "overlays/cpu", "overlays/gpu"})
+    @ValueSource(strings = {"base", "overlays/cpu", "overlays/gpu", "overlays/cpu-scram-tls"})
     void everyRenderedObjectMatchesItsSchema(String kustomization) {
         List<Manifest> objects = render(kustomization);
         assertThat(objects).extracting(Manifest::kind).contains("FlinkDeployment", "Job");
@@ -147,7 +154,7 @@ class K8sManifestsTest {
      * reader must produce exactly what {@code kubectl kustomize} does; skipped elsewhere.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"base", "overlays/cpu", "overlays/gpu"})
+    @ValueSource(strings = {"base", "overlays/cpu", "overlays/gpu", "overlays/cpu-scram-tls"})
     void renderingEqualsKubectlKustomizeWhereKubectlIsInstalled(String kustomization)
             throws Exception {
         Process kubectl;
@@ -175,7 +182,8 @@ class K8sManifestsTest {
         for (Manifest m : render(kustomization)) {
             actual.put(m.apiVersion() + "/" + m.kind() + "/" + m.name(), m.object());
         }
-        assertThat(actual).isEqualTo(expected);
+        assertThat(actual.keySet()).isEqualTo(expected.keySet());
+        expected.forEach((id, object) -> assertThat(actual.get(id)).as(id).isEqualTo(object));
     }
 
     @Test
@@ -292,7 +300,7 @@ class K8sManifestsTest {
         all(objects, "PodMonitor").forEach(m -> monitors.put(m.name(), m));
         assertThat(monitors).containsOnlyKeys("prunestream-training", "prunestream-flink");
         assertThat(scrapedPort(monitors.get("prunestream-training"), ports))
-                .as("training-metrics port vs job.yaml's %s", PruneOptions.METRICS_PORT.key())
+                .as("train-metrics port vs job.yaml's %s", PruneOptions.METRICS_PORT.key())
                 .isEqualTo(conf.get(PruneOptions.METRICS_PORT));
         assertThat(scrapedPort(monitors.get("prunestream-flink"), ports))
                 .as("flink-metrics port vs metrics.reporter.prom.port")
@@ -338,6 +346,7 @@ class K8sManifestsTest {
                         .filter(k -> !k.startsWith("metrics.reporter."))
                         .filter(k -> !k.startsWith("external-resource."))
                         .filter(k -> !known.contains(k))
+                        .filter(k -> !FLINK_KUBERNETES_KEYS.contains(k))
                         .toList();
         assertThat(unknown).as("keys Flink 2.2 does not define (typos?)").isEmpty();
         assertThat(flink.keySet())
@@ -364,8 +373,8 @@ class K8sManifestsTest {
         } else {
             assertThat(tmOpts).doesNotContain("onednn");
         }
-        assertThat(mainContainer(fd).get("env"))
-                .isEqualTo(List.of(Map.of("name", "OMP_WAIT_POLICY", "value", "PASSIVE")));
+        assertThat(list(mainContainer(fd).get("env")))
+                .contains(Map.of("name", "OMP_WAIT_POLICY", "value", "PASSIVE"));
 
         // the memory budget Flink derives for a TaskManager pod of taskManager.resource.memory
         MemorySize process =
@@ -436,6 +445,367 @@ class K8sManifestsTest {
                 .anyMatch(e -> e.contains("partitions"));
         assertThat(validate(topic.with(m -> map(m.at("metadata")).put("label", Map.of()))))
                 .anyMatch(e -> e.contains("label"));
+    }
+
+    /**
+     * The image's entrypoint: OMP_NUM_THREADS = CPU limit (millicores) / 1000 / slots, at least 1,
+     * from the downward API or the cgroup; an unsupported GPU stops a TaskManager before Flink.
+     * Flink's entrypoint is replaced by {@code env}, which prints what it would get.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+        "4000, 2, , 2",
+        "1500, 2, , 1",
+        "16000, 3, , 5",
+        ", 1, 300000 100000, 3",
+        ", 2, 250000 100000, 1"
+    })
+    void entrypointSizesOpenMpFromTheCpuLimitAndSlots(
+            String millicores, int slots, String cpuMax, int threads, @TempDir Path tmp)
+            throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("PRUNESTREAM_FLINK_ENTRYPOINT", "env");
+        env.put("PRUNESTREAM_TASK_SLOTS", String.valueOf(slots));
+        if (millicores != null) {
+            env.put("PRUNESTREAM_CPU_LIMIT_MILLICORES", millicores);
+        }
+        Path cgroup = tmp.resolve("cpu.max");
+        Files.writeString(cgroup, cpuMax == null ? "max 100000\n" : cpuMax + "\n");
+        env.put("PRUNESTREAM_CGROUP_CPU_MAX", cgroup.toString());
+        Run run = entrypoint(env, "printenv", "OMP_NUM_THREADS");
+        assertThat(run.status()).as(run.output()).isZero();
+        assertThat(run.output()).endsWith("\n" + threads + "\n");
+    }
+
+    @Test
+    void entrypointStopsATaskManagerOnAGpuNd4jCannotRun(@TempDir Path tmp) throws Exception {
+        Path smi = tmp.resolve("nvidia-smi");
+        Files.writeString(smi, "#!/bin/sh\necho 'NVIDIA H200, 9.0'\n");
+        assertThat(smi.toFile().setExecutable(true)).isTrue();
+        Map<String, String> env = new HashMap<>();
+        env.put("PRUNESTREAM_FLINK_ENTRYPOINT", "env");
+        env.put("PRUNESTREAM_NVIDIA_SMI", smi.toString());
+        env.put("PRUNESTREAM_CLASSPATH", System.getProperty("java.class.path"));
+        Run run = entrypoint(env, "bash", "-c", "kubernetes-taskmanager.sh -D x=y");
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.output())
+                .contains("'NVIDIA H200' has compute capability 9.0")
+                .doesNotContain("PRUNESTREAM_FLINK_ENTRYPOINT=");
+
+        // the pod template's slot count is the one Flink gets
+        Manifest fd = only(render("overlays/cpu"), "FlinkDeployment");
+        assertThat(list(mainContainer(fd).get("env")))
+                .contains(
+                        Map.of(
+                                "name",
+                                "PRUNESTREAM_TASK_SLOTS",
+                                "value",
+                                flinkConfiguration(fd)
+                                        .getString("taskmanager.numberOfTaskSlots", "")));
+        assertThat(flinkConfiguration(fd).getString("kubernetes.entry.path", ""))
+                .isEqualTo("/usr/local/bin/prunestream-entrypoint.sh");
+        assertThat(Files.readString(K8S.resolve("image/Dockerfile")))
+                .contains("/usr/local/bin/prunestream-entrypoint.sh")
+                .contains("USER 9999:9999");
+    }
+
+    private record Run(int status, String output) {}
+
+    private static Run entrypoint(Map<String, String> env, String... args) throws Exception {
+        List<String> command =
+                new ArrayList<>(List.of("bash", K8S.resolve("image/entrypoint.sh").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().remove("OMP_NUM_THREADS");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out =
+                new String(
+                        p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        return new Run(p.waitFor(), out);
+    }
+
+    /**
+     * Each rule of {@link ApiServerRules} breaks a copy of a rendered object once and must be
+     * reported, so none of them passes everything.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("brokenCopies")
+    void eachApiServerRuleRejectsABrokenCopy(
+            String rule, String kind, Consumer<Manifest> breakIt, String expected) {
+        Manifest original =
+                render("overlays/gpu").stream()
+                        .filter(m -> m.kind().equals(kind))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(validate(original)).as("the original is valid").isEmpty();
+        assertThat(validate(original.with(breakIt))).anyMatch(e -> e.contains(expected));
+    }
+
+    static Stream<Arguments> brokenCopies() {
+        return Stream.of(
+                broken(
+                        "port name of 16 characters",
+                        "FlinkDeployment",
+                        m -> port(m).put("name", "training-metrics"),
+                        "at most 15 characters, has 16"),
+                broken(
+                        "port name with upper case",
+                        "FlinkDeployment",
+                        m -> port(m).put("name", "Train-Metrics"),
+                        "only lowercase a-z, 0-9 and '-'"),
+                broken(
+                        "port name without a letter",
+                        "FlinkDeployment",
+                        m -> port(m).put("name", "9464"),
+                        "needs at least one letter"),
+                broken(
+                        "port name with '--'",
+                        "FlinkDeployment",
+                        m -> port(m).put("name", "train--metrics"),
+                        "no '-' at the start or end, no '--'"),
+                broken(
+                        "duplicate port name",
+                        "FlinkDeployment",
+                        m ->
+                                map(list(flinkContainer(m).get("ports")).get(1))
+                                        .put("name", "train-metrics"),
+                        "duplicate port name"),
+                broken(
+                        "container port out of range",
+                        "FlinkDeployment",
+                        m -> port(m).put("containerPort", 70000),
+                        "1..65535"),
+                broken(
+                        "PodMonitor port name of 16 characters",
+                        "PodMonitor",
+                        m ->
+                                map(list(m.at("spec", "podMetricsEndpoints")).get(0))
+                                        .put("port", "training-metrics"),
+                        "at most 15 characters"),
+                broken(
+                        "NetworkPolicy named port with upper case",
+                        "NetworkPolicy",
+                        m ->
+                                map(list(map(list(m.at("spec", "ingress")).get(2)).get("ports"))
+                                                .get(0))
+                                        .put("port", "Train-Metrics"),
+                        "only lowercase"),
+                broken(
+                        "container name with '_'",
+                        "Job",
+                        m -> jobContainer(m).put("name", "data_producer"),
+                        "is not a DNS-1123 label"),
+                broken(
+                        "container name of 64 characters",
+                        "Job",
+                        m -> jobContainer(m).put("name", "p".repeat(64)),
+                        "is not a DNS-1123 label"),
+                broken(
+                        "object name with upper case",
+                        "ConfigMap",
+                        m -> map(m.at("metadata")).put("name", "Prunestream-Job-Config"),
+                        "is not a DNS-1123 subdomain"),
+                broken(
+                        "object name of 254 characters",
+                        "PersistentVolumeClaim",
+                        m -> map(m.at("metadata")).put("name", "p".repeat(254)),
+                        "is not a DNS-1123 subdomain"),
+                broken(
+                        "namespace name with a dot",
+                        "Namespace",
+                        m -> map(m.at("metadata")).put("name", "prune.stream"),
+                        "is not a DNS-1123 label"),
+                broken(
+                        "FlinkDeployment name longer than Flink's cluster id",
+                        "FlinkDeployment",
+                        m -> map(m.at("metadata")).put("name", "prunestream-job-" + "x".repeat(30)),
+                        "is the Flink cluster id, at most 45 characters"),
+                broken(
+                        "FlinkDeployment name starting with a digit",
+                        "FlinkDeployment",
+                        m -> map(m.at("metadata")).put("name", "1prunestream"),
+                        "is not a DNS-1035 label"),
+                broken(
+                        "Job name longer than a label value",
+                        "Job",
+                        m ->
+                                map(m.at("metadata"))
+                                        .put("name", "prunestream-producer-" + "x".repeat(50)),
+                        "is not a valid label value"),
+                broken(
+                        "label key prefix with upper case",
+                        "Namespace",
+                        m -> m.labels().put("App.Kubernetes.IO/part-of", "prunestream"),
+                        "has a prefix that is not a DNS-1123 subdomain"),
+                broken(
+                        "label key name of 64 characters",
+                        "Namespace",
+                        m -> m.labels().put("example.com/" + "k".repeat(64), "x"),
+                        "has a name part that is not a qualified name"),
+                broken(
+                        "label value of 64 characters",
+                        "Namespace",
+                        m -> m.labels().put("app.kubernetes.io/part-of", "v".repeat(64)),
+                        "is not a valid label value"),
+                broken(
+                        "label value with a space",
+                        "PodMonitor",
+                        m ->
+                                map(m.at("spec", "selector", "matchLabels"))
+                                        .put("component", "task manager"),
+                        "is not a valid label value"),
+                broken(
+                        "label value that is not a string",
+                        "Namespace",
+                        m -> m.labels().put("tier", 1),
+                        "must be a string"),
+                broken(
+                        "node selector key with a space",
+                        "FlinkDeployment",
+                        m ->
+                                map(m.at(
+                                                "spec",
+                                                "taskManager",
+                                                "podTemplate",
+                                                "spec",
+                                                "nodeSelector"))
+                                        .put("nvidia.com/gpu present", "true"),
+                        "has a name part that is not a qualified name"),
+                broken(
+                        "annotation key with two slashes",
+                        "ConfigMap",
+                        m -> map(m.at("metadata")).put("annotations", Map.of("a/b/c", "x")),
+                        "has a name part that is not a qualified name"),
+                broken(
+                        "env name starting with a digit",
+                        "FlinkDeployment",
+                        m -> env(flinkContainer(m)).put("name", "1OMP_WAIT_POLICY"),
+                        "is not a valid environment variable name"),
+                broken(
+                        "env name with '='",
+                        "Job",
+                        m -> env(jobContainer(m)).put("name", "KAFKA=JAAS"),
+                        "is not a valid environment variable name"),
+                broken(
+                        "env name in a Strimzi container template",
+                        "Kafka",
+                        m ->
+                                map(m.at("spec", "kafka", "template", "kafkaContainer"))
+                                        .put(
+                                                "env",
+                                                List.of(
+                                                        Map.of(
+                                                                "name",
+                                                                "KAFKA HEAP",
+                                                                "value",
+                                                                "1g"))),
+                        "is not a valid environment variable name"),
+                broken(
+                        "downward API resource that does not exist",
+                        "FlinkDeployment",
+                        m ->
+                                map(map(map(list(flinkContainer(m).get("env")).get(1))
+                                                        .get("valueFrom"))
+                                                .get("resourceFieldRef"))
+                                        .put("resource", "limits.gpu"),
+                        "must be one of"),
+                broken(
+                        "quantity with a space",
+                        "Job",
+                        m -> requests(jobContainer(m)).put("memory", "512 Mi"),
+                        "is not a quantity"),
+                broken(
+                        "quantity with a decimal unit spelled GB",
+                        "Job",
+                        m -> requests(jobContainer(m)).put("ephemeral-storage", "1GB"),
+                        "is not a quantity"),
+                broken(
+                        "quantity in a PersistentVolumeClaim",
+                        "PersistentVolumeClaim",
+                        m -> map(m.at("spec", "resources", "requests")).put("storage", "20 GiB"),
+                        "is not a quantity"),
+                broken(
+                        "quantity in a Strimzi node pool",
+                        "KafkaNodePool",
+                        m -> map(m.at("spec", "resources", "requests")).put("memory", "2gi"),
+                        "is not a quantity"),
+                broken(
+                        "Strimzi volume size",
+                        "KafkaNodePool",
+                        m ->
+                                map(list(m.at("spec", "storage", "volumes")).get(0))
+                                        .put("size", "20G B"),
+                        "is not a quantity"),
+                broken(
+                        "negative quantity",
+                        "Job",
+                        m -> requests(jobContainer(m)).put("cpu", "-250m"),
+                        "must be greater than or equal to 0"),
+                broken(
+                        "request above its limit",
+                        "Job",
+                        m -> requests(jobContainer(m)).put("memory", "2Gi"),
+                        "must be less than or equal to the limit"),
+                broken(
+                        "fractional extended resource",
+                        "Job",
+                        m ->
+                                map(map(jobContainer(m).get("resources")).get("limits"))
+                                        .put("nvidia.com/gpu", "0.5"),
+                        "must be a whole number for an extended resource"),
+                broken(
+                        "unknown resource name",
+                        "Job",
+                        m -> requests(jobContainer(m)).put("gpu", "1"),
+                        "is neither a standard resource"),
+                broken(
+                        "emptyDir size limit",
+                        "Job",
+                        m ->
+                                map(map(list(m.at("spec", "template", "spec", "volumes")).get(0))
+                                                .get("emptyDir"))
+                                        .put("sizeLimit", "64 Mi"),
+                        "is not a quantity"),
+                broken(
+                        "volume mount naming no volume",
+                        "FlinkDeployment",
+                        m ->
+                                map(list(flinkContainer(m).get("volumeMounts")).get(0))
+                                        .put("name", "data"),
+                        "names no volume of the pod"),
+                broken(
+                        "volume name with upper case",
+                        "Job",
+                        m ->
+                                map(list(m.at("spec", "template", "spec", "volumes")).get(0))
+                                        .put("name", "Tmp"),
+                        "is not a DNS-1123 label"));
+    }
+
+    private static Arguments broken(
+            String rule, String kind, Consumer<Manifest> breakIt, String expected) {
+        return Arguments.of(rule, kind, breakIt, expected);
+    }
+
+    private static Map<String, Object> flinkContainer(Manifest fd) {
+        return mainContainer(fd);
+    }
+
+    private static Map<String, Object> port(Manifest fd) {
+        return map(list(mainContainer(fd).get("ports")).get(0));
+    }
+
+    private static Map<String, Object> jobContainer(Manifest job) {
+        return map(list(job.at("spec", "template", "spec", "containers")).get(0));
+    }
+
+    private static Map<String, Object> env(Map<String, Object> container) {
+        return map(list(container.get("env")).get(0));
+    }
+
+    private static Map<String, Object> requests(Map<String, Object> container) {
+        return map(map(container.get("resources")).get("requests"));
     }
 
     @Test
@@ -619,9 +989,7 @@ class K8sManifestsTest {
     private static List<String> validate(Manifest m) {
         List<String> errors = new ArrayList<>();
         String id = m.apiVersion() + "/" + m.kind();
-        if (!DNS_SUBDOMAIN.matcher(m.name()).matches() || m.name().length() > 253) {
-            errors.add(m + ": metadata.name is not a DNS subdomain name");
-        }
+        ApiServerRules.check(m.kind(), m.object()).forEach(e -> errors.add(m + ": " + e));
         try {
             // Gson as DL4J brings it (2.8): no static JsonParser.parseString yet
             JsonElement tree = new JsonParser().parse(JSON.writeValueAsString(m.object()));
@@ -733,42 +1101,66 @@ class K8sManifestsTest {
 
     private static List<Manifest> render(String kustomization) {
         return RENDERED.computeIfAbsent(
-                kustomization, k -> List.copyOf(renderDir(K8S.resolve(k).normalize())));
+                kustomization,
+                k -> List.copyOf(renderDir(K8S.resolve(k).normalize(), new ArrayList<>())));
     }
 
     /**
      * A minimal kustomize: {@code resources} (files or folders with a kustomization), {@code
-     * patches} given by {@code path} (strategic merge matched by kind and name; lists of objects
-     * with a {@code name} merge by name in built-in kinds and are replaced in custom resources, as
-     * kustomize does without their schema), {@code configMapGenerator} with {@code files} and no
-     * hash suffix, and {@code namespace}. Anything else fails, so the manifests cannot quietly need
+     * components} (kind Component, applied after the resources), {@code configMapGenerator} with
+     * {@code files}, no hash suffix and {@code behavior} create or replace, {@code patches} given
+     * by {@code path} (strategic merge matched by kind and name; lists of objects with a {@code
+     * name} merge by name in built-in kinds and are replaced in custom resources, as kustomize does
+     * without their schema), {@code images} (every {@code containers[].image} and {@code
+     * initContainers[].image}, plus the fields that {@code configurations} files name under {@code
+     * images}) and {@code namespace}. Anything else fails, so the manifests cannot quietly need
      * more than this test understands.
      */
-    private static List<Manifest> renderDir(Path dir) {
+    private static List<Manifest> renderDir(Path dir, List<Map<String, Object>> imageFields) {
+        return renderInto(dir, new ArrayList<>(), imageFields);
+    }
+
+    private static List<Manifest> renderInto(
+            Path dir, List<Manifest> out, List<Map<String, Object>> imageFields) {
         Map<String, Object> k = map(loadAll(dir.resolve("kustomization.yaml")).get(0));
         Set<String> supported =
                 Set.of(
                         "apiVersion",
                         "kind",
                         "resources",
+                        "components",
                         "patches",
                         "configMapGenerator",
+                        "images",
+                        "configurations",
                         "namespace");
         assertThat(k.keySet())
                 .as(dir + "/kustomization.yaml uses fields this test cannot render")
                 .isSubsetOf(supported);
-        List<Manifest> out = new ArrayList<>();
+        for (Object c : list(k.getOrDefault("configurations", List.of()))) {
+            Map<String, Object> config = map(loadAll(dir.resolve((String) c)).get(0));
+            assertThat(config.keySet()).as("configurations: images only").containsOnly("images");
+            list(config.get("images")).forEach(f -> imageFields.add(map(f)));
+        }
         for (Object r : list(k.getOrDefault("resources", List.of()))) {
             Path p = dir.resolve((String) r).normalize();
             if (Files.isDirectory(p)) {
-                out.addAll(renderDir(p));
+                out.addAll(renderDir(p, imageFields));
             } else {
                 loadAll(p).forEach(o -> out.add(new Manifest(p, map(o))));
             }
         }
+        for (Object c : list(k.getOrDefault("components", List.of()))) {
+            Path p = dir.resolve((String) c).normalize();
+            Map<String, Object> component = map(loadAll(p.resolve("kustomization.yaml")).get(0));
+            assertThat(component.get("kind"))
+                    .as(p + " is a kustomize Component")
+                    .isEqualTo("Component");
+            renderInto(p, out, imageFields);
+        }
         for (Object g : list(k.getOrDefault("configMapGenerator", List.of()))) {
             Map<String, Object> gen = map(g);
-            assertThat(gen.keySet()).isSubsetOf("name", "files", "options");
+            assertThat(gen.keySet()).isSubsetOf("name", "files", "options", "behavior");
             assertThat(gen.get("options"))
                     .as("the pods name the ConfigMap: keep disableNameSuffixHash")
                     .isEqualTo(Map.of("disableNameSuffixHash", true));
@@ -786,7 +1178,19 @@ class K8sManifestsTest {
             cm.put("kind", "ConfigMap");
             cm.put("metadata", new LinkedHashMap<>(Map.of("name", gen.get("name"))));
             cm.put("data", data);
-            out.add(new Manifest(dir.resolve("kustomization.yaml"), cm));
+            Manifest generated = new Manifest(dir.resolve("kustomization.yaml"), cm);
+            int existing = indexOf(out, generated);
+            Object behavior = gen.getOrDefault("behavior", "create");
+            if (behavior.equals("replace")) {
+                assertThat(existing).as(generated + " replaces no ConfigMap").isNotNegative();
+                // the data is replaced; the object keeps its metadata (namespace, labels)
+                cm.put("metadata", deepCopy(out.get(existing).object().get("metadata")));
+                out.set(existing, new Manifest(out.get(existing).source(), cm));
+            } else {
+                assertThat(behavior).as("configMapGenerator behavior").isEqualTo("create");
+                assertThat(existing).as(generated + " exists already").isNegative();
+                out.add(generated);
+            }
         }
         for (Object pt : list(k.getOrDefault("patches", List.of()))) {
             Map<String, Object> entry = map(pt);
@@ -802,6 +1206,19 @@ class K8sManifestsTest {
                     new Manifest(
                             target.source(), map(merge(target.object(), patch.object(), builtIn))));
         }
+        for (Object im : list(k.getOrDefault("images", List.of()))) {
+            Map<String, Object> image = map(im);
+            assertThat(image.keySet()).isSubsetOf("name", "newName", "newTag", "digest");
+            for (Manifest m : out) {
+                setImages(m.object(), image);
+                for (Map<String, Object> field : imageFields) {
+                    assertThat(field.keySet()).isSubsetOf("path", "kind");
+                    if (field.get("kind") == null || field.get("kind").equals(m.kind())) {
+                        setImageAt(m.object(), ((String) field.get("path")).split("/"), image);
+                    }
+                }
+            }
+        }
         Object namespace = k.get("namespace");
         if (namespace != null) {
             for (Manifest m : out) {
@@ -811,6 +1228,49 @@ class K8sManifestsTest {
             }
         }
         return out;
+    }
+
+    /** kustomize's images transformer on every containers[] and initContainers[] list. */
+    private static void setImages(Object node, Map<String, Object> image) {
+        if (node instanceof Map<?, ?> m) {
+            for (String key : List.of("containers", "initContainers")) {
+                if (m.get(key) instanceof List<?> containers) {
+                    containers.forEach(c -> setImageAt(c, new String[] {"image"}, image));
+                }
+            }
+            m.values().forEach(v -> setImages(v, image));
+        } else if (node instanceof List<?> l) {
+            l.forEach(v -> setImages(v, image));
+        }
+    }
+
+    private static void setImageAt(Object node, String[] path, Map<String, Object> image) {
+        Object parent = node;
+        for (int i = 0; i < path.length - 1; i++) {
+            if (!(parent instanceof Map<?, ?> m)) {
+                return;
+            }
+            parent = m.get(path[i]);
+        }
+        if (!(parent instanceof Map<?, ?> m)
+                || !(m.get(path[path.length - 1]) instanceof String ref)) {
+            return;
+        }
+        int at = ref.indexOf('@');
+        String nameAndTag = at < 0 ? ref : ref.substring(0, at);
+        int colon = nameAndTag.lastIndexOf(':');
+        String name =
+                colon > nameAndTag.lastIndexOf('/') ? nameAndTag.substring(0, colon) : nameAndTag;
+        if (!name.equals(image.get("name"))) {
+            return;
+        }
+        String suffix = ref.substring(name.length());
+        if (image.get("digest") != null) {
+            suffix = "@" + image.get("digest");
+        } else if (image.get("newTag") != null) {
+            suffix = ":" + image.get("newTag");
+        }
+        map(parent).put(path[path.length - 1], image.getOrDefault("newName", name) + suffix);
     }
 
     private static int indexOf(List<Manifest> objects, Manifest patch) {
@@ -872,16 +1332,21 @@ class K8sManifestsTest {
         Path kfile = dir.resolve("kustomization.yaml").normalize();
         used.add(kfile);
         Map<String, Object> k = map(loadAll(kfile).get(0));
-        for (Object r : list(k.getOrDefault("resources", List.of()))) {
-            Path p = dir.resolve((String) r).normalize();
-            if (Files.isDirectory(p)) {
-                collectFiles(p, used);
-            } else {
-                used.add(p);
+        for (String field : List.of("resources", "components")) {
+            for (Object r : list(k.getOrDefault(field, List.of()))) {
+                Path p = dir.resolve((String) r).normalize();
+                if (Files.isDirectory(p)) {
+                    collectFiles(p, used);
+                } else {
+                    used.add(p);
+                }
             }
         }
         for (Object pt : list(k.getOrDefault("patches", List.of()))) {
             used.add(dir.resolve((String) map(pt).get("path")).normalize());
+        }
+        for (Object c : list(k.getOrDefault("configurations", List.of()))) {
+            used.add(dir.resolve((String) c).normalize());
         }
         for (Object g : list(k.getOrDefault("configMapGenerator", List.of()))) {
             for (Object f : list(map(g).get("files"))) {

@@ -52,6 +52,7 @@ final class Dashboard {
         return expr.replace("$__rate_interval", "20s")
                 .replace("$__interval", "5s")
                 .replace("$__range", "1m")
+                .replace("$namespace", ".*")
                 .replace("$run", ".*")
                 .replace("$flink_job", ".*");
     }

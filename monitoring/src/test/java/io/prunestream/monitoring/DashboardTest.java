@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -57,7 +59,35 @@ class DashboardTest {
         assertThat(run.path("multi").asBoolean()).isTrue();
         assertThat(run.path("includeAll").asBoolean()).isTrue();
         String definition = run.path("definition").asText();
-        assertThat(definition).startsWith("label_values(prunestream_train_iteration, run)");
+        assertThat(definition)
+                .isEqualTo(
+                        "label_values(prunestream_train_iteration{namespace=~\"$namespace\"}, run)");
+    }
+
+    @Test
+    void hasTheNamespaceVariableAndEveryQueryFollowsIt() throws IOException {
+        JsonNode namespace = null;
+        for (JsonNode v : Dashboard.load().root.path("templating").path("list")) {
+            if ("namespace".equals(v.path("name").asText())) {
+                namespace = v;
+            }
+        }
+        assertThat(namespace).as("template variable 'namespace'").isNotNull();
+        assertThat(namespace.path("definition").asText())
+                .isEqualTo("label_values(prunestream_train_iteration, namespace)");
+        assertThat(namespace.path("includeAll").asBoolean()).isTrue();
+        Pattern selector = Pattern.compile("\\b(prunestream|flink)_[A-Za-z0-9_:]*(\\{[^}]*})?");
+        Pattern grouping = Pattern.compile("\\bby\\s*\\(([^)]*)\\)");
+        for (String expr : Dashboard.load().expressions()) {
+            Matcher m = selector.matcher(expr);
+            while (m.find()) {
+                assertThat(m.group()).as(expr).contains("namespace=~\"$namespace\"");
+            }
+            Matcher g = grouping.matcher(expr);
+            while (g.find()) {
+                assertThat(g.group(1)).as(expr).contains("namespace");
+            }
+        }
     }
 
     @Test

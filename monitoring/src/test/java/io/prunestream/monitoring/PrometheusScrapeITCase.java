@@ -199,7 +199,7 @@ class PrometheusScrapeITCase {
                 }
             }
         }
-        assertThat(rules).isEqualTo(5);
+        assertThat(rules).isEqualTo(PromtoolRulesTest.alerts().size());
         assertThat(unhealthy).isEmpty();
     }
 

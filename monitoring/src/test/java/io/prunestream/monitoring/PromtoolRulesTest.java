@@ -9,10 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -78,6 +82,42 @@ class PromtoolRulesTest {
                                         .as("metrics read by %s", alert)
                                         .isNotEmpty()
                                         .isSubsetOf(PromqlNames.known()));
+    }
+
+    /**
+     * Two deployments in two namespaces must never merge into one alert: every {@code by (...)} and
+     * {@code on (...)} keeps {@code namespace}, and no aggregation drops all labels.
+     */
+    @Test
+    void everyAggregationKeepsTheNamespace() throws IOException {
+        Pattern grouping = Pattern.compile("\\b(by|on)\\s*\\(([^)]*)\\)");
+        Pattern bareAggregation =
+                Pattern.compile("\\b(sum|min|max|avg|count|stddev|topk|bottomk|quantile)\\s*\\(");
+        alerts().forEach(
+                        (alert, expr) -> {
+                            Matcher m = grouping.matcher(expr);
+                            while (m.find()) {
+                                assertThat(m.group(2))
+                                        .as("%s: %s", alert, m.group())
+                                        .contains("namespace");
+                            }
+                            assertThat(bareAggregation.matcher(expr).find())
+                                    .as(
+                                            "%s aggregates without `by (namespace, ...)`: %s",
+                                            alert, expr)
+                                    .isFalse();
+                        });
+    }
+
+    @Test
+    void announcedMetricsAreNotYetRegistered() {
+        Set<String> registered = new HashSet<>();
+        for (PrunestreamMetric m : PrunestreamMetric.values()) {
+            registered.addAll(m.prometheusNames());
+        }
+        assertThat(PromqlNames.ANNOUNCED)
+                .as("registered now: remove them from PromqlNames.ANNOUNCED")
+                .doesNotContainAnyElementsOf(registered);
     }
 
     @Test
