@@ -8,6 +8,7 @@ import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.run.ModelVersion;
+import io.prunestream.core.run.Publication;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.job.config.JobConfig;
 import io.prunestream.job.config.JobSettings;
@@ -16,12 +17,13 @@ import io.prunestream.job.model.ScheduledBatch;
 import io.prunestream.job.operators.BatchAssembler;
 import io.prunestream.job.operators.FanOutToRuns;
 import io.prunestream.job.operators.IngestMeter;
-import io.prunestream.job.operators.ModelVersionSink;
 import io.prunestream.job.operators.PenaltyScheduler;
 import io.prunestream.job.operators.RunObserver;
 import io.prunestream.job.operators.RunPlacement;
 import io.prunestream.job.operators.TrainerOperator;
-import java.time.Duration;
+import io.prunestream.job.sink.ModelFolderSink;
+import io.prunestream.job.sink.ModelTopicSink;
+import io.prunestream.job.state.StateSerializers;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -59,10 +61,8 @@ public final class PruneJob {
             throw new IllegalArgumentException(
                     "config key 'kafka.bootstrap-servers' is not set: pass --bootstrap-servers host:port");
         }
-        Duration interval = settings.checkpointInterval();
-        if (!interval.isZero()) {
-            env.enableCheckpointing(interval.toMillis());
-        }
+        // durable checkpoints and bounded restarts unless the user configured Flink's own keys
+        env.configure(JobConfig.withFlinkDefaults(conf));
         InputShape shape = settings.sampleShape();
         var source =
                 TrainingSource.builder()
@@ -124,10 +124,21 @@ public final class PruneJob {
                                 TypeInformation.of(TrainingEvent.class),
                                 new TrainerOperator(settings, placement))
                         .uid("trainer");
-        DataStream<ModelVersion> versions = events.getSideOutput(TrainerOperator.VERSIONS);
+        DataStream<Publication> publications = events.getSideOutput(TrainerOperator.PUBLICATIONS);
+        // folders appear when the checkpoint that covers them completes (two-phase commit)
+        publications
+                .sinkTo(new ModelFolderSink(settings.keepVersions()))
+                .name("model-folders")
+                .uid("model-folders");
+        DataStream<ModelVersion> versions =
+                publications
+                        .map(Publication::version)
+                        .returns(StateSerializers.MODEL_VERSION)
+                        .name("versions")
+                        .uid("versions");
         String modelTopic = kafka.modelTopic();
         if (!modelTopic.isBlank()) {
-            versions.sinkTo(ModelVersionSink.kafka(servers, modelTopic))
+            versions.sinkTo(ModelTopicSink.kafka(servers, modelTopic))
                     .name("model-topic")
                     .uid("model-topic");
         }
@@ -150,7 +161,9 @@ public final class PruneJob {
             System.exit(2);
             return;
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        JobConfig.withFlinkDefaults(conf));
         Streams s = build(env, conf, false);
         s.versionLines().print().name("versions-log");
         env.execute("prunestream");

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -25,8 +26,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -86,6 +91,56 @@ public final class JobConfig {
         Configuration conf = Configuration.fromMap(all);
         validate(conf, all.keySet());
         return conf;
+    }
+
+    /**
+     * The configuration with the job's defaults for Flink's own settings, where the user set none:
+     * heap state; checkpoints every {@code prune.checkpoint.interval} into {@code
+     * <output.dir>/checkpoints}, the newest {@code prune.checkpoint.retained} kept and retained
+     * when the job is cancelled or killed; savepoints into {@code <output.dir>/savepoints}; at most
+     * {@code prune.restart.max-failures} restarts within {@code prune.restart.interval}.
+     */
+    public static Configuration withFlinkDefaults(Configuration conf) {
+        Configuration c = new Configuration(conf);
+        Path out = Path.of(conf.get(OUTPUT_DIR)).toAbsolutePath();
+        setIfAbsent(c, StateBackendOptions.STATE_BACKEND, "hashmap");
+        Duration interval = conf.get(CHECKPOINT_INTERVAL);
+        if (!interval.isZero()) {
+            setIfAbsent(c, CheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
+        }
+        setIfAbsent(
+                c,
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                out.resolve("checkpoints").toUri().toString());
+        setIfAbsent(
+                c,
+                CheckpointingOptions.SAVEPOINT_DIRECTORY,
+                out.resolve("savepoints").toUri().toString());
+        setIfAbsent(
+                c,
+                CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        setIfAbsent(
+                c, CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, conf.get(CHECKPOINTS_RETAINED));
+        if (!c.contains(RestartStrategyOptions.RESTART_STRATEGY)) {
+            c.set(RestartStrategyOptions.RESTART_STRATEGY, "failure-rate");
+            c.set(
+                    RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_MAX_FAILURES_PER_INTERVAL,
+                    conf.get(RESTART_MAX_FAILURES));
+            c.set(
+                    RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_FAILURE_RATE_INTERVAL,
+                    conf.get(RESTART_INTERVAL));
+            c.set(
+                    RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_DELAY,
+                    conf.get(RESTART_DELAY));
+        }
+        return c;
+    }
+
+    private static <T> void setIfAbsent(Configuration c, ConfigOption<T> option, T value) {
+        if (!c.contains(option)) {
+            c.set(option, value);
+        }
     }
 
     /** Flattens a YAML file into dotted keys. */
@@ -284,6 +339,8 @@ public final class JobConfig {
                 new JobSettings.EvalSettings(
                         evalDataset(conf), conf.get(EVAL_TOPIC), conf.get(EVAL_SAMPLES)),
                 conf.get(OUTPUT_DIR),
+                conf.get(KEEP_VERSIONS),
+                conf.get(VERSION_REPORTS),
                 EndpointSettings.builder()
                         .port(conf.get(METRICS_PORT))
                         .bindAddress(conf.get(METRICS_BIND))

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param classes number of classes
  * @param eval the held-out set
  * @param outputDir folder for model versions and reports
+ * @param keepVersions newest versions kept per run (0 = all)
+ * @param versionReports also keep an HTML report per version
  * @param metrics the training-metrics endpoint
  * @param checkpointInterval zero = checkpointing off
  */
@@ -29,6 +31,8 @@ public record JobSettings(
         int classes,
         EvalSettings eval,
         String outputDir,
+        int keepVersions,
+        boolean versionReports,
         EndpointSettings metrics,
         Duration checkpointInterval)
         implements Serializable {

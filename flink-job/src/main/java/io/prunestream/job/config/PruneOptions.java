@@ -361,6 +361,53 @@ public final class PruneOptions {
                     .defaultValue("runs/output")
                     .withDescription("Folder for model versions and reports.");
 
+    public static final ConfigOption<Integer> KEEP_VERSIONS =
+            key("output.keep-versions")
+                    .intType()
+                    .defaultValue(20)
+                    .withDescription(
+                            "Newest model versions kept per run; older ones are deleted when a"
+                                    + " new one is committed (0 = keep all).");
+
+    public static final ConfigOption<Boolean> VERSION_REPORTS =
+            key("output.version-reports")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Also keep an HTML report per version (<run>/reports/vNNNN, as many"
+                                    + " as output.keep-versions); the latest is always in"
+                                    + " <run>/report.");
+
+    public static final ConfigOption<Integer> CHECKPOINTS_RETAINED =
+            key("prune.checkpoint.retained")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription(
+                            "Completed checkpoints kept under <output.dir>/checkpoints (retained"
+                                    + " when the job is cancelled or killed, for --resume).");
+
+    public static final ConfigOption<Integer> RESTART_MAX_FAILURES =
+            key("prune.restart.max-failures")
+                    .intType()
+                    .defaultValue(10)
+                    .withDescription(
+                            "The job restarts after a failure at most this many times within"
+                                    + " prune.restart.interval; one more failure ends it.");
+
+    public static final ConfigOption<Duration> RESTART_INTERVAL =
+            key("prune.restart.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription("The window in which prune.restart.max-failures count.");
+
+    public static final ConfigOption<Duration> RESTART_DELAY =
+            key("prune.restart.delay")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription(
+                            "Wait before each restart (a broker outage then costs a few"
+                                    + " restarts, not all of them).");
+
     public static final ConfigOption<Integer> METRICS_PORT =
             key(EndpointSettings.PORT_KEY)
                     .intType()
@@ -407,8 +454,14 @@ public final class PruneOptions {
                     EVAL_TOPIC,
                     EVAL_SAMPLES,
                     OUTPUT_DIR,
+                    KEEP_VERSIONS,
+                    VERSION_REPORTS,
                     METRICS_PORT,
                     METRICS_BIND,
                     METRICS_PORT_CONFLICT,
-                    CHECKPOINT_INTERVAL);
+                    CHECKPOINT_INTERVAL,
+                    CHECKPOINTS_RETAINED,
+                    RESTART_MAX_FAILURES,
+                    RESTART_INTERVAL,
+                    RESTART_DELAY);
 }

@@ -1,19 +1,16 @@
 package io.prunestream.job.operators;
 
 import io.prunestream.core.nn.CpuBackend;
-import io.prunestream.core.run.ModelVersion;
 import io.prunestream.core.run.PruningRun;
 import io.prunestream.core.run.Publication;
 import io.prunestream.core.run.RunSettings;
 import io.prunestream.core.run.RunState;
 import io.prunestream.core.run.TrainingEvent;
-import io.prunestream.core.store.ModelStore;
 import io.prunestream.core.train.HeldOutSet;
 import io.prunestream.job.config.JobSettings;
 import io.prunestream.job.model.Samples;
 import io.prunestream.job.model.ScheduledBatch;
 import io.prunestream.job.state.StateSerializers;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -43,8 +40,10 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
         implements OneInputStreamOperator<ScheduledBatch, TrainingEvent>, BoundedOneInput {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerOperator.class);
 
-    public static final OutputTag<ModelVersion> VERSIONS =
-            new OutputTag<>("model-versions", StateSerializers.MODEL_VERSION);
+    /** Model versions with their networks, for the sink that commits them with checkpoints. */
+    public static final OutputTag<Publication> PUBLICATIONS =
+            new OutputTag<>("model-versions", StateSerializers.PUBLICATION);
+
     private static final String STATE = "run";
     private static final String LEGACY_STATE = "run-trainer";
 
@@ -118,23 +117,10 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
         return run;
     }
 
-    /**
-     * Writes the version's folder. A folder that already exists was written before a restore
-     * replayed the same iterations: it is kept, not overwritten.
-     */
     private void emit(Publication p) {
-        ModelVersion v = p.version();
-        Path dir = Path.of(v.path());
-        if (Files.exists(dir)) {
-            LOG.info(
-                    "run '{}' version {} exists already (replayed after restore, or the end of"
-                            + " the stream right after it): kept",
-                    v.runId(),
-                    v.version());
-        } else {
-            ModelStore.save(dir, p.model(), v.report());
+        if (p != null) {
+            output.collect(PUBLICATIONS, new StreamRecord<>(p));
         }
-        output.collect(VERSIONS, new StreamRecord<>(v));
     }
 
     @Override

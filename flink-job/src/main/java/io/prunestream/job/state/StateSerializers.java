@@ -1,6 +1,7 @@
 package io.prunestream.job.state;
 
 import io.prunestream.core.run.ModelVersion;
+import io.prunestream.core.run.Publication;
 import io.prunestream.core.run.RunState;
 import io.prunestream.core.schedule.Phase;
 import io.prunestream.core.schedule.ScheduleState;
@@ -55,6 +56,24 @@ public final class StateSerializers {
             return null;
         }
     }
+
+    /** A model version with its network, on its way to the folder sink. */
+    public static final class PublicationSerializer extends CodecSerializer<Publication> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Codec<Publication> codec() {
+            return Publication.CODEC;
+        }
+
+        @Override
+        public Publication createInstance() {
+            return null;
+        }
+    }
+
+    public static final TypeInformation<Publication> PUBLICATION =
+            CodecTypeInfo.of(Publication.class, new PublicationSerializer());
 
     public static final TypeInformation<RunState> RUN_STATE =
             CodecTypeInfo.of(RunState.class, new RunStateSerializer());

@@ -1,4 +1,4 @@
-package io.prunestream.job.operators;
+package io.prunestream.job.sink;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prunestream.core.run.ModelVersion;
@@ -9,8 +9,8 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** Announces model versions on a topic as JSON, keyed by run. */
-public final class ModelVersionSink {
-    private ModelVersionSink() {}
+public final class ModelTopicSink {
+    private ModelTopicSink() {}
 
     public static KafkaSink<ModelVersion> kafka(String servers, String topic) {
         return KafkaSink.<ModelVersion>builder()
