@@ -52,7 +52,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private static final String KAFKA_MAIN = "kafka.Kafka";
     private static final int LOG_TAIL_LINES = 40;
 
-    private final Process process;
+    private Process process;
     private final String bootstrapServers;
     private final Path dataDir;
     private final Path logFile;
@@ -196,6 +196,44 @@ public final class LocalKafkaBroker implements AutoCloseable {
                         + kafka.logFile()
                         + "); Ctrl-C stops it");
         kafka.process.waitFor();
+    }
+
+    /**
+     * Stops the broker process (SIGTERM, then SIGKILL after 20 s) and keeps its data: a broker
+     * outage, ended by {@link #restart()}.
+     */
+    public synchronized void stopProcess() {
+        stop(process);
+    }
+
+    /**
+     * Starts the broker process again on the same ports and data (after {@link #stopProcess()}).
+     */
+    public synchronized void restart() throws IOException {
+        if (process.isAlive()) {
+            return;
+        }
+        Path workDir = dataDir.getParent();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        process =
+                new ProcessBuilder(
+                                java,
+                                "-Xmx512m",
+                                "-XX:+UseSerialGC",
+                                "-XX:TieredStopAtLevel=1",
+                                "-Djava.awt.headless=true",
+                                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+                                "@" + workDir.resolve("classpath.args"),
+                                ParentWatch.class.getName(),
+                                workDir.resolve("server.properties").toString())
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                        .start();
+        long deadline = System.nanoTime() + DEFAULT_START_TIMEOUT.toNanos();
+        int port =
+                Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1));
+        awaitPort(port, process, deadline, DEFAULT_START_TIMEOUT, logFile);
+        awaitCluster(admin, process, deadline, DEFAULT_START_TIMEOUT, logFile);
     }
 
     /** {@code host:port} for Kafka clients' {@code bootstrap.servers}. */

@@ -112,6 +112,17 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
                     saved == null
                             ? PruningRun.create(rs, outputDir)
                             : PruningRun.restore(rs, saved, outputDir);
+            if (saved != null) {
+                var s = rs.spec().schedule().at(run.iteration());
+                LOG.info(
+                        "run '{}' resumed at iteration {} ({}, lambda {} on pruned groups, {}"
+                                + " versions so far)",
+                        runId,
+                        run.iteration(),
+                        s.phase(),
+                        s.lambdaPruned(),
+                        saved.nextVersion() - 1);
+            }
             live.put(runId, run);
         }
         return run;

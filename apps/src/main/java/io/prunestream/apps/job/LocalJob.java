@@ -1,0 +1,178 @@
+package io.prunestream.apps.job;
+
+import io.prunestream.job.PruneJob;
+import io.prunestream.job.config.JobConfig;
+import io.prunestream.job.config.PruneOptions;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.executiongraph.ErrorInfo;
+import org.apache.flink.runtime.jobmaster.JobResult;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+
+/**
+ * Runs the pruning job on a Flink mini cluster in this JVM, the way a user watches it from a
+ * terminal: every task failure prints one line with its root cause (whatever the log level),
+ * restarts are bounded (failing for good exits non-zero with the cause), Ctrl-C or SIGTERM stops
+ * the job with a savepoint, and {@code resumeFrom} restores a checkpoint or savepoint.
+ */
+public final class LocalJob {
+    private LocalJob() {}
+
+    /**
+     * Runs until the job finishes, fails for good or is stopped; returns the process exit code (0
+     * finished or stopped with a savepoint, 1 failed).
+     */
+    public static int run(
+            Configuration userConf,
+            Checkpoints.Found resumeFrom,
+            boolean printProgress,
+            PrintStream console)
+            throws Exception {
+        Configuration conf = JobConfig.withFlinkDefaults(userConf);
+        conf.set(RestOptions.BIND_PORT, conf.getString(RestOptions.BIND_PORT.key(), "0"));
+        if (resumeFrom != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, resumeFrom.dir().toUri().toString());
+            console.println("prunestream job: resuming from " + resumeFrom.describe());
+        }
+        int parallelism = conf.get(CoreOptions.DEFAULT_PARALLELISM);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        PruneJob.Streams streams = PruneJob.build(env, conf, printProgress);
+        streams.versionLines().print().name("versions-log");
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName("prunestream");
+
+        MiniClusterConfiguration cluster =
+                new MiniClusterConfiguration.Builder()
+                        .setConfiguration(conf)
+                        .setNumTaskManagers(1)
+                        .setNumSlotsPerTaskManager(Math.max(1, parallelism))
+                        .build();
+        try (MiniCluster mini = new MiniCluster(cluster)) {
+            mini.start();
+            JobID id = mini.submitJob(graph).get().getJobID();
+            AtomicReference<String> savepoint = new AtomicReference<>();
+            Thread stopper =
+                    new Thread(
+                            () -> stopWithSavepoint(mini, id, conf, savepoint, console),
+                            "prunestream-stop");
+            Runtime.getRuntime().addShutdownHook(stopper);
+            try {
+                return watch(mini, id, conf, savepoint, console);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stopper);
+                } catch (IllegalStateException shuttingDown) {
+                    stopper.join(); // the hook is taking the savepoint: let it finish
+                }
+            }
+        }
+    }
+
+    private static int watch(
+            MiniCluster mini,
+            JobID id,
+            Configuration conf,
+            AtomicReference<String> savepoint,
+            PrintStream console)
+            throws Exception {
+        int maxFailures = conf.get(PruneOptions.RESTART_MAX_FAILURES);
+        long lastFailure = -1;
+        int failures = 0;
+        while (true) {
+            JobStatus status = mini.getJobStatus(id).get(10, TimeUnit.SECONDS);
+            ErrorInfo failure =
+                    mini.getExecutionGraph(id).get(10, TimeUnit.SECONDS).getFailureInfo();
+            if (failure != null && failure.getTimestamp() != lastFailure) {
+                lastFailure = failure.getTimestamp();
+                failures++;
+                console.printf(
+                        Locale.ROOT,
+                        "prunestream job: failure %d (at most %d within %s, then the job stops):"
+                                + " %s%n",
+                        failures,
+                        maxFailures,
+                        conf.get(PruneOptions.RESTART_INTERVAL),
+                        rootCause(failure.getException()));
+            }
+            if (status.isGloballyTerminalState()) {
+                JobResult result = mini.requestJobResult(id).get();
+                if (result.isSuccess()) {
+                    return 0;
+                }
+                if (savepoint.get() != null) {
+                    return 0;
+                }
+                String cause =
+                        result.getSerializedThrowable().map(LocalJob::rootCause).orElse("unknown");
+                console.println("prunestream job: " + status + ": " + cause);
+                return 1;
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static void stopWithSavepoint(
+            MiniCluster mini,
+            JobID id,
+            Configuration conf,
+            AtomicReference<String> savepoint,
+            PrintStream console) {
+        try {
+            if (mini.getJobStatus(id).get(5, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                return;
+            }
+            console.println("prunestream job: stopping with a savepoint ...");
+            String dir = conf.get(CheckpointingOptions.SAVEPOINT_DIRECTORY);
+            String path =
+                    mini.stopWithSavepoint(id, dir, false, SavepointFormatType.CANONICAL)
+                            .get(5, TimeUnit.MINUTES);
+            savepoint.set(path);
+            console.println(
+                    "prunestream job: stopped; savepoint "
+                            + path
+                            + "\n  continue with: ./prunestream job --resume [same options]");
+        } catch (Exception e) {
+            console.println(
+                    "prunestream job: no savepoint taken ("
+                            + rootCause(e)
+                            + "); the newest retained checkpoint can be resumed");
+        }
+    }
+
+    /** The innermost cause, as one line: its class and message. */
+    public static String rootCause(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String name =
+                root instanceof org.apache.flink.util.SerializedThrowable s
+                        ? s.getOriginalErrorClassName()
+                        : root.getClass().getName();
+        String message = root.getMessage() == null ? "" : root.getMessage();
+        if (root instanceof org.apache.flink.util.SerializedThrowable && message.startsWith(name)) {
+            message = message.substring(name.length()).replaceFirst("^:\\s*", "");
+        }
+        String line = (name + ": " + message).replaceAll("\\s+", " ").trim();
+        return line.length() > 400 ? line.substring(0, 400) + " …" : line;
+    }
+
+    /** The output folder the configuration names. */
+    public static Path outputDir(Configuration conf) {
+        return Path.of(conf.get(PruneOptions.OUTPUT_DIR));
+    }
+}
