@@ -1,7 +1,6 @@
 package io.prunestream.connectors.kafka;
 
 import io.prunestream.connectors.record.SampleBatch;
-import io.prunestream.connectors.typeinfo.ConnectorTypes;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
