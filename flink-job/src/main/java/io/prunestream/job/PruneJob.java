@@ -1,10 +1,12 @@
 package io.prunestream.job;
 
+import io.prunestream.connectors.kafka.DeadLetter;
 import io.prunestream.connectors.kafka.DeadLetterRouter;
 import io.prunestream.connectors.kafka.DeadLetterSink;
 import io.prunestream.connectors.kafka.IngestedRecord;
 import io.prunestream.connectors.kafka.TrainingSource;
 import io.prunestream.connectors.record.SampleBatch;
+import io.prunestream.connectors.record.ValueRange;
 import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.train.TrainingEvent;
@@ -24,11 +26,17 @@ import io.prunestream.job.operators.TrainerOperator;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
@@ -64,18 +72,32 @@ public final class PruneJob {
             env.enableCheckpointing(interval.toMillis());
         }
         InputShape shape = JobConfig.sampleShape(conf);
-        var source =
-                TrainingSource.builder()
-                        .setBootstrapServers(servers)
-                        .setTopics(conf.get(PruneOptions.TOPIC))
-                        .setGroupId(conf.get(PruneOptions.GROUP_ID))
-                        .setStartingOffsets(
-                                TrainingSource.StartingOffsets.parse(
-                                        conf.get(PruneOptions.STARTING_OFFSETS)))
-                        .setExpectedSampleShape(shape.channels(), shape.height(), shape.width())
-                        .setClasses(conf.get(PruneOptions.CLASSES))
-                        .setBounded(conf.get(PruneOptions.BOUNDED))
-                        .build();
+        Map<String, String> kafkaProperties = PruneOptions.kafkaClientProperties(conf);
+        TrainingSource.StartingOffsets startingOffsets =
+                option(PruneOptions.STARTING_OFFSETS, TrainingSource.StartingOffsets::parse, conf);
+        ValueRange valueRange = option(PruneOptions.VALUE_RANGE, ValueRange::parse, conf);
+        KafkaSource<IngestedRecord> source;
+        try { // the builder refuses client properties that have their own option
+            source =
+                    TrainingSource.builder()
+                            .setBootstrapServers(servers)
+                            .setTopics(conf.get(PruneOptions.TOPIC))
+                            .setGroupId(conf.get(PruneOptions.GROUP_ID))
+                            .setStartingOffsets(startingOffsets)
+                            .setExpectedSampleShape(shape.channels(), shape.height(), shape.width())
+                            .setClasses(conf.get(PruneOptions.CLASSES))
+                            .setValueRange(valueRange)
+                            .setBounded(conf.get(PruneOptions.BOUNDED))
+                            .setProperties(kafkaProperties)
+                            .build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "config keys '"
+                            + PruneOptions.KAFKA_PROPERTIES_PREFIX
+                            + "*': "
+                            + e.getMessage(),
+                    e);
+        }
         DataStream<IngestedRecord> records =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-training-records")
                         .uid("kafka-source");
@@ -84,11 +106,7 @@ public final class PruneJob {
                         .name("validate")
                         .uid("validate");
         accepted.getSideOutput(DeadLetterRouter.DEAD_LETTERS)
-                .sinkTo(
-                        DeadLetterSink.builder()
-                                .setBootstrapServers(servers)
-                                .setTopic(conf.get(PruneOptions.DEAD_LETTER_TOPIC))
-                                .build())
+                .sinkTo(deadLetterSink(env, conf, servers, kafkaProperties))
                 .name("dead-letter-topic")
                 .uid("dead-letter-sink");
 
@@ -137,6 +155,62 @@ public final class PruneJob {
         return new Streams(events, versions, lines);
     }
 
+    /**
+     * The dead-letter sink; checks the topic on the cluster now, so a missing or unwritable topic
+     * stops the job before it starts.
+     */
+    private static KafkaSink<DeadLetter> deadLetterSink(
+            StreamExecutionEnvironment env,
+            Configuration conf,
+            String servers,
+            Map<String, String> kafkaProperties) {
+        DeliveryGuarantee guarantee =
+                option(PruneOptions.DELIVERY_GUARANTEE, PruneJob::deliveryGuarantee, conf);
+        if (guarantee == DeliveryGuarantee.EXACTLY_ONCE
+                && !env.getCheckpointConfig().isCheckpointingEnabled()) {
+            throw new IllegalArgumentException(
+                    "config key 'kafka.delivery-guarantee' is exactly-once, which commits dead"
+                            + " letters on checkpoints, but checkpointing is off: set"
+                            + " prune.checkpoint.interval (e.g. 10 s) or kafka.delivery-guarantee:"
+                            + " at-least-once");
+        }
+        String topic = conf.get(PruneOptions.DEAD_LETTER_TOPIC);
+        try {
+            return DeadLetterSink.builder()
+                    .setBootstrapServers(servers)
+                    .setTopic(topic)
+                    .setDeliveryGuarantee(guarantee)
+                    .setTransactionalIdPrefix(conf.get(PruneOptions.GROUP_ID) + "-dead-letters")
+                    .setMaxPayloadBytes(conf.get(PruneOptions.DEAD_LETTER_MAX_PAYLOAD))
+                    .setProperties(kafkaProperties)
+                    .build();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(
+                    "config key 'kafka.dead-letter-topic' ('" + topic + "'): " + e.getMessage(), e);
+        }
+    }
+
+    /** exactly-once or at-least-once. */
+    static DeliveryGuarantee deliveryGuarantee(String s) {
+        return switch (s.trim().toLowerCase(Locale.ROOT)) {
+            case "exactly-once" -> DeliveryGuarantee.EXACTLY_ONCE;
+            case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
+            default -> throw new IllegalArgumentException("expected exactly-once or at-least-once");
+        };
+    }
+
+    /** Parses an option's text; an error names the key, the value and what is expected. */
+    private static <T> T option(
+            ConfigOption<String> key, Function<String, T> parse, Configuration conf) {
+        String value = conf.get(key);
+        try {
+            return parse.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "config key '" + key.key() + "' is '" + value + "': " + e.getMessage(), e);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         CpuBackend.configure();
         Configuration conf;
@@ -149,7 +223,15 @@ public final class PruneJob {
             return;
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        Streams s = build(env, conf, false);
+        Streams s;
+        try {
+            s = build(env, conf, false);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // a bad setting or an unusable dead-letter topic: say so once, no restarts
+            System.err.println("prunestream job: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         s.versionLines().print().name("versions-log");
         env.execute("prunestream");
     }

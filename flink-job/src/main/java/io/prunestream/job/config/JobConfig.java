@@ -156,7 +156,7 @@ public final class JobConfig {
                                     + "' is not a per-run option; per-run options: "
                                     + PER_RUN.stream().map(ConfigOption::key).toList());
                 }
-            } else if (!known.contains(key)) {
+            } else if (!known.contains(key) && !key.startsWith(KAFKA_PROPERTIES_PREFIX)) {
                 throw new IllegalArgumentException(
                         "unknown config key '"
                                 + key
