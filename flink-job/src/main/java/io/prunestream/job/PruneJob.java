@@ -1,5 +1,6 @@
 package io.prunestream.job;
 
+import io.prunestream.connectors.kafka.DeadLetter;
 import io.prunestream.connectors.kafka.DeadLetterRouter;
 import io.prunestream.connectors.kafka.DeadLetterSink;
 import io.prunestream.connectors.kafka.IngestedRecord;
@@ -12,6 +13,7 @@ import io.prunestream.core.run.Publication;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.job.config.JobConfig;
 import io.prunestream.job.config.JobSettings;
+import io.prunestream.job.config.PruneOptions;
 import io.prunestream.job.model.Samples;
 import io.prunestream.job.model.ScheduledBatch;
 import io.prunestream.job.operators.BatchAssembler;
@@ -25,10 +27,17 @@ import io.prunestream.job.sink.ModelFolderSink;
 import io.prunestream.job.sink.ModelTopicSink;
 import io.prunestream.job.state.StateSerializers;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
@@ -64,17 +73,31 @@ public final class PruneJob {
         // durable checkpoints and bounded restarts unless the user configured Flink's own keys
         env.configure(JobConfig.withFlinkDefaults(conf));
         InputShape shape = settings.sampleShape();
-        var source =
-                TrainingSource.builder()
-                        .setBootstrapServers(servers)
-                        .setTopics(kafka.topic())
-                        .setGroupId(kafka.groupId())
-                        .setStartingOffsets(
-                                TrainingSource.StartingOffsets.parse(kafka.startingOffsets()))
-                        .setExpectedSampleShape(shape.channels(), shape.height(), shape.width())
-                        .setClasses(settings.classes())
-                        .setBounded(kafka.bounded())
-                        .build();
+        Map<String, String> kafkaProperties = kafka.clientProperties();
+        TrainingSource.StartingOffsets startingOffsets =
+                option(PruneOptions.STARTING_OFFSETS, TrainingSource.StartingOffsets::parse, conf);
+        KafkaSource<IngestedRecord> source;
+        try { // the builder refuses client properties that have their own option
+            source =
+                    TrainingSource.builder()
+                            .setBootstrapServers(servers)
+                            .setTopics(kafka.topic())
+                            .setGroupId(kafka.groupId())
+                            .setStartingOffsets(startingOffsets)
+                            .setExpectedSampleShape(shape.channels(), shape.height(), shape.width())
+                            .setClasses(settings.classes())
+                            .setValueRange(settings.valueRange())
+                            .setBounded(kafka.bounded())
+                            .setProperties(kafkaProperties)
+                            .build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "config keys '"
+                            + PruneOptions.KAFKA_PROPERTIES_PREFIX
+                            + "*': "
+                            + e.getMessage(),
+                    e);
+        }
         DataStream<IngestedRecord> records =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-training-records")
                         .uid("kafka-source");
@@ -83,11 +106,7 @@ public final class PruneJob {
                         .name("validate")
                         .uid("validate");
         accepted.getSideOutput(DeadLetterRouter.DEAD_LETTERS)
-                .sinkTo(
-                        DeadLetterSink.builder()
-                                .setBootstrapServers(servers)
-                                .setTopic(kafka.deadLetterTopic())
-                                .build())
+                .sinkTo(deadLetterSink(env, conf, servers, kafkaProperties))
                 .name("dead-letter-topic")
                 .uid("dead-letter-sink");
 
@@ -138,7 +157,16 @@ public final class PruneJob {
                         .uid("versions");
         String modelTopic = kafka.modelTopic();
         if (!modelTopic.isBlank()) {
-            versions.sinkTo(ModelTopicSink.kafka(servers, modelTopic))
+            versions.sinkTo(
+                            ModelTopicSink.kafka(
+                                    servers,
+                                    modelTopic,
+                                    option(
+                                            PruneOptions.DELIVERY_GUARANTEE,
+                                            PruneJob::deliveryGuarantee,
+                                            conf),
+                                    kafka.groupId() + "-model-versions",
+                                    kafkaProperties))
                     .name("model-topic")
                     .uid("model-topic");
         }
@@ -149,6 +177,62 @@ public final class PruneJob {
                         .name("metrics")
                         .uid("metrics");
         return new Streams(events, versions, lines);
+    }
+
+    /**
+     * The dead-letter sink; checks the topic on the cluster now, so a missing or unwritable topic
+     * stops the job before it starts.
+     */
+    private static KafkaSink<DeadLetter> deadLetterSink(
+            StreamExecutionEnvironment env,
+            Configuration conf,
+            String servers,
+            Map<String, String> kafkaProperties) {
+        DeliveryGuarantee guarantee =
+                option(PruneOptions.DELIVERY_GUARANTEE, PruneJob::deliveryGuarantee, conf);
+        if (guarantee == DeliveryGuarantee.EXACTLY_ONCE
+                && !env.getCheckpointConfig().isCheckpointingEnabled()) {
+            throw new IllegalArgumentException(
+                    "config key 'kafka.delivery-guarantee' is exactly-once, which commits dead"
+                            + " letters on checkpoints, but checkpointing is off: set"
+                            + " prune.checkpoint.interval (e.g. 10 s) or kafka.delivery-guarantee:"
+                            + " at-least-once");
+        }
+        String topic = conf.get(PruneOptions.DEAD_LETTER_TOPIC);
+        try {
+            return DeadLetterSink.builder()
+                    .setBootstrapServers(servers)
+                    .setTopic(topic)
+                    .setDeliveryGuarantee(guarantee)
+                    .setTransactionalIdPrefix(conf.get(PruneOptions.GROUP_ID) + "-dead-letters")
+                    .setMaxPayloadBytes(conf.get(PruneOptions.DEAD_LETTER_MAX_PAYLOAD))
+                    .setProperties(kafkaProperties)
+                    .build();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(
+                    "config key 'kafka.dead-letter-topic' ('" + topic + "'): " + e.getMessage(), e);
+        }
+    }
+
+    /** exactly-once or at-least-once. */
+    static DeliveryGuarantee deliveryGuarantee(String s) {
+        return switch (s.trim().toLowerCase(Locale.ROOT)) {
+            case "exactly-once" -> DeliveryGuarantee.EXACTLY_ONCE;
+            case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
+            default -> throw new IllegalArgumentException("expected exactly-once or at-least-once");
+        };
+    }
+
+    /** Parses an option's text; an error names the key, the value and what is expected. */
+    private static <T> T option(
+            ConfigOption<String> key, Function<String, T> parse, Configuration conf) {
+        String value = conf.get(key);
+        try {
+            return parse.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "config key '" + key.key() + "' is '" + value + "': " + e.getMessage(), e);
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -164,7 +248,15 @@ public final class PruneJob {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(
                         JobConfig.withFlinkDefaults(conf));
-        Streams s = build(env, conf, false);
+        Streams s;
+        try {
+            s = build(env, conf, false);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // a bad setting or an unusable dead-letter topic: say so once, no restarts
+            System.err.println("prunestream job: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         s.versionLines().print().name("versions-log");
         env.execute("prunestream");
     }

@@ -109,13 +109,20 @@ public enum PrunestreamMetric {
             "samples",
             List.of(),
             "Samples decoded and validated from the input topic."),
+    INGEST_ACCEPTED_RECORDS(
+            "prunestream.ingest.accepted.records",
+            MetricKind.COUNTER,
+            "records",
+            List.of(),
+            "Records decoded and validated from the input topic; with"
+                    + " prunestream.ingest.rejected, the reject rate in records."),
     INGEST_REJECTED(
             "prunestream.ingest.rejected",
             MetricKind.COUNTER,
             "records",
             List.of("reason"),
             "Records sent to the dead-letter topic, by reason (at most 32 reasons, then"
-                    + " reason=other)."),
+                    + " reason=other); every known reason is there at 0 from the start."),
     GUARD_ROLLBACKS(
             "prunestream.guard.rollbacks",
             MetricKind.COUNTER,

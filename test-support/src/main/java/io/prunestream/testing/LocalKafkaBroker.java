@@ -88,6 +88,16 @@ public final class LocalKafkaBroker implements AutoCloseable {
      *     not come up within {@code timeout} (the message holds the tail of the broker log)
      */
     public static LocalKafkaBroker start(Path workDir, Duration timeout) throws IOException {
+        return start(workDir, timeout, Map.of());
+    }
+
+    /**
+     * {@link #start(Path, Duration)} with extra broker settings appended to {@code
+     * server.properties}, e.g. {@code authorizer.class.name} or {@code message.max.bytes}.
+     */
+    public static LocalKafkaBroker start(
+            Path workDir, Duration timeout, Map<String, String> serverProperties)
+            throws IOException {
         checkKafkaOnClassPath(LocalKafkaBroker.class.getClassLoader());
         workDir = workDir.toAbsolutePath();
         Files.createDirectories(workDir);
@@ -99,7 +109,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
         int brokerPort = ports[0];
         int controllerPort = ports[1];
         Path config = workDir.resolve("server.properties");
-        Files.writeString(config, serverProperties(brokerPort, controllerPort, dataDir));
+        StringBuilder extra = new StringBuilder();
+        serverProperties.forEach((k, v) -> extra.append(k).append('=').append(v).append('\n'));
+        Files.writeString(config, serverProperties(brokerPort, controllerPort, dataDir) + extra);
         Path classPath = workDir.resolve("classpath.args");
         Files.writeString(classPath, classPathArgFile());
 
@@ -236,6 +248,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
         awaitCluster(admin, process, deadline, DEFAULT_START_TIMEOUT, logFile);
     }
 
+    /** An admin client on this broker (closed by {@link #close()}), e.g. to set ACLs. */
+    public Admin admin() {
+        return admin;
+    }
+
     /** {@code host:port} for Kafka clients' {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return bootstrapServers;
@@ -253,12 +270,20 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     /** Creates {@code name} with {@code partitions} partitions and replication factor 1. */
     public void createTopic(String name, int partitions) {
+        createTopic(name, partitions, Map.of());
+    }
+
+    /**
+     * Creates {@code name} with {@code partitions} partitions, replication factor 1 and topic
+     * settings such as {@code max.message.bytes}.
+     */
+    public void createTopic(String name, int partitions, Map<String, String> configs) {
         if (partitions < 1) {
             throw new IllegalArgumentException(
                     "partitions for topic '" + name + "' is " + partitions + ", expected >= 1");
         }
         try {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
                     .all()
                     .get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

@@ -1,7 +1,6 @@
 package io.prunestream.connectors.kafka;
 
 import io.prunestream.connectors.record.RejectReason;
-import io.prunestream.connectors.typeinfo.ConnectorTypes;
 import java.util.Arrays;
 import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.TypeInfo;

@@ -1,20 +1,19 @@
 package io.prunestream.connectors.kafka;
 
 import io.prunestream.connectors.record.SampleBatch;
-import io.prunestream.connectors.typeinfo.ConnectorTypes;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
  * Splits ingested records: accepted batches go to the main output, dead letters to the side output
- * {@link #DEAD_LETTERS}. Counts both in Flink metrics ({@code prunestream.ingest.*}).
+ * {@link #DEAD_LETTERS}. An {@link IngestObserver} hears about each record (the job counts them in
+ * its metrics there; the router keeps no counters of its own, so nothing is counted twice).
  *
  * <pre>{@code
- * SingleOutputStreamOperator<SampleBatch> batches = records.process(new DeadLetterRouter());
+ * SingleOutputStreamOperator<SampleBatch> batches =
+ *         records.process(new DeadLetterRouter(observer));
  * batches.getSideOutput(DeadLetterRouter.DEAD_LETTERS).sinkTo(deadLetterSink);
  * }</pre>
  */
@@ -26,9 +25,6 @@ public final class DeadLetterRouter extends ProcessFunction<IngestedRecord, Samp
             new OutputTag<>("dead-letters", ConnectorTypes.DEAD_LETTER);
 
     private final IngestObserver observer;
-    private transient Counter acceptedRecords;
-    private transient Counter acceptedSamples;
-    private transient Counter rejectedRecords;
 
     public DeadLetterRouter() {
         this(IngestObserver.NONE);
@@ -42,21 +38,14 @@ public final class DeadLetterRouter extends ProcessFunction<IngestedRecord, Samp
     @Override
     public void open(OpenContext openContext) {
         observer.open();
-        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("prunestream", "ingest");
-        acceptedRecords = g.counter("acceptedRecords");
-        acceptedSamples = g.counter("acceptedSamples");
-        rejectedRecords = g.counter("rejectedRecords");
     }
 
     @Override
     public void processElement(IngestedRecord r, Context ctx, Collector<SampleBatch> out) {
         if (r.isAccepted()) {
-            acceptedRecords.inc();
-            acceptedSamples.inc(r.batch().count());
             observer.accepted(r.batch().count());
             out.collect(r.batch());
         } else {
-            rejectedRecords.inc();
             observer.rejected(r.deadLetter());
             ctx.output(DEAD_LETTERS, r.deadLetter());
         }

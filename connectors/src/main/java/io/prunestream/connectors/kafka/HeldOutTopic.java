@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,12 +25,42 @@ import org.slf4j.LoggerFactory;
 public final class HeldOutTopic {
     private static final Logger LOG = LoggerFactory.getLogger(HeldOutTopic.class);
 
+    private static final Set<String> OWN_SETTINGS =
+            Set.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
+
     private HeldOutTopic() {}
 
     /** Up to {@code maxSamples} samples (whole records) of {@code topic}. */
     public static List<SampleBatch> read(
             String bootstrapServers, String topic, RecordValidator validator, int maxSamples) {
+        return read(bootstrapServers, topic, validator, maxSamples, Map.of());
+    }
+
+    /**
+     * Up to {@code maxSamples} samples (whole records) of {@code topic}, read by a consumer that
+     * also gets {@code clientProperties} (e.g. {@code security.protocol}, {@code
+     * sasl.jaas.config}); their values are never logged.
+     */
+    public static List<SampleBatch> read(
+            String bootstrapServers,
+            String topic,
+            RecordValidator validator,
+            int maxSamples,
+            Map<String, String> clientProperties) {
         Properties p = new Properties();
+        for (Map.Entry<String, String> e : clientProperties.entrySet()) {
+            if (OWN_SETTINGS.contains(e.getKey())) {
+                throw new IllegalArgumentException(
+                        "Kafka client property '"
+                                + e.getKey()
+                                + "' is set by the held-out reader itself: leave it out");
+            }
+            p.put(e.getKey(), e.getValue());
+        }
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(

@@ -10,8 +10,10 @@ import java.io.Serializable;
 public interface IngestObserver extends Serializable {
     default void open() {}
 
+    /** One accepted record holding {@code samples} samples. */
     void accepted(int samples);
 
+    /** One rejected record. */
     void rejected(DeadLetter deadLetter);
 
     default void close() {}

@@ -2,7 +2,6 @@ package io.prunestream.connectors.kafka;
 
 import io.prunestream.connectors.record.RecordValidator;
 import io.prunestream.connectors.record.Validation;
-import io.prunestream.connectors.typeinfo.ConnectorTypes;
 import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;

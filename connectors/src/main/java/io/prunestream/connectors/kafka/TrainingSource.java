@@ -4,10 +4,12 @@ import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkState;
 
 import io.prunestream.connectors.record.RecordValidator;
+import io.prunestream.connectors.record.ValueRange;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -39,18 +41,24 @@ public final class TrainingSource {
         return new Builder();
     }
 
-    /** Where a consumer group starts reading. */
+    /**
+     * Where reading starts when the job does not restore a checkpoint or savepoint (a restore
+     * always continues from the offsets in it).
+     */
     public enum StartingOffsets {
         /** The oldest record still in each partition. */
         EARLIEST,
         /** Only records produced after the job starts. */
         LATEST,
-        /** The group's committed offsets; the oldest record where none was committed. */
-        COMMITTED_OR_EARLIEST;
+        /**
+         * The consumer group's committed offsets (Flink commits them on every checkpoint); the
+         * oldest record in partitions where the group has committed none.
+         */
+        COMMITTED;
 
-        /** Parses {@code earliest}, {@code latest} or {@code committed-or-earliest}. */
+        /** Parses {@code earliest}, {@code latest} or {@code committed} (any case). */
         public static StartingOffsets parse(String s) {
-            String n = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+            String n = s == null ? "" : s.trim().toUpperCase(Locale.ROOT);
             for (StartingOffsets o : values()) {
                 if (o.name().equals(n)) {
                     return o;
@@ -59,34 +67,38 @@ public final class TrainingSource {
             throw new IllegalArgumentException(
                     "unknown starting offsets '"
                             + s
-                            + "': use earliest, latest or committed-or-earliest");
+                            + "': use earliest, latest or committed (the group's committed"
+                            + " offsets, earliest where it has none)");
         }
 
         @SuppressWarnings("deprecation") // the connector's API still takes OffsetResetStrategy
         OffsetsInitializer initializer() {
-            switch (this) {
-                case EARLIEST:
-                    return OffsetsInitializer.earliest();
-                case LATEST:
-                    return OffsetsInitializer.latest();
-                default:
-                    return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-            }
+            return switch (this) {
+                case EARLIEST -> OffsetsInitializer.earliest();
+                case LATEST -> OffsetsInitializer.latest();
+                case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            };
         }
     }
 
     /** Keys that have their own setter, so {@link Builder#setProperty} refuses them. */
     private static final Set<String> OWN_SETTERS =
-            Set.of("bootstrap.servers", "group.id", "key.deserializer", "value.deserializer");
+            Set.of(
+                    "bootstrap.servers",
+                    "group.id",
+                    "key.deserializer",
+                    "value.deserializer",
+                    "auto.offset.reset");
 
     /** Collects the settings; {@link #build()} checks them. */
     public static final class Builder {
         private String bootstrapServers;
         private final List<String> topics = new ArrayList<>();
         private String groupId;
-        private StartingOffsets startingOffsets = StartingOffsets.COMMITTED_OR_EARLIEST;
+        private StartingOffsets startingOffsets = StartingOffsets.COMMITTED;
         private int[] expectedSampleShape;
         private int classes;
+        private ValueRange valueRange = ValueRange.DEFAULT;
         private boolean bounded;
         private final Properties properties = new Properties();
 
@@ -115,7 +127,7 @@ public final class TrainingSource {
             return this;
         }
 
-        /** Default {@link StartingOffsets#COMMITTED_OR_EARLIEST}. */
+        /** Default {@link StartingOffsets#COMMITTED}. */
         public Builder setStartingOffsets(StartingOffsets startingOffsets) {
             this.startingOffsets = startingOffsets;
             return this;
@@ -133,6 +145,12 @@ public final class TrainingSource {
             return this;
         }
 
+        /** Where float32 values must lie; default {@link ValueRange#DEFAULT}. */
+        public Builder setValueRange(ValueRange valueRange) {
+            this.valueRange = valueRange;
+            return this;
+        }
+
         /**
          * When true, the source stops at the offsets that are latest when the job starts (for tests
          * and bounded runs); default false, reading forever.
@@ -142,15 +160,28 @@ public final class TrainingSource {
             return this;
         }
 
-        /** Any other Kafka consumer or Flink Kafka source property. */
+        /**
+         * Any other Kafka consumer or Flink Kafka source property, e.g. {@code security.protocol}
+         * or {@code sasl.jaas.config}. Values may be secrets: no message of this class shows them.
+         */
         public Builder setProperty(String key, String value) {
-            checkArgument(key != null && value != null, "property key and value must not be null");
+            checkArgument(
+                    key != null && value != null,
+                    "property '%s': key and value must not be null",
+                    key);
             checkArgument(
                     !OWN_SETTERS.contains(key),
                     "property '%s' has its own setter (or is fixed by the source): use"
-                            + " setBootstrapServers/setGroupId instead of setProperty",
+                            + " setBootstrapServers/setGroupId/setStartingOffsets instead of"
+                            + " setProperty",
                     key);
             properties.setProperty(key, value);
+            return this;
+        }
+
+        /** {@link #setProperty} for each entry, e.g. a cluster's security settings. */
+        public Builder setProperties(Map<String, String> properties) {
+            properties.forEach(this::setProperty);
             return this;
         }
 
@@ -172,7 +203,12 @@ public final class TrainingSource {
                     groupId != null && !groupId.isBlank(),
                     "group id is not set: call setGroupId(\"prunestream\"); Kafka keeps the"
                             + " committed offsets under it");
-            checkState(startingOffsets != null, "starting offsets must not be null");
+            checkState(
+                    startingOffsets != null,
+                    "starting offsets must not be null: use EARLIEST, LATEST or COMMITTED");
+            checkState(
+                    valueRange != null,
+                    "value range must not be null: call setValueRange(ValueRange.DEFAULT)");
             checkState(
                     expectedSampleShape != null,
                     "expected sample shape is not set: call setExpectedSampleShape(1, 28, 28)"
@@ -183,7 +219,7 @@ public final class TrainingSource {
                     classes);
             RecordValidator validator;
             try {
-                validator = new RecordValidator(expectedSampleShape, classes);
+                validator = new RecordValidator(expectedSampleShape, classes, valueRange);
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException(
                         e.getMessage() + ": fix setExpectedSampleShape(...)", e);

@@ -28,5 +28,7 @@ public enum RejectReason {
     /** A label is outside 0..classes-1. */
     LABEL_OUT_OF_RANGE,
     /** A float32 value is NaN or infinite. */
-    NON_FINITE_VALUE
+    NON_FINITE_VALUE,
+    /** A finite float32 value outside the accepted {@link ValueRange}. */
+    VALUE_OUT_OF_RANGE
 }

@@ -1,6 +1,5 @@
 package io.prunestream.connectors.record;
 
-import io.prunestream.connectors.typeinfo.ConnectorTypes;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
@@ -16,7 +15,7 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  * float[] x = b.features(); // pixels / 255f, c-order, b.count() * b.sampleSize() values
  * }</pre>
  */
-@TypeInfo(ConnectorTypes.SampleBatchFactory.class)
+@TypeInfo(RecordTypes.SampleBatchFactory.class)
 public final class SampleBatch {
     /** Most samples one record may carry (the count field is an int32, capped so records fit). */
     public static final int MAX_COUNT = 65535;

@@ -6,8 +6,9 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /**
- * Flink type information for one of our immutable value classes, served by a hand-written
- * serializer so Flink never falls back to Kryo for them.
+ * Flink type information for an immutable value class, served by a hand-written serializer so Flink
+ * never falls back to Kryo for it. Generic: this package depends on no other package of ours, so
+ * the value classes' packages can use it without a cycle.
  */
 public final class ImmutableTypeInfo<T> extends TypeInformation<T> {
     private static final long serialVersionUID = 1L;
@@ -15,7 +16,7 @@ public final class ImmutableTypeInfo<T> extends TypeInformation<T> {
     private final Class<T> type;
     private final TypeSerializer<T> serializer;
 
-    ImmutableTypeInfo(Class<T> type, TypeSerializer<T> serializer) {
+    public ImmutableTypeInfo(Class<T> type, TypeSerializer<T> serializer) {
         this.type = Objects.requireNonNull(type);
         this.serializer = Objects.requireNonNull(serializer);
     }

@@ -6,11 +6,11 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Base of the serializers of our immutable values: copying is free (the same instance is shared),
- * and there is no mutable instance to reuse. {@code createInstance()} returns a fixed placeholder,
- * as Flink asks for a non-null instance.
+ * Base of the serializers of immutable values: copying is free (the same instance is shared), and
+ * there is no mutable instance to reuse. {@code createInstance()} returns a fixed placeholder, as
+ * Flink asks for a non-null instance.
  */
-abstract class ImmutableTypeSerializer<T> extends TypeSerializerSingleton<T> {
+public abstract class ImmutableTypeSerializer<T> extends TypeSerializerSingleton<T> {
     private static final long serialVersionUID = 1L;
 
     @Override
@@ -43,7 +43,8 @@ abstract class ImmutableTypeSerializer<T> extends TypeSerializerSingleton<T> {
         serialize(deserialize(source), target);
     }
 
-    static void writeBytes(byte[] b, DataOutputView out) throws IOException {
+    /** Writes {@code b} (may be null) behind its length; -1 stands for null. */
+    protected static void writeBytes(byte[] b, DataOutputView out) throws IOException {
         if (b == null) {
             out.writeInt(-1);
         } else {
@@ -52,7 +53,8 @@ abstract class ImmutableTypeSerializer<T> extends TypeSerializerSingleton<T> {
         }
     }
 
-    static byte[] readBytes(DataInputView in) throws IOException {
+    /** Reads what {@link #writeBytes} wrote. */
+    protected static byte[] readBytes(DataInputView in) throws IOException {
         int n = in.readInt();
         if (n < 0) {
             return null;

@@ -1,19 +1,27 @@
 package io.prunestream.connectors.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prunestream.connectors.record.RecordValidator;
 import io.prunestream.connectors.record.RejectReason;
 import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.connectors.record.SampleBatchCodec;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.AbstractRecords;
+import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 
@@ -118,6 +126,136 @@ class DeadLetterPathTest {
         assertThat(header(r, "prunestream.source.partition")).isEqualTo("3");
         assertThat(header(r, "prunestream.source.offset")).isEqualTo("42");
         assertThat(header(r, "prunestream.source.timestamp")).isEqualTo("99");
+    }
+
+    @Test
+    void aRecordThatFitsIsWrittenWithoutTruncationHeaders() {
+        byte[] value = new byte[50_000];
+        new Random(1).nextBytes(value);
+        ProducerRecord<byte[], byte[]> r = serialize(LIMIT, 0, new byte[] {9}, value, "d");
+
+        assertThat(r.value()).isEqualTo(value);
+        assertThat(r.headers().lastHeader(DeadLetterSerializer.HEADER_TRUNCATED)).isNull();
+        assertThat(r.headers().lastHeader(DeadLetterSerializer.HEADER_ORIGINAL_SIZE)).isNull();
+    }
+
+    @Test
+    void aValueOverTheLimitIsCutToWhatFitsAndTracedBySizeAndDigest() {
+        byte[] value = new byte[5 * 1024 * 1024];
+        new Random(2).nextBytes(value);
+        ProducerRecord<byte[], byte[]> r = serialize(LIMIT, 0, new byte[] {9}, value, "d");
+
+        assertThat(header(r, DeadLetterSerializer.HEADER_TRUNCATED)).isEqualTo("true");
+        assertThat(header(r, DeadLetterSerializer.HEADER_ORIGINAL_SIZE)).isEqualTo("5242880");
+        assertThat(header(r, DeadLetterSerializer.HEADER_ORIGINAL_SHA256))
+                .isEqualTo(sha256Hex(value));
+        assertThat(header(r, "prunestream.source.offset")).isEqualTo("42");
+        assertThat(r.key()).containsExactly(9);
+        assertThat(value).startsWith(r.value());
+        assertThat(producerSize(r)).isLessThanOrEqualTo(LIMIT);
+        // as much as fits: the headers and Kafka's record overhead take less than 1 KiB here
+        assertThat(r.value().length).isBetween(LIMIT - 1024, LIMIT);
+    }
+
+    @Test
+    void aValueJustUnderTheLimitIsCutOnceTheHeadersAreAdded() {
+        // key and value alone fit (the source topic took them), with the headers they do not
+        byte[] value = new byte[LIMIT - 100];
+        ProducerRecord<byte[], byte[]> r = serialize(LIMIT, 0, null, value, "d");
+
+        assertThat(header(r, DeadLetterSerializer.HEADER_TRUNCATED)).isEqualTo("true");
+        assertThat(header(r, DeadLetterSerializer.HEADER_ORIGINAL_SIZE))
+                .isEqualTo(Integer.toString(LIMIT - 100));
+        assertThat(producerSize(r)).isLessThanOrEqualTo(LIMIT);
+        assertThat(r.value().length).isLessThan(LIMIT - 100);
+    }
+
+    @Test
+    void aHugeKeyIsCutToo() {
+        byte[] key = new byte[2 * LIMIT];
+        new Random(3).nextBytes(key);
+        ProducerRecord<byte[], byte[]> r = serialize(LIMIT, 0, key, null, "d");
+
+        assertThat(r.key()).hasSize(DeadLetterSerializer.MAX_CUT_KEY_BYTES);
+        assertThat(key).startsWith(r.key());
+        assertThat(r.value()).isNull();
+        assertThat(header(r, DeadLetterSerializer.HEADER_ORIGINAL_KEY_SIZE))
+                .isEqualTo(Integer.toString(2 * LIMIT));
+        assertThat(header(r, DeadLetterSerializer.HEADER_ORIGINAL_KEY_SHA256))
+                .isEqualTo(sha256Hex(key));
+        assertThat(r.headers().lastHeader(DeadLetterSerializer.HEADER_ORIGINAL_SIZE)).isNull();
+        assertThat(producerSize(r)).isLessThanOrEqualTo(LIMIT);
+    }
+
+    @Test
+    void theConfiguredPayloadSizeCutsEvenWhatWouldFit() {
+        // SHA-256("abc"), FIPS 180-2 appendix B.1
+        ProducerRecord<byte[], byte[]> r =
+                serialize(LIMIT, 2, null, "abc".getBytes(StandardCharsets.US_ASCII), "d");
+
+        assertThat(r.value()).containsExactly('a', 'b');
+        assertThat(header(r, DeadLetterSerializer.HEADER_ORIGINAL_SIZE)).isEqualTo("3");
+        assertThat(header(r, DeadLetterSerializer.HEADER_ORIGINAL_SHA256))
+                .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    @Test
+    void aLongDetailIsCutAndNullsPassThrough() {
+        ProducerRecord<byte[], byte[]> r = serialize(LIMIT, 0, null, null, "x".repeat(70_000));
+
+        assertThat(header(r, "prunestream.detail")).hasSize(1001).endsWith("x…");
+        assertThat(r.key()).isNull();
+        assertThat(r.value()).isNull();
+        assertThat(r.headers().lastHeader(DeadLetterSerializer.HEADER_TRUNCATED)).isNull();
+    }
+
+    @Test
+    void everySizeFitsTheSmallestLimit() {
+        int limit = DeadLetterSerializer.MIN_RECORD_LIMIT;
+        Random random = new Random(4);
+        for (int i = 0; i < 300; i++) {
+            byte[] key = random.nextInt(4) == 0 ? null : new byte[random.nextInt(3 * limit)];
+            byte[] value = random.nextInt(8) == 0 ? null : new byte[random.nextInt(3 * limit)];
+            ProducerRecord<byte[], byte[]> r =
+                    serialize(limit, 0, key, value, "é".repeat(random.nextInt(2000)));
+            assertThat(producerSize(r))
+                    .as("key %s, value %s", len(key), len(value))
+                    .isLessThanOrEqualTo(limit);
+        }
+        assertThatThrownBy(() -> new DeadLetterSerializer("dlq", limit - 1, 0))
+                .hasMessageContaining("expected at least 16384");
+    }
+
+    private static final int LIMIT = 1024 * 1024;
+
+    private static ProducerRecord<byte[], byte[]> serialize(
+            int limit, int maxPayload, byte[] key, byte[] value, String detail) {
+        DeadLetter d =
+                new DeadLetter(
+                        key, value, "samples", 3, 42L, 99L, RejectReason.LENGTH_MISMATCH, detail);
+        return new DeadLetterSerializer("dlq", limit, maxPayload).serialize(d, null, 5L);
+    }
+
+    /** What Kafka's producer compares with max.request.size. */
+    private static int producerSize(ProducerRecord<byte[], byte[]> r) {
+        return AbstractRecords.estimateSizeInBytesUpperBound(
+                RecordBatch.CURRENT_MAGIC_VALUE,
+                CompressionType.NONE,
+                r.key(),
+                r.value(),
+                r.headers().toArray());
+    }
+
+    private static String sha256Hex(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static int len(byte[] b) {
+        return b == null ? -1 : b.length;
     }
 
     private static String header(ProducerRecord<byte[], byte[]> r, String name) {

@@ -11,6 +11,7 @@ import io.prunestream.connectors.producer.DatasetProducer;
 import io.prunestream.connectors.producer.ProducerSettings;
 import io.prunestream.connectors.producer.Progress;
 import io.prunestream.connectors.record.DType;
+import io.prunestream.connectors.record.RecordValidator;
 import io.prunestream.connectors.record.RejectReason;
 import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.connectors.record.SampleBatchCodec;
@@ -42,6 +43,7 @@ import org.apache.flink.util.CloseableIterator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -110,6 +112,21 @@ class KafkaIngestITCase {
 
         long producedRecords = singles + batched + bad.size();
         Map<String, ConsumerRecord<byte[], byte[]>> dead = readDeadLetters(bad.size());
+        // client properties reach the source's consumers and the dead-letter producer: the
+        // interceptor they install counted every record each client handled
+        assertThat(RecordingInterceptor.records("source")).isEqualTo(producedRecords);
+        assertThat(RecordingInterceptor.records("dead-letters")).isEqualTo(bad.size());
+        // ... and the held-out reader's consumer, which skips the invalid records
+        List<SampleBatch> heldOut =
+                HeldOutTopic.read(
+                        kafka.bootstrapServers(),
+                        SAMPLES,
+                        new RecordValidator(new int[] {1, 28, 28}, 10),
+                        Integer.MAX_VALUE,
+                        RecordingInterceptor.properties("held-out"));
+        assertThat(RecordingInterceptor.records("held-out")).isEqualTo(producedRecords);
+        assertThat(heldOut.stream().mapToInt(SampleBatch::count).sum())
+                .isEqualTo(SINGLE_SAMPLES + BATCHED_SAMPLES);
         assertThat(dead).hasSize(bad.size());
         assertThat(accepted.size() + dead.size()).isEqualTo(producedRecords);
         assertThat(accepted.stream().mapToInt(SampleBatch::count).sum())
@@ -129,6 +146,58 @@ class KafkaIngestITCase {
             assertThat(Integer.parseInt(header(r, HEADER_SOURCE_PARTITION))).isBetween(0, 1);
             assertThat(Long.parseLong(header(r, HEADER_SOURCE_OFFSET))).isNotNegative();
         }
+    }
+
+    @Test
+    void startingOffsetsCommittedEarliestAndLatest() throws Exception {
+        kafka.createTopic("offsets", 1);
+        assertThat(DatasetProducer.produce(settings("offsets", 10, 1, DType.UINT8, null)))
+                .isEqualTo(10);
+        TopicPartition tp = new TopicPartition("offsets", 0);
+        Map<String, Object> config = new HashMap<>(consumerConfig());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "committed-at-4");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config)) {
+            c.commitSync(Map.of(tp, new OffsetAndMetadata(4)));
+        }
+
+        assertThat(offsetsRead("committed-at-4", TrainingSource.StartingOffsets.COMMITTED))
+                .containsExactly(4L, 5L, 6L, 7L, 8L, 9L);
+        // no committed offset for this group: from the earliest record
+        assertThat(offsetsRead("never-committed", TrainingSource.StartingOffsets.COMMITTED))
+                .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+        assertThat(offsetsRead("committed-at-4", TrainingSource.StartingOffsets.EARLIEST))
+                .hasSize(10)
+                .startsWith(0L);
+        // bounded at the offsets latest at start: latest reads nothing
+        assertThat(offsetsRead("committed-at-4", TrainingSource.StartingOffsets.LATEST)).isEmpty();
+    }
+
+    /** The offsets a bounded source on topic "offsets" reads for this group and start. */
+    private static List<Long> offsetsRead(String group, TrainingSource.StartingOffsets start)
+            throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        List<Long> offsets = new ArrayList<>();
+        try (CloseableIterator<IngestedRecord> it =
+                env.fromSource(
+                                TrainingSource.builder()
+                                        .setBootstrapServers(kafka.bootstrapServers())
+                                        .setTopics("offsets")
+                                        .setGroupId(group)
+                                        .setStartingOffsets(start)
+                                        .setExpectedSampleShape(1, 28, 28)
+                                        .setClasses(10)
+                                        .setBounded(true)
+                                        .build(),
+                                WatermarkStrategy.noWatermarks(),
+                                "offsets " + start)
+                        .collectAsync()) {
+            JobClient job = env.executeAsync("starting offsets " + start);
+            it.forEachRemaining(r -> offsets.add(r.offset()));
+            job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+        }
+        offsets.sort(null);
+        return offsets;
     }
 
     @Test
@@ -228,6 +297,12 @@ class KafkaIngestITCase {
                 RejectReason.NON_FINITE_VALUE.name(),
                 SampleBatchCodec.encode(
                         SampleBatch.ofFloat32(new int[] {1, 28, 28}, new int[] {4}, values)));
+        values = new float[784];
+        values[783] = 3e38f; // finite, far outside the default range [-256, 256]
+        bad.put(
+                RejectReason.VALUE_OUT_OF_RANGE.name(),
+                SampleBatchCodec.encode(
+                        SampleBatch.ofFloat32(new int[] {1, 28, 28}, new int[] {4}, values)));
         assertThat(bad.keySet()).hasSize(RejectReason.values().length);
         return bad;
     }
@@ -269,6 +344,9 @@ class KafkaIngestITCase {
         noKryo.set(PipelineOptions.GENERIC_TYPES, false); // a Kryo fallback fails the job
         env.configure(noKryo);
         env.setParallelism(2);
+        // the dead-letter sink is exactly-once: its transactions commit on checkpoints, the last
+        // one when the bounded input ends
+        env.enableCheckpointing(500);
 
         SingleOutputStreamOperator<SampleBatch> batches =
                 env.fromSource(
@@ -280,6 +358,7 @@ class KafkaIngestITCase {
                                         .setExpectedSampleShape(1, 28, 28)
                                         .setClasses(10)
                                         .setBounded(true)
+                                        .setProperties(RecordingInterceptor.properties("source"))
                                         .build(),
                                 WatermarkStrategy.noWatermarks(),
                                 "training records")
@@ -290,6 +369,8 @@ class KafkaIngestITCase {
                         DeadLetterSink.builder()
                                 .setBootstrapServers(kafka.bootstrapServers())
                                 .setTopic(DEAD_LETTERS)
+                                .setTransactionalIdPrefix("ingest-it")
+                                .setProperties(RecordingInterceptor.properties("dead-letters"))
                                 .build())
                 .name("dead letters");
 
@@ -302,14 +383,21 @@ class KafkaIngestITCase {
         return accepted;
     }
 
-    /** Reads the dead-letter topic until {@code expected} records arrived, by original key. */
+    /**
+     * Reads the dead-letter topic, committed transactions only, until {@code expected} records
+     * arrived, by original key.
+     */
     private static Map<String, ConsumerRecord<byte[], byte[]>> readDeadLetters(int expected) {
         Map<String, Object> config =
                 Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        kafka.bootstrapServers(),
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                        ByteArrayDeserializer.class,
                         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                                ByteArrayDeserializer.class);
+                        ByteArrayDeserializer.class);
         Map<String, ConsumerRecord<byte[], byte[]>> byKey = new HashMap<>();
         int total = 0;
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config)) {
@@ -317,8 +405,9 @@ class KafkaIngestITCase {
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            // poll a little past the expected count, so an extra record would show up too
-            while (System.nanoTime() < deadline && c.position(tp) < expected + 1) {
+            // read to the end (transaction markers take offsets too), so an extra record would
+            // show up as well
+            while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
                     byKey.put(new String(r.key(), StandardCharsets.UTF_8), r);
                     total++;

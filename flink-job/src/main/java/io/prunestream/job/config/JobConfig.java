@@ -2,6 +2,7 @@ package io.prunestream.job.config;
 
 import static io.prunestream.job.config.PruneOptions.*;
 
+import io.prunestream.connectors.record.ValueRange;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.ModelSpec;
@@ -212,7 +213,7 @@ public final class JobConfig {
                                     + "' is not a per-run option; per-run options: "
                                     + PER_RUN.stream().map(ConfigOption::key).toList());
                 }
-            } else if (!known.contains(key)) {
+            } else if (!known.contains(key) && !key.startsWith(KAFKA_PROPERTIES_PREFIX)) {
                 throw new IllegalArgumentException(
                         "unknown config key '"
                                 + key
@@ -333,9 +334,11 @@ public final class JobConfig {
                         conf.get(STARTING_OFFSETS),
                         conf.get(BOUNDED),
                         conf.get(DEAD_LETTER_TOPIC),
-                        conf.get(MODEL_TOPIC)),
+                        conf.get(MODEL_TOPIC),
+                        kafkaClientProperties(conf)),
                 shape,
                 classes,
+                valueRange(conf),
                 new JobSettings.EvalSettings(
                         evalDataset(conf), conf.get(EVAL_TOPIC), conf.get(EVAL_SAMPLES)),
                 conf.get(OUTPUT_DIR),
@@ -347,6 +350,16 @@ public final class JobConfig {
                         .portConflict(conf.get(METRICS_PORT_CONFLICT))
                         .build(),
                 conf.get(CHECKPOINT_INTERVAL));
+    }
+
+    private static ValueRange valueRange(Configuration conf) {
+        String v = conf.get(VALUE_RANGE);
+        try {
+            return ValueRange.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "config key '" + VALUE_RANGE.key() + "' is '" + v + "': " + e.getMessage(), e);
+        }
     }
 
     /** Every configured run, fully resolved. */

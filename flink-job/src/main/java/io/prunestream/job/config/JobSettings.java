@@ -1,5 +1,6 @@
 package io.prunestream.job.config;
 
+import io.prunestream.connectors.record.ValueRange;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.run.RunSettings;
@@ -17,6 +18,7 @@ import java.util.Map;
  * @param kafka where the records come from and where dead letters and versions go
  * @param sampleShape shape of one sample
  * @param classes number of classes
+ * @param valueRange accepted range of float32 sample values
  * @param eval the held-out set
  * @param outputDir folder for model versions and reports
  * @param keepVersions newest versions kept per run (0 = all)
@@ -29,6 +31,7 @@ public record JobSettings(
         KafkaSettings kafka,
         InputShape sampleShape,
         int classes,
+        ValueRange valueRange,
         EvalSettings eval,
         String outputDir,
         int keepVersions,
@@ -49,6 +52,7 @@ public record JobSettings(
      * @param bounded stop at the offsets that are latest at start
      * @param deadLetterTopic rejected records
      * @param modelTopic version announcements; empty = off
+     * @param clientProperties extra Kafka client settings ({@code kafka.properties.*})
      */
     public record KafkaSettings(
             String bootstrapServers,
@@ -57,8 +61,13 @@ public record JobSettings(
             String startingOffsets,
             boolean bounded,
             String deadLetterTopic,
-            String modelTopic)
-            implements Serializable {}
+            String modelTopic,
+            Map<String, String> clientProperties)
+            implements Serializable {
+        public KafkaSettings {
+            clientProperties = Map.copyOf(clientProperties);
+        }
+    }
 
     /**
      * @param dataset a local data set's test split, or null

@@ -13,7 +13,10 @@ import io.prunestream.monitoring.EndpointSettings;
 import io.prunestream.monitoring.PortConflict;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
 
 /**
  * The job's options. Every {@code prune.*} option can be set per run as {@code
@@ -22,6 +25,20 @@ import org.apache.flink.configuration.ConfigOption;
  */
 public final class PruneOptions {
     private PruneOptions() {}
+
+    /** The {@code kafka.properties.*} entries of {@code conf}, prefix removed. */
+    public static Map<String, String> kafkaClientProperties(Configuration conf) {
+        Map<String, String> out = new TreeMap<>();
+        conf.toMap()
+                .forEach(
+                        (k, v) -> {
+                            if (k.startsWith(KAFKA_PROPERTIES_PREFIX)
+                                    && k.length() > KAFKA_PROPERTIES_PREFIX.length()) {
+                                out.put(k.substring(KAFKA_PROPERTIES_PREFIX.length()), v);
+                            }
+                        });
+        return out;
+    }
 
     // ---- runs -----------------------------------------------------------------------------
 
@@ -303,7 +320,10 @@ public final class PruneOptions {
             key("kafka.starting-offsets")
                     .stringType()
                     .defaultValue("earliest")
-                    .withDescription("earliest, latest, or committed (falls back to earliest).");
+                    .withDescription(
+                            "earliest, latest, or committed (the group's committed offsets;"
+                                    + " earliest where it has none). Used when no checkpoint or"
+                                    + " savepoint is restored.");
 
     public static final ConfigOption<Boolean> BOUNDED =
             key("kafka.bounded")
@@ -320,6 +340,51 @@ public final class PruneOptions {
                     .withDescription(
                             "Topic for rejected records (original bytes + reason headers).");
 
+    public static final ConfigOption<String> DELIVERY_GUARANTEE =
+            key("kafka.delivery-guarantee")
+                    .stringType()
+                    .defaultValue("exactly-once")
+                    .withDescription(
+                            "Writes to the dead-letter and model topics: exactly-once (Kafka"
+                                    + " transactions committed on checkpoints, ids"
+                                    + " '<kafka.group-id>-dead-letters-*' and"
+                                    + " '<kafka.group-id>-model-versions-*'; needs checkpointing;"
+                                    + " read the topics with isolation.level=read_committed) or"
+                                    + " at-least-once (a failover may write a record twice).");
+
+    public static final ConfigOption<Integer> DEAD_LETTER_MAX_PAYLOAD =
+            key("kafka.dead-letter.max-payload-bytes")
+                    .intType()
+                    .defaultValue(0)
+                    .withDescription(
+                            "Keep at most this many bytes of a rejected value in its dead letter;"
+                                    + " 0 = as many as fit: the smaller of the dead-letter"
+                                    + " producer's max.request.size (1 MiB unless set with"
+                                    + " kafka.properties.max.request.size) and the topic's"
+                                    + " max.message.bytes (read at start). A cut dead letter"
+                                    + " has the headers prunestream.truncated,"
+                                    + " prunestream.original.size and prunestream.original.sha256;"
+                                    + " the original stays in the source topic.");
+
+    /** Keys under this prefix go to the job's Kafka clients as they are, prefix removed. */
+    public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
+
+    /** Documents {@link #KAFKA_PROPERTIES_PREFIX}; never read as such. */
+    public static final ConfigOption<String> KAFKA_PROPERTIES =
+            key(KAFKA_PROPERTIES_PREFIX + "*")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Any Kafka client setting, passed as it is to the training source's,"
+                                    + " the held-out reader's and the model topic's clients and the"
+                                    + " dead-letter producer, e.g."
+                                    + " kafka.properties.security.protocol: SASL_SSL,"
+                                    + " kafka.properties.sasl.mechanism: PLAIN,"
+                                    + " kafka.properties.sasl.jaas.config: ...,"
+                                    + " kafka.properties.ssl.truststore.location: ... . The job"
+                                    + " never logs their values (Kafka's own log shows secret ones"
+                                    + " as [hidden]).");
+
     public static final ConfigOption<String> MODEL_TOPIC =
             key("kafka.model-topic")
                     .stringType()
@@ -334,6 +399,17 @@ public final class PruneOptions {
 
     public static final ConfigOption<Integer> CLASSES =
             key("data.classes").intType().defaultValue(10).withDescription("Number of classes.");
+
+    public static final ConfigOption<String> VALUE_RANGE =
+            key("data.value-range")
+                    .stringType()
+                    .defaultValue("-256,256")
+                    .withDescription(
+                            "Accepted range of float32 sample values, 'min,max'; a finite value"
+                                    + " outside it sends the record to the dead-letter topic"
+                                    + " (VALUE_OUT_OF_RANGE). The default covers raw pixels 0..255"
+                                    + " sent as float32 and standardised images. uint8 values are"
+                                    + " 0..255 by construction.");
 
     public static final ConfigOption<String> EVAL_DATASET =
             key("eval.dataset")
@@ -447,9 +523,13 @@ public final class PruneOptions {
                     STARTING_OFFSETS,
                     BOUNDED,
                     DEAD_LETTER_TOPIC,
+                    DELIVERY_GUARANTEE,
+                    DEAD_LETTER_MAX_PAYLOAD,
+                    KAFKA_PROPERTIES,
                     MODEL_TOPIC,
                     SAMPLE_SHAPE,
                     CLASSES,
+                    VALUE_RANGE,
                     EVAL_DATASET,
                     EVAL_TOPIC,
                     EVAL_SAMPLES,

@@ -24,8 +24,10 @@ final class HeldOut {
                             conf.topic(),
                             new RecordValidator(
                                     new int[] {shape.channels(), shape.height(), shape.width()},
-                                    settings.classes()),
-                            conf.samples());
+                                    settings.classes(),
+                                    settings.valueRange()),
+                            conf.samples(),
+                            settings.kafka().clientProperties());
             int n = batches.stream().mapToInt(SampleBatch::count).sum();
             if (n == 0) {
                 throw new IllegalStateException(

@@ -3,19 +3,34 @@ package io.prunestream.job.sink;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prunestream.core.run.ModelVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Announces model versions on a topic as JSON, keyed by run. */
+/**
+ * Announces model versions on a topic as JSON, keyed by run. Exactly-once (the default) writes them
+ * in Kafka transactions committed with the checkpoint that commits the version's folder: consumers
+ * read with {@code isolation.level=read_committed}.
+ */
 public final class ModelTopicSink {
     private ModelTopicSink() {}
 
-    public static KafkaSink<ModelVersion> kafka(String servers, String topic) {
+    public static KafkaSink<ModelVersion> kafka(
+            String servers,
+            String topic,
+            DeliveryGuarantee guarantee,
+            String transactionalIdPrefix,
+            Map<String, String> clientProperties) {
+        Properties props = new Properties();
+        props.putAll(clientProperties);
         return KafkaSink.<ModelVersion>builder()
                 .setBootstrapServers(servers)
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setKafkaProducerConfig(props)
+                .setDeliveryGuarantee(guarantee)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
                 .setRecordSerializer(new JsonSerializer(topic))
                 .build();
     }

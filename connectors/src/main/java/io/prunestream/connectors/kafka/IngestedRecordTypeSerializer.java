@@ -1,7 +1,8 @@
-package io.prunestream.connectors.typeinfo;
+package io.prunestream.connectors.kafka;
 
-import io.prunestream.connectors.kafka.IngestedRecord;
 import io.prunestream.connectors.record.SampleBatch;
+import io.prunestream.connectors.record.SampleBatchTypeSerializer;
+import io.prunestream.connectors.typeinfo.ImmutableTypeSerializer;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;

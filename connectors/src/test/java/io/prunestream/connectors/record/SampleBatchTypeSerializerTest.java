@@ -1,6 +1,5 @@
-package io.prunestream.connectors.typeinfo;
+package io.prunestream.connectors.record;
 
-import io.prunestream.connectors.record.SampleBatch;
 import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
@@ -24,6 +23,10 @@ class SampleBatchTypeSerializerTest extends SerializerTestBase<SampleBatch> {
 
     @Override
     protected SampleBatch[] getTestData() {
-        return TestValues.batches();
+        return new SampleBatch[] {
+            SampleBatch.ofUint8(new int[] {1, 2, 2}, new int[] {3}, new byte[] {0, 1, 2, -1}),
+            SampleBatch.ofFloat32(new int[] {3}, new int[] {0, 9}, new float[] {1, 2, 3, 4, 5, 6}),
+            SampleBatch.ofUint8(new int[] {1, 28, 28}, new int[] {7}, new byte[784]),
+        };
     }
 }

@@ -1,6 +1,5 @@
-package io.prunestream.connectors.typeinfo;
+package io.prunestream.connectors.kafka;
 
-import io.prunestream.connectors.kafka.IngestedRecord;
 import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 

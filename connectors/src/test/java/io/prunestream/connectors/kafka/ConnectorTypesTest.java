@@ -1,9 +1,7 @@
-package io.prunestream.connectors.typeinfo;
+package io.prunestream.connectors.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.prunestream.connectors.kafka.DeadLetter;
-import io.prunestream.connectors.kafka.IngestedRecord;
 import io.prunestream.connectors.record.SampleBatch;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;

@@ -1,7 +1,7 @@
-package io.prunestream.connectors.typeinfo;
+package io.prunestream.connectors.kafka;
 
-import io.prunestream.connectors.kafka.DeadLetter;
 import io.prunestream.connectors.record.RejectReason;
+import io.prunestream.connectors.typeinfo.ImmutableTypeSerializer;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;

@@ -1,7 +1,5 @@
-package io.prunestream.connectors.typeinfo;
+package io.prunestream.connectors.kafka;
 
-import io.prunestream.connectors.kafka.DeadLetter;
-import io.prunestream.connectors.kafka.IngestedRecord;
 import io.prunestream.connectors.record.RejectReason;
 import io.prunestream.connectors.record.SampleBatch;
 import java.nio.charset.StandardCharsets;

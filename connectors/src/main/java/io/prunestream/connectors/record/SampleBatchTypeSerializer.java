@@ -1,8 +1,6 @@
-package io.prunestream.connectors.typeinfo;
+package io.prunestream.connectors.record;
 
-import io.prunestream.connectors.record.InvalidRecordException;
-import io.prunestream.connectors.record.SampleBatch;
-import io.prunestream.connectors.record.SampleBatchCodec;
+import io.prunestream.connectors.typeinfo.ImmutableTypeSerializer;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
