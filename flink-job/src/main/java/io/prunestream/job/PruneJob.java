@@ -4,6 +4,7 @@ import io.prunestream.connectors.kafka.DeadLetter;
 import io.prunestream.connectors.kafka.DeadLetterRouter;
 import io.prunestream.connectors.kafka.DeadLetterSink;
 import io.prunestream.connectors.kafka.IngestedRecord;
+import io.prunestream.connectors.kafka.RestorableBoundedSource;
 import io.prunestream.connectors.kafka.TrainingSource;
 import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.core.nn.CpuBackend;
@@ -99,7 +100,10 @@ public final class PruneJob {
                     e);
         }
         DataStream<IngestedRecord> records =
-                env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-training-records")
+                env.fromSource(
+                                RestorableBoundedSource.of(source, source.getProducedType()),
+                                WatermarkStrategy.noWatermarks(),
+                                "kafka-training-records")
                         .uid("kafka-source");
         SingleOutputStreamOperator<SampleBatch> accepted =
                 records.process(new DeadLetterRouter(new IngestMeter(conf.toMap())))

@@ -48,8 +48,12 @@ public final class LocalJob {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, resumeFrom.dir().toUri().toString());
             console.println("prunestream job: resuming from " + resumeFrom.describe());
         }
-        int parallelism = conf.get(CoreOptions.DEFAULT_PARALLELISM);
+        // one subtask unless asked: ND4J already uses every core for one run's step
+        if (!conf.contains(CoreOptions.DEFAULT_PARALLELISM)) {
+            conf.set(CoreOptions.DEFAULT_PARALLELISM, 1);
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        int parallelism = env.getParallelism();
         PruneJob.Streams streams = PruneJob.build(env, conf, printProgress);
         streams.versionLines().print().name("versions-log");
         StreamGraph graph = env.getStreamGraph();

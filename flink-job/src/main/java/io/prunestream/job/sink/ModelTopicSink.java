@@ -8,6 +8,7 @@ import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -25,6 +26,8 @@ public final class ModelTopicSink {
             String transactionalIdPrefix,
             Map<String, String> clientProperties) {
         Properties props = new Properties();
+        // within the broker's default transaction.max.timeout.ms (15 min); Flink's 1 h is refused
+        props.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "900000");
         props.putAll(clientProperties);
         return KafkaSink.<ModelVersion>builder()
                 .setBootstrapServers(servers)
