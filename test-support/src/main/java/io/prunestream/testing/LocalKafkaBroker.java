@@ -373,7 +373,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
      * mvn exec:java} or in a Flink user-code class loader, kafka_2.13 is there and not on {@code
      * java.class.path}.
      */
-    static String childClassPath(ClassLoader loader) {
+    public static String childClassPath(ClassLoader loader) {
         Set<String> entries = new LinkedHashSet<>();
         for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
             if (!e.isEmpty()) {

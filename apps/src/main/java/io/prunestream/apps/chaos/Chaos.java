@@ -1,0 +1,473 @@
+package io.prunestream.apps.chaos;
+
+import io.prunestream.apps.job.JobCommand;
+import io.prunestream.connectors.producer.DatasetProducer;
+import io.prunestream.connectors.producer.ProducerSettings;
+import io.prunestream.core.data.Datasets;
+import io.prunestream.core.schedule.GReg1;
+import io.prunestream.core.store.ModelStore;
+import io.prunestream.core.store.PruningReport;
+import io.prunestream.testing.ChildJvm;
+import io.prunestream.testing.LocalKafkaBroker;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The crash-proof scenario against a real broker: one partition, one GReg-1 run whose prune falls
+ * inside the stream, the job in a child JVM. An uninterrupted run gives the reference; the chaos
+ * run is killed with SIGKILL three times (warm-up, mid-regularisation, fine-tune) and resumed with
+ * {@code --resume} each time, and the broker is stopped once for a while. Then every published
+ * version must be bit-identical to the reference's, every valid sample trained exactly once, and
+ * the model and dead-letter topics (read with read_committed) must hold no duplicates.
+ */
+public final class Chaos {
+
+    /** Sizes of the scenario; {@link #full()} is the documented command's default. */
+    public record Settings(int samples, int malformed, Duration outage, Path workDir) {
+        public static Settings full(Path workDir) {
+            return new Settings(24_000, 40, Duration.ofSeconds(60), workDir);
+        }
+    }
+
+    /** One check and its figure. */
+    public record Check(String name, boolean ok, String figure) {}
+
+    private static final int BATCH = 32;
+    private static final Pattern ITERATION =
+            Pattern.compile("prunestream_train_iteration\\{[^}]*run=\"r50\"[^}]*\\} ([0-9.eE+-]+)");
+
+    private final Settings s;
+    private final PrintStream out;
+    private final List<Check> checks = new ArrayList<>();
+
+    private Chaos(Settings s, PrintStream out) {
+        this.s = s;
+        this.out = out;
+    }
+
+    /** Runs the scenario; returns the checks (all must hold). */
+    public static List<Check> run(Settings s, PrintStream out) throws Exception {
+        return new Chaos(s, out).run();
+    }
+
+    private List<Check> run() throws Exception {
+        Files.createDirectories(s.workDir());
+        long t0 = System.nanoTime();
+        try (LocalKafkaBroker kafka = LocalKafkaBroker.start(s.workDir().resolve("kafka"))) {
+            for (String t :
+                    List.of("samples", "dlq-ref", "dlq-chaos", "models-ref", "models-chaos")) {
+                kafka.createTopic(t, 1);
+            }
+            produce(kafka.bootstrapServers());
+            int iterations = (s.samples() + BATCH - 1) / BATCH;
+            GReg1 schedule = schedule(iterations);
+            long prune = schedule.timeline().pruneIteration();
+            out.printf(
+                    Locale.ROOT,
+                    "chaos: %d samples (%d steps of %d) and %d malformed records; GReg-1 prunes at"
+                            + " step %d; broker outage %d s%n",
+                    s.samples(),
+                    iterations,
+                    BATCH,
+                    s.malformed(),
+                    prune,
+                    s.outage().toSeconds());
+
+            Path ref = s.workDir().resolve("reference");
+            out.println("chaos: reference run (uninterrupted) ...");
+            int refExit = runToEnd(job(kafka, "ref", ref, schedule, false), ref.resolve("job.log"));
+            check("reference run ends", refExit == 0, "exit " + refExit);
+
+            Path chaos = s.workDir().resolve("chaos");
+            long regularizeMid = schedule.warmup() + schedule.timeline().growthUpdates() / 2;
+            long[] kills = {schedule.warmup() / 2, regularizeMid, prune + (iterations - prune) / 4};
+            long outageAt = prune + (iterations - prune) / 2;
+            int port = freePort();
+            boolean resume = false;
+            for (int k = 0; k < kills.length; k++) {
+                Process p =
+                        ChildJvm.start(
+                                chaos,
+                                jvm(),
+                                env(),
+                                JobCommand.class.getName(),
+                                job(kafka, "chaos", chaos, schedule, resume, port),
+                                chaos.resolve("job.log"));
+                long at = waitForIteration(p, port, kills[k]);
+                p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                out.printf(
+                        Locale.ROOT,
+                        "chaos: SIGKILL %d at step %d (target %d)%n",
+                        k + 1,
+                        at,
+                        kills[k]);
+                resume = true;
+            }
+            Process p =
+                    ChildJvm.start(
+                            chaos,
+                            jvm(),
+                            env(),
+                            JobCommand.class.getName(),
+                            job(kafka, "chaos", chaos, schedule, true, port),
+                            chaos.resolve("job.log"));
+            long at = waitForIteration(p, port, outageAt);
+            out.printf(
+                    Locale.ROOT,
+                    "chaos: broker stopped at step %d for %d s%n",
+                    at,
+                    s.outage().toSeconds());
+            kafka.stopProcess();
+            Thread.sleep(s.outage().toMillis());
+            kafka.restart();
+            out.println("chaos: broker back; waiting for the job to finish ...");
+            boolean ended = p.waitFor(20, TimeUnit.MINUTES);
+            int exit = ended ? p.exitValue() : -1;
+            check(
+                    "chaos run ends by itself after 3 kills and an outage",
+                    exit == 0,
+                    "exit " + exit);
+            String log = Files.readString(chaos.resolve("job.log"), StandardCharsets.UTF_8);
+            long resumes =
+                    log.lines().filter(l -> l.startsWith("prunestream job: resuming from")).count();
+            long failures =
+                    log.lines().filter(l -> l.startsWith("prunestream job: failure")).count();
+            check("resumed with --resume after each kill", resumes == 3, resumes + " resumes");
+            out.printf(Locale.ROOT, "chaos: %d failovers seen during the outage%n", failures);
+
+            compareVersions(ref, chaos, iterations);
+            compareTopics(kafka.bootstrapServers(), ref, chaos);
+        }
+        out.printf(Locale.ROOT, "chaos: %.0f s%n", (System.nanoTime() - t0) / 1e9);
+        for (Check c : checks) {
+            out.printf(
+                    Locale.ROOT, "  [%s] %s: %s%n", c.ok() ? "ok" : "FAILED", c.name(), c.figure());
+        }
+        return checks;
+    }
+
+    /** Warm-up 15 % of the stream, growth to tau=1 in a fifth, K_s a tenth; then fine-tuning. */
+    static GReg1 schedule(int iterations) {
+        long warmup = Math.max(4, iterations * 15L / 100);
+        long growth = Math.max(4, iterations / 5);
+        double delta = Math.round(1000.0 / growth) / 1000.0;
+        long stabilize = Math.max(2, iterations / 10);
+        return new GReg1(warmup, 1, delta, 1.0, stabilize, 1.0);
+    }
+
+    private void produce(String servers) throws Exception {
+        DatasetProducer.produce(
+                ProducerSettings.builder()
+                        .setBootstrapServers(servers)
+                        .setTopic("samples")
+                        .setDataset(Datasets.FASHION_MNIST)
+                        .setLimit(s.samples())
+                        .setSamplesPerRecord(8)
+                        .setProgressBar(false)
+                        .build());
+        Properties p = new Properties();
+        p.put("bootstrap.servers", servers);
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            for (int i = 0; i < s.malformed(); i++) {
+                byte[] bad =
+                        switch (i % 4) {
+                            case 0 -> ("not a record " + i).getBytes(StandardCharsets.UTF_8);
+                            case 1 -> new byte[] {'P', 'S', 'R', 'C', 9, 0, 0, 0};
+                            case 2 -> new byte[0];
+                            default -> new byte[] {'P', 'S', 'R', 'C', 1, 7};
+                        };
+                producer.send(new ProducerRecord<>("samples", null, bad)).get();
+            }
+        }
+    }
+
+    private List<String> job(
+            LocalKafkaBroker kafka, String name, Path dir, GReg1 g, boolean resume, int port) {
+        List<String> a = new ArrayList<>();
+        if (resume) {
+            a.add("--resume");
+        }
+        a.addAll(
+                List.of(
+                        "--bootstrap-servers", kafka.bootstrapServers(),
+                        "--kafka.topic", "samples",
+                        "--kafka.group-id", "chaos-" + name,
+                        "--kafka.dead-letter-topic", "dlq-" + name,
+                        "--kafka.model-topic", "models-" + name,
+                        "--kafka.bounded", "true",
+                        "--output.dir", dir.toString(),
+                        "--output.keep-versions", "0",
+                        "--prune.runs", "r50",
+                        "--prune.ratios", "0.5",
+                        "--prune.batch-size", Integer.toString(BATCH),
+                        "--prune.warmup", Long.toString(g.warmup()),
+                        "--prune.penalty.delta", Double.toString(g.delta()),
+                        "--prune.penalty.stabilize", Long.toString(g.stabilize()),
+                        "--prune.publish.interval", "25",
+                        "--prune.eval.interval", "0",
+                        "--eval.dataset", "none",
+                        "--prune.checkpoint.interval", "1 s",
+                        "--prune.restart.delay", "5 s",
+                        "--prune.restart.max-failures", "30",
+                        "--prune.metrics.port", Integer.toString(port)));
+        return a;
+    }
+
+    private List<String> job(LocalKafkaBroker kafka, String name, Path dir, GReg1 g, boolean r) {
+        return job(kafka, name, dir, g, r, 0);
+    }
+
+    private static List<String> jvm() {
+        return List.of(
+                "-Xmx2g",
+                "-Dorg.bytedeco.javacpp.platform.extension=-onednn",
+                "-Dorg.eclipse.deeplearning4j.helpers.disable=false",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-Dorg.slf4j.simpleLogger.log.io.prunestream=info",
+                "-Dorg.slf4j.simpleLogger.log.org.apache.flink=error",
+                "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=error");
+    }
+
+    private static Map<String, String> env() {
+        return Map.of("OMP_WAIT_POLICY", "PASSIVE");
+    }
+
+    private int runToEnd(List<String> args, Path log) throws Exception {
+        Files.createDirectories(log.getParent());
+        Process p =
+                ChildJvm.start(
+                        log.getParent(), jvm(), env(), JobCommand.class.getName(), args, log);
+        return p.waitFor(20, TimeUnit.MINUTES) ? p.exitValue() : -1;
+    }
+
+    /** Polls the child's metrics until run r50 reached {@code iteration}; returns where it was. */
+    private static long waitForIteration(Process p, int port, long iteration) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(
+                        "the job ended (exit " + p.exitValue() + ") before step " + iteration);
+            }
+            try {
+                String body =
+                        http.send(
+                                        HttpRequest.newBuilder(
+                                                        URI.create(
+                                                                "http://127.0.0.1:"
+                                                                        + port
+                                                                        + "/metrics"))
+                                                .timeout(Duration.ofSeconds(2))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .body();
+                Matcher m = ITERATION.matcher(body);
+                if (m.find() && Double.parseDouble(m.group(1)) >= iteration) {
+                    return (long) Double.parseDouble(m.group(1));
+                }
+            } catch (IOException notYet) {
+                // the endpoint starts with the first training step
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("step " + iteration + " not reached in 15 minutes");
+    }
+
+    private void compareVersions(Path ref, Path chaos, int iterations) throws IOException {
+        List<String> a = versions(ref.resolve("r50"));
+        List<String> b = versions(chaos.resolve("r50"));
+        check("same versions published", a.equals(b) && !a.isEmpty(), a.size() + " vs " + b.size());
+        int identical = 0;
+        for (String v : a) {
+            if (b.contains(v)
+                    && Arrays.equals(
+                            coefficients(ref.resolve("r50").resolve(v)),
+                            coefficients(chaos.resolve("r50").resolve(v)))) {
+                identical++;
+            }
+        }
+        check(
+                "every version's parameters bit-identical to the uninterrupted run",
+                identical == a.size(),
+                identical + " of " + a.size());
+        PruningReport last =
+                ModelStore.readReport(chaos.resolve("r50").resolve(b.get(b.size() - 1)));
+        check(
+                "samples trained = valid samples produced, each once",
+                last.iteration() == iterations,
+                String.format(
+                        Locale.ROOT,
+                        "%d steps of %d for %d samples (%d expected)",
+                        last.iteration(),
+                        BATCH,
+                        s.samples(),
+                        iterations));
+        check(
+                "nothing left staged",
+                !Files.exists(chaos.resolve("r50").resolve(".staging"))
+                        || isEmpty(chaos.resolve("r50").resolve(".staging")),
+                "");
+    }
+
+    private void compareTopics(String servers, Path ref, Path chaos) {
+        Map<String, Integer> models = count(servers, "models-chaos", true);
+        Map<String, Integer> refModels = count(servers, "models-ref", true);
+        int versions = versions(chaos.resolve("r50")).size();
+        check(
+                "model-topic announcements = versions, no duplicates",
+                models.size() == versions && models.values().stream().allMatch(n -> n == 1),
+                models.values().stream().mapToInt(Integer::intValue).sum()
+                        + " announcements for "
+                        + versions
+                        + " versions (reference: "
+                        + refModels.size()
+                        + ")");
+        Map<String, Integer> dead = count(servers, "dlq-chaos", false);
+        check(
+                "dead letters = malformed inputs, no duplicates",
+                dead.size() == s.malformed() && dead.values().stream().allMatch(n -> n == 1),
+                dead.values().stream().mapToInt(Integer::intValue).sum()
+                        + " dead letters for "
+                        + s.malformed()
+                        + " malformed records");
+    }
+
+    /** read_committed records by identity: a model version (run/vN) or a dead letter's offset. */
+    private static Map<String, Integer> count(String servers, String topic, boolean models) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "chaos-check-" + topic);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        Map<String, Integer> out = new TreeMap<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            c.subscribe(List.of(topic));
+            long quiet = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+            while (System.nanoTime() < quiet) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    String id;
+                    if (models) {
+                        String json = new String(r.value(), StandardCharsets.UTF_8);
+                        Matcher m = Pattern.compile("\"version\"\\s*:\\s*(\\d+)").matcher(json);
+                        id = m.find() ? "v" + m.group(1) : json;
+                    } else {
+                        var h = r.headers().lastHeader("prunestream.source.offset");
+                        id =
+                                h == null
+                                        ? "?" + r.offset()
+                                        : new String(h.value(), StandardCharsets.UTF_8);
+                    }
+                    out.merge(id, 1, Integer::sum);
+                    quiet = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> versions(Path runDir) {
+        if (!Files.isDirectory(runDir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(runDir)) {
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("v\\d{4,}"))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static byte[] coefficients(Path versionDir) throws IOException {
+        try (ZipFile z = new ZipFile(versionDir.resolve(ModelStore.MODEL_FILE).toFile())) {
+            return z.getInputStream(z.getEntry("coefficients.bin")).readAllBytes();
+        }
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (var socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private void check(String name, boolean ok, String figure) {
+        checks.add(new Check(name, ok, figure));
+    }
+
+    /**
+     * {@code ./prunestream chaos [--samples N] [--malformed N] [--outage-seconds S] [--out DIR]}.
+     */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = new HashMap<>();
+        Set<String> known = new HashSet<>(List.of("samples", "malformed", "outage-seconds", "out"));
+        for (int i = 0; i < args.length; i += 2) {
+            String k = args[i].replaceFirst("^--", "");
+            if (!known.contains(k) || i + 1 >= args.length) {
+                System.err.println(
+                        "chaos: use [--samples N] [--malformed N] [--outage-seconds S] [--out DIR]");
+                System.exit(2);
+            }
+            o.put(k, args[i + 1]);
+        }
+        Settings d = Settings.full(Path.of(o.getOrDefault("out", "runs/chaos")));
+        Settings s =
+                new Settings(
+                        Integer.parseInt(o.getOrDefault("samples", "" + d.samples())),
+                        Integer.parseInt(o.getOrDefault("malformed", "" + d.malformed())),
+                        Duration.ofSeconds(
+                                Long.parseLong(
+                                        o.getOrDefault(
+                                                "outage-seconds", "" + d.outage().toSeconds()))),
+                        d.workDir().toAbsolutePath());
+        if (Files.exists(s.workDir())) {
+            try (Stream<Path> w = Files.walk(s.workDir())) {
+                w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        List<Check> checks = run(s, System.out);
+        System.exit(checks.stream().allMatch(Check::ok) ? 0 : 1);
+    }
+}
