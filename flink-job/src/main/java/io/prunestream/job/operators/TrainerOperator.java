@@ -55,6 +55,7 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
     private transient ValueState<byte[]> legacy;
     private transient HeldOutSet eval;
     private transient Path outputDir;
+    private transient volatile double lastPauseMs;
 
     public TrainerOperator(JobSettings settings, RunPlacement placement) {
         this.settings = settings;
@@ -78,6 +79,7 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
                                         LEGACY_STATE,
                                         PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         eval = HeldOut.load(settings);
+        getMetricGroup().gauge("checkpointPauseMs", () -> lastPauseMs);
         outputDir = Path.of(settings.outputDir());
     }
 
@@ -134,13 +136,20 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
         }
     }
 
+    /**
+     * Writes the runs that changed to keyed state. This is the pause a checkpoint costs training
+     * (serialising each network on the task thread); it is exported as the operator metric {@code
+     * checkpointPauseMs}.
+     */
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
+        long start = System.nanoTime();
         for (String runId : dirty) {
             setCurrentKey(placement.keyOf(runId));
             state.update(live.get(runId).snapshot());
         }
         dirty.clear();
+        lastPauseMs = (System.nanoTime() - start) / 1e6;
         super.snapshotState(context);
     }
 
