@@ -109,10 +109,7 @@ public final class PruneJob {
                 records.process(new DeadLetterRouter(new IngestMeter(conf.toMap())))
                         .name("validate")
                         .uid("validate");
-        accepted.getSideOutput(DeadLetterRouter.DEAD_LETTERS)
-                .sinkTo(deadLetterSink(env, conf, servers, kafkaProperties))
-                .name("dead-letter-topic")
-                .uid("dead-letter-sink");
+        DataStream<DeadLetter> deadLetters = accepted.getSideOutput(DeadLetterRouter.DEAD_LETTERS);
 
         List<String> ids = settings.runIds();
         int parallelism = env.getParallelism();
@@ -147,6 +144,12 @@ public final class PruneJob {
                                 TypeInformation.of(TrainingEvent.class),
                                 new TrainerOperator(settings, placement))
                         .uid("trainer");
+        // rejected records and rolled-back mini-batches go to the same dead-letter topic
+        deadLetters
+                .union(events.getSideOutput(TrainerOperator.QUARANTINE))
+                .sinkTo(deadLetterSink(env, conf, servers, kafkaProperties))
+                .name("dead-letter-topic")
+                .uid("dead-letter-sink");
         DataStream<Publication> publications = events.getSideOutput(TrainerOperator.PUBLICATIONS);
         // folders appear when the checkpoint that covers them completes (two-phase commit)
         publications

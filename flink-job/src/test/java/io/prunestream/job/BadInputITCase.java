@@ -464,7 +464,8 @@ class BadInputITCase {
                 perReason.merge(reason, 1, Integer::sum);
             }
         }
-        assertThat(perReason.keySet()).containsExactlyInAnyOrder(RejectReason.values());
+        assertThat(perReason.keySet())
+                .containsExactlyInAnyOrderElementsOf(RejectReason.recordReasons());
         return where;
     }
 

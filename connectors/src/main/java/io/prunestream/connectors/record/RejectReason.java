@@ -30,5 +30,16 @@ public enum RejectReason {
     /** A float32 value is NaN or infinite. */
     NON_FINITE_VALUE,
     /** A finite float32 value outside the accepted {@link ValueRange}. */
-    VALUE_OUT_OF_RANGE
+    VALUE_OUT_OF_RANGE,
+    /**
+     * Not a record defect: a mini-batch whose training step went non-finite and was rolled back.
+     * The dead letter holds the whole mini-batch as one float32 record (it may come from several
+     * input records); its key is the run, its detail the iteration and why.
+     */
+    NON_FINITE_STEP;
+
+    /** The reasons a record at the door can have (all but {@link #NON_FINITE_STEP}). */
+    public static java.util.List<RejectReason> recordReasons() {
+        return java.util.Arrays.stream(values()).filter(r -> r != NON_FINITE_STEP).toList();
+    }
 }

@@ -6,7 +6,6 @@ import io.prunestream.connectors.record.RejectReason;
 import io.prunestream.monitoring.EndpointSettings;
 import io.prunestream.monitoring.IngestMetrics;
 import io.prunestream.monitoring.MetricsEndpoint;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -42,7 +41,7 @@ public class IngestMeter implements IngestObserver {
     @Override
     public void open() {
         endpoint = MetricsEndpoint.acquire(EndpointSettings.fromMap(endpointConfig));
-        metrics = new IngestMetrics(Arrays.stream(RejectReason.values()).map(Enum::name).toList());
+        metrics = new IngestMetrics(RejectReason.recordReasons().stream().map(Enum::name).toList());
         metrics.bindTo(endpoint.registry());
     }
 

@@ -1,5 +1,10 @@
 package io.prunestream.job.operators;
 
+import io.prunestream.connectors.kafka.ConnectorTypes;
+import io.prunestream.connectors.kafka.DeadLetter;
+import io.prunestream.connectors.record.RejectReason;
+import io.prunestream.connectors.record.SampleBatch;
+import io.prunestream.connectors.record.SampleBatchCodec;
 import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.core.run.PruningRun;
 import io.prunestream.core.run.Publication;
@@ -11,6 +16,7 @@ import io.prunestream.job.config.JobSettings;
 import io.prunestream.job.model.Samples;
 import io.prunestream.job.model.ScheduledBatch;
 import io.prunestream.job.state.StateSerializers;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -43,6 +49,10 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
     /** Model versions with their networks, for the sink that commits them with checkpoints. */
     public static final OutputTag<Publication> PUBLICATIONS =
             new OutputTag<>("model-versions", StateSerializers.PUBLICATION);
+
+    /** Mini-batches whose step was rolled back, for the dead-letter topic. */
+    public static final OutputTag<DeadLetter> QUARANTINE =
+            new OutputTag<>("quarantine", ConnectorTypes.DEAD_LETTER);
 
     private static final String STATE = "run";
     private static final String LEGACY_STATE = "run-trainer";
@@ -91,6 +101,9 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
         if (step.publication() != null) {
             emit(step.publication());
         }
+        if (step.event().rejected() != null) {
+            quarantine(run, b.batch, step.event());
+        }
         dirty.add(b.batch.runId);
         output.collect(new StreamRecord<>(step.event()));
     }
@@ -128,6 +141,37 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
             live.put(runId, run);
         }
         return run;
+    }
+
+    /** The rolled-back mini-batch as a dead letter: a float32 record, keyed by the run. */
+    private void quarantine(PruningRun run, Samples b, TrainingEvent e) {
+        var input = run.settings().spec().model().input();
+        byte[] value =
+                SampleBatchCodec.encode(
+                        SampleBatch.ofFloat32(
+                                new int[] {input.channels(), input.height(), input.width()},
+                                b.labels,
+                                b.features));
+        output.collect(
+                QUARANTINE,
+                new StreamRecord<>(
+                        new DeadLetter(
+                                b.runId.getBytes(StandardCharsets.UTF_8),
+                                value,
+                                settings.kafka().topic(),
+                                -1,
+                                -1,
+                                e.timestampMillis(),
+                                RejectReason.NON_FINITE_STEP,
+                                "run "
+                                        + b.runId
+                                        + ", iteration "
+                                        + e.iteration()
+                                        + ": "
+                                        + e.rejected()
+                                        + "; the step was rolled back (a mini-batch of "
+                                        + b.count
+                                        + " samples, possibly from several records)")));
     }
 
     private void emit(Publication p) {
