@@ -82,6 +82,73 @@ class TrainingMetricsTest {
     }
 
     @Test
+    void guardMetersCountRollbacksAndResponsesFromZero() {
+        metrics.bindTo(registry);
+        metrics.record(Events.step("r1", 0, 20));
+        // registered at 0 before any rollback, so the first one shows as an increase
+        assertThat(
+                        registry.get("prunestream.guard.rollbacks")
+                                .tags("run", "r1", "reason", "non-finite-loss")
+                                .counter()
+                                .count())
+                .isZero();
+        TrainingEvent ok = Events.step("r1", 1, 20);
+        TrainingEvent bad = guard(ok, "non-finite-loss", null, false);
+        metrics.record(bad);
+        metrics.record(guard(ok, "non-finite-parameters", "pause", true));
+        assertThat(
+                        registry.get("prunestream.guard.rollbacks")
+                                .tags("run", "r1", "reason", "non-finite-loss")
+                                .counter()
+                                .count())
+                .isEqualTo(1);
+        assertThat(
+                        registry.get("prunestream.guard.rollbacks")
+                                .tags("run", "r1", "reason", "non-finite-parameters")
+                                .counter()
+                                .count())
+                .isEqualTo(1);
+        assertThat(
+                        registry.get("prunestream.guard.responses")
+                                .tags("run", "r1", "action", "pause")
+                                .counter()
+                                .count())
+                .isEqualTo(1);
+        assertThat(
+                        registry.get("prunestream.guard.responses")
+                                .tags("run", "r1", "action", "lower-lr")
+                                .counter()
+                                .count())
+                .isZero();
+        assertThat(gauge("prunestream.guard.paused", "run", "r1")).isEqualTo(1);
+        metrics.record(ok);
+        assertThat(gauge("prunestream.guard.paused", "run", "r1")).isZero();
+    }
+
+    private static TrainingEvent guard(
+            TrainingEvent e, String rejected, String response, boolean paused) {
+        return new TrainingEvent(
+                e.runId(),
+                e.method(),
+                e.iteration(),
+                e.phase(),
+                e.loss(),
+                e.learningRate(),
+                e.lambdaPruned(),
+                e.lambdaKept(),
+                0,
+                e.stepNanos(),
+                e.params(),
+                e.flops(),
+                e.layers(),
+                e.evalAccuracy(),
+                e.timestampMillis(),
+                rejected,
+                response,
+                paused);
+    }
+
+    @Test
     void accuracyIsAbsentUntilTheFirstEvaluation() {
         metrics.bindTo(registry);
         metrics.record(Events.step("r1", 0, 20));
