@@ -108,6 +108,22 @@ public final class MetricsEndpoint implements AutoCloseable {
         }
     }
 
+    /**
+     * For operators: {@link #acquire}, but a port that cannot be had never fails the task (a
+     * failing task would restart and meet the same port again). The error is logged in one line and
+     * the meters go to a registry nobody scrapes; training goes on.
+     */
+    public static Lease acquireForTask(EndpointSettings settings) {
+        try {
+            return acquire(settings);
+        } catch (RuntimeException e) {
+            LOG.error(
+                    "training metrics are not served, the job goes on without them: {}",
+                    e.getMessage());
+            return new Lease(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        }
+    }
+
     /** Leases now held on the shared endpoint (0 when none runs). */
     static int sharedLeases() {
         synchronized (SHARED_LOCK) {
@@ -281,27 +297,43 @@ public final class MetricsEndpoint implements AutoCloseable {
      */
     public static final class Lease implements AutoCloseable {
         private final MetricsEndpoint endpoint;
+        private final PrometheusMeterRegistry detached;
         private final AtomicBoolean released = new AtomicBoolean();
 
         private Lease(MetricsEndpoint endpoint) {
             this.endpoint = endpoint;
+            this.detached = null;
+        }
+
+        private Lease(PrometheusMeterRegistry detached) {
+            this.endpoint = null;
+            this.detached = detached;
         }
 
         public PrometheusMeterRegistry registry() {
-            return endpoint.registry();
+            return endpoint != null ? endpoint.registry() : detached;
+        }
+
+        /** Whether the registry is served over HTTP (false: the port could not be had). */
+        public boolean served() {
+            return endpoint != null;
         }
 
         public int port() {
-            return endpoint.port();
+            return endpoint != null ? endpoint.port() : -1;
         }
 
         public URI url() {
-            return endpoint.url();
+            return endpoint != null ? endpoint.url() : null;
         }
 
         @Override
         public void close() {
             if (!released.compareAndSet(false, true)) {
+                return;
+            }
+            if (endpoint == null) {
+                detached.close();
                 return;
             }
             synchronized (SHARED_LOCK) {

@@ -3,7 +3,12 @@ package io.prunestream.apps.job;
 import io.prunestream.job.PruneJob;
 import io.prunestream.job.config.JobConfig;
 import io.prunestream.job.config.PruneOptions;
+import io.prunestream.monitoring.EndpointSettings;
+import io.prunestream.monitoring.PortConflict;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +27,7 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.util.TimeUtils;
 
 /**
  * Runs the pruning job on a Flink mini cluster in this JVM, the way a user watches it from a
@@ -43,6 +49,11 @@ public final class LocalJob {
             PrintStream console)
             throws Exception {
         Configuration conf = JobConfig.withFlinkDefaults(userConf);
+        String taken = takenMetricsPort(JobConfig.settings(userConf).metrics());
+        if (taken != null) {
+            console.println("prunestream job: " + taken);
+            return 2;
+        }
         conf.set(RestOptions.BIND_PORT, conf.getString(RestOptions.BIND_PORT.key(), "0"));
         if (resumeFrom != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, resumeFrom.dir().toUri().toString());
@@ -105,11 +116,11 @@ public final class LocalJob {
                 failures++;
                 console.printf(
                         Locale.ROOT,
-                        "prunestream job: failure %d (at most %d within %s, then the job stops):"
-                                + " %s%n",
+                        "prunestream job: failure %d (restarts after up to %d failures in %s;"
+                                + " one more ends the job): %s%n",
                         failures,
                         maxFailures,
-                        conf.get(PruneOptions.RESTART_INTERVAL),
+                        TimeUtils.formatWithHighestUnit(conf.get(PruneOptions.RESTART_INTERVAL)),
                         rootCause(failure.getException()));
             }
             if (status.isGloballyTerminalState()) {
@@ -154,6 +165,29 @@ public final class LocalJob {
                     "prunestream job: no savepoint taken ("
                             + rootCause(e)
                             + "); the newest retained checkpoint can be resumed");
+        }
+    }
+
+    /**
+     * Why the metrics port cannot be used (taken, with port-conflict fail), or null. Checked before
+     * the job starts, as a task could only fail on it again after every restart.
+     */
+    static String takenMetricsPort(EndpointSettings m) {
+        if (m.port() == 0 || m.portConflict() == PortConflict.FALLBACK) {
+            return null;
+        }
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(m.bindAddress(), m.port()));
+            return null;
+        } catch (IOException e) {
+            return "metrics port "
+                    + m.port()
+                    + " on "
+                    + m.bindAddress()
+                    + " is taken ("
+                    + e.getMessage()
+                    + "): set prune.metrics.port to a free port, 0 for any, or"
+                    + " prune.metrics.port-conflict: fallback";
         }
     }
 

@@ -40,7 +40,7 @@ public class IngestMeter implements IngestObserver {
 
     @Override
     public void open() {
-        endpoint = MetricsEndpoint.acquire(EndpointSettings.fromMap(endpointConfig));
+        endpoint = MetricsEndpoint.acquireForTask(EndpointSettings.fromMap(endpointConfig));
         metrics = new IngestMetrics(RejectReason.recordReasons().stream().map(Enum::name).toList());
         metrics.bindTo(endpoint.registry());
     }

@@ -46,7 +46,7 @@ public class RunObserver
 
     @Override
     public void open(OpenContext ctx) {
-        endpoint = MetricsEndpoint.acquire(endpointSettings);
+        endpoint = MetricsEndpoint.acquireForTask(endpointSettings);
         training = new TrainingMetrics();
         training.bindTo(endpoint.registry());
         versions = new ModelVersionMetrics();
