@@ -180,7 +180,12 @@ public final class PruneJob {
         DataStream<String> lines =
                 events.keyBy(e -> placement.keyOf(e.runId()))
                         .connect(versions.keyBy(v -> placement.keyOf(v.runId())))
-                        .process(new RunObserver(settings.metrics(), printProgress))
+                        .process(
+                                new RunObserver(
+                                        settings.metrics(),
+                                        printProgress,
+                                        settings.versionReports(),
+                                        settings.keepVersions()))
                         .name("metrics")
                         .uid("metrics");
         return new Streams(events, versions, lines);

@@ -7,6 +7,7 @@ import io.prunestream.core.data.LabelledImages;
 import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.core.run.ModelVersion;
 import io.prunestream.core.run.RunSettings;
+import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.job.PruneJob;
 import io.prunestream.job.config.JobConfig;
 import io.prunestream.testing.LocalKafkaBroker;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -21,12 +23,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -132,13 +141,20 @@ public final class Demo {
             PruneJob.Streams s = PruneJob.build(env, conf, true);
             s.versionLines().print().name("versions-log");
             CloseableIterator<ModelVersion> versions = s.versions().collectAsync();
-            // read the versions while the job runs: the mini cluster stops once the job is done
+            CloseableIterator<TrainingEvent> events = s.events().collectAsync();
+            // read while the job runs: the mini cluster stops once the job is done
             JobClient job = env.executeAsync("prunestream demo");
+            Map<String, Long> trained = new TreeMap<>();
+            events.forEachRemaining(e -> trained.merge(e.runId(), (long) e.samples(), Long::sum));
             List<ModelVersion> all = new ArrayList<>();
             versions.forEachRemaining(all::add);
             job.getJobExecutionResult().get();
             System.out.println("4/4 report");
-            String report = report(all, (System.nanoTime() - t0) / 1e9);
+            Map<String, Integer> dead =
+                    deadLettersByReason(kafka.bootstrapServers(), "prunestream-dead-letter");
+            String report =
+                    input(samples, bad, trained, dead)
+                            + report(all, (System.nanoTime() - t0) / 1e9);
             System.out.println(report);
             Files.writeString(out.resolve("demo-report.md"), report, StandardCharsets.UTF_8);
             System.out.println(
@@ -190,6 +206,63 @@ public final class Demo {
             producer.flush();
         }
         return bad.size();
+    }
+
+    /** What went in and where it went: accepted samples per run, rejects by reason. */
+    static String input(
+            long produced, int malformed, Map<String, Long> trained, Map<String, Integer> dead) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "%nInput: %d samples and %d malformed records produced.%n",
+                        produced,
+                        malformed));
+        trained.forEach(
+                (run, n) ->
+                        sb.append(
+                                String.format(
+                                        Locale.ROOT,
+                                        "  accepted and trained by %s: %d samples%n",
+                                        run,
+                                        n)));
+        int total = dead.values().stream().mapToInt(Integer::intValue).sum();
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "  rejected and dead-lettered (read_committed from"
+                                + " 'prunestream-dead-letter'): %d %s%n",
+                        total,
+                        dead));
+        return sb.toString();
+    }
+
+    /** Committed dead letters by their reason header. */
+    static Map<String, Integer> deadLettersByReason(String servers, String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "prunestream-demo-report");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        Map<String, Integer> out = new TreeMap<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            c.subscribe(List.of(topic));
+            long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (System.nanoTime() < end) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(300))) {
+                    Header h = r.headers().lastHeader("prunestream.reason");
+                    out.merge(
+                            h == null ? "?" : new String(h.value(), StandardCharsets.UTF_8),
+                            1,
+                            Integer::sum);
+                }
+            }
+        }
+        return out;
     }
 
     static String report(List<ModelVersion> versions, double seconds) throws IOException {

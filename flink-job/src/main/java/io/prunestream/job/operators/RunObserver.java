@@ -9,14 +9,18 @@ import io.prunestream.monitoring.ModelVersionMetrics;
 import io.prunestream.monitoring.TrainingMetrics;
 import io.prunestream.monitoring.report.RunReport;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.FileUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +35,8 @@ public class RunObserver
         extends KeyedCoProcessFunction<String, TrainingEvent, ModelVersion, String> {
     private static final Logger LOG = LoggerFactory.getLogger(RunObserver.class);
     private final EndpointSettings endpointSettings;
+    private final boolean versionReports;
+    private final int keepVersions;
     private final boolean printProgress;
     private transient MetricsEndpoint.Lease endpoint;
     private transient TrainingMetrics training;
@@ -39,8 +45,14 @@ public class RunObserver
     private transient Map<String, Double> lastAccuracy;
     private transient Map<String, RunReport> reports;
 
-    public RunObserver(EndpointSettings endpointSettings, boolean printProgress) {
+    public RunObserver(
+            EndpointSettings endpointSettings,
+            boolean printProgress,
+            boolean versionReports,
+            int keepVersions) {
         this.endpointSettings = endpointSettings;
+        this.versionReports = versionReports;
+        this.keepVersions = keepVersions;
         this.printProgress = printProgress;
     }
 
@@ -122,11 +134,15 @@ public class RunObserver
         summary.put("model", v.path());
         Path runDir = Path.of(v.path()).getParent();
         try {
-            r.write(
-                    runDir.resolve("reports").resolve(PruningRun.versionFolder(v.version())),
-                    v.baseWidths(),
-                    v.widths(),
-                    summary);
+            if (versionReports) {
+                Path reports = runDir.resolve("reports");
+                r.write(
+                        reports.resolve(PruningRun.versionFolder(v.version())),
+                        v.baseWidths(),
+                        v.widths(),
+                        summary);
+                pruneReports(reports);
+            }
             return r.write(runDir.resolve("report"), v.baseWidths(), v.widths(), summary)
                     .toString();
         } catch (IOException | RuntimeException e) {
@@ -136,6 +152,20 @@ public class RunObserver
                     v.version(),
                     e.toString());
             return null;
+        }
+    }
+
+    /** Keeps the newest {@code keepVersions} per-version reports, as the versions themselves. */
+    private void pruneReports(Path reports) throws IOException {
+        if (keepVersions <= 0) {
+            return;
+        }
+        List<Path> all;
+        try (Stream<Path> s = Files.list(reports)) {
+            all = s.filter(Files::isDirectory).sorted().toList();
+        }
+        for (int i = 0; i < all.size() - keepVersions; i++) {
+            FileUtils.deleteDirectory(all.get(i).toFile());
         }
     }
 
