@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>{@link #start} makes a private endpoint with its own registry (tests, tools).
+ *
+ * <p>Long because it owns the HTTP server's whole life: binding with conflict handling, the shared
+ * per-JVM lease, serving and shutdown.
  */
 public final class MetricsEndpoint implements AutoCloseable {
 

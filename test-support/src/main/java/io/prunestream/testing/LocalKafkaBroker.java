@@ -44,6 +44,9 @@ import org.apache.kafka.common.Uuid;
  * <p>The broker logs to {@code broker.log} in the work dir. It stops on {@link #close()}, on this
  * JVM's exit (a shutdown hook), and when this JVM dies without running hooks (the child exits when
  * its stdin, a pipe from this JVM, closes).
+ *
+ * <p>Long because a real broker as a child process needs its whole life handled: formatting, ports,
+ * class path, start-up checks with the log's tail, topics, stop and restart.
  */
 public final class LocalKafkaBroker implements AutoCloseable {
     /** How long {@link #start(Path)} waits for the broker to answer. */

@@ -49,6 +49,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code --resume} each time, and the broker is stopped once for a while. Then every published
  * version must be bit-identical to the reference's, every valid sample trained exactly once, and
  * the model and dead-letter topics (read with read_committed) must hold no duplicates.
+ *
+ * <p>Long because the scenario is one story: produce, a reference run, kills and resumes, an
+ * outage, then the checks on folders and topics.
  */
 public final class Chaos {
 

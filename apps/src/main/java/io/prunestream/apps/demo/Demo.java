@@ -42,6 +42,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * The local default, one command: a real Kafka broker (KRaft, loopback), Fashion-MNIST streamed
  * into it, the pruning job on a Flink mini cluster with two runs side by side (r = 0.5 and r = 0.9,
  * GReg-1), progress while it runs, and a report at the end.
+ *
+ * <p>Long because the demo is one story told on the console: broker, data, job and report.
  */
 public final class Demo {
     private Demo() {}

@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * #step(DataSet, ScheduleState, HeldOutSet)}), or from the run's own schedule ({@link
  * #step(DataSet, HeldOutSet)}). The run stores nothing: a publication carries the network's bytes
  * and the driver stores them.
+ *
+ * <p>Long because it is the whole run loop every driver shares: steps, the guard's responses,
+ * evaluation, publication and snapshots.
  */
 public final class PruningRun {
     private static final Logger LOG = LoggerFactory.getLogger(PruningRun.class);

@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #snapshot()} holds everything that decides the next step (parameters, updater state,
  * plan, iteration); {@link #restore} continues exactly from it. Steps use no randomness.
+ *
+ * <p>Long because one step has several parts that share the live network (pick, prune, penalty,
+ * guarded fit, layer statistics); each part's math lives in its own class.
  */
 public final class PruningTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(PruningTrainer.class);

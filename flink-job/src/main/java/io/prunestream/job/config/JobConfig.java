@@ -39,6 +39,9 @@ import org.yaml.snakeyaml.Yaml;
  * Reads the job's configuration: a YAML file (nested or dotted keys) plus command-line overrides
  * ({@code --key value}, {@code -Dkey=value}, and {@code --bootstrap-servers}, {@code --config}).
  * Every error names the key, the value and the fix.
+ *
+ * <p>Long because it is the one place configuration is read: YAML and command line, unknown-key and
+ * per-run checks with suggestions, typed settings, and the defaults of Flink's own keys.
  */
 public final class JobConfig {
     private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");

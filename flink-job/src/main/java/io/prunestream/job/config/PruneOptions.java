@@ -22,6 +22,9 @@ import org.apache.flink.configuration.Configuration;
  * The job's options. Every {@code prune.*} option can be set per run as {@code
  * prune.run.<run-id>.*} (e.g. {@code prune.run.r90.ratios: 0.9}); the plain key is the default for
  * every run.
+ *
+ * <p>Long on purpose: one holder for every option (key, type, default, description), as Flink's
+ * connectors keep theirs, so the README table is generated from one place.
  */
 public final class PruneOptions {
     private PruneOptions() {}

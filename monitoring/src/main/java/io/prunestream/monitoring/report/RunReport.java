@@ -44,6 +44,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * equal width, merged pairwise when full; loss averaged, state values last-of-bucket). The report
  * lives in the operator's memory, not in Flink state: after a restore it covers the steps seen
  * since. Events whose iteration is below the latest one (a replay) are counted and skipped.
+ *
+ * <p>Long because it renders a whole self-contained page (charts, tables, summary) from one run's
+ * history; the series and charts it uses live in their own classes.
  */
 public final class RunReport {
 
