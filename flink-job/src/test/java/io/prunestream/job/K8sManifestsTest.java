@@ -809,6 +809,25 @@ class K8sManifestsTest {
     }
 
     @Test
+    void theScramTlsOverlaysJobYamlPassesKafkaClientSettingsThrough(@TempDir Path tmp)
+            throws IOException {
+        Path file = tmp.resolve("job.yaml");
+        Files.writeString(file, jobYaml(render("overlays/cpu-scram-tls")));
+        var settings =
+                JobConfig.settings(
+                        JobConfig.fromArgs(
+                                new String[] {
+                                    "--config", file.toString(), "--bootstrap-servers", "k:9093"
+                                }));
+        assertThat(settings.kafka().clientProperties())
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry("sasl.jaas.config", "${env:KAFKA_SASL_JAAS_CONFIG}")
+                .containsKey("ssl.truststore.location");
+        assertThat(settings.kafka().startingOffsets()).isEqualTo("committed");
+    }
+
+    @Test
     void aTypoInJobYamlFailsTheJobsParser(@TempDir Path tmp) throws IOException {
         String yaml = jobYaml(render("overlays/cpu"));
         Path file = tmp.resolve("job.yaml");
