@@ -5,6 +5,7 @@ import io.prunestream.connectors.kafka.DeadLetter;
 import io.prunestream.connectors.record.RejectReason;
 import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.connectors.record.SampleBatchCodec;
+import io.prunestream.core.nn.BackendInfo;
 import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.core.run.PruningRun;
 import io.prunestream.core.run.Publication;
@@ -76,6 +77,9 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
     public void open() throws Exception {
         super.open();
         CpuBackend.configure();
+        BackendInfo backend = BackendInfo.current();
+        LOG.info("trainer backend: {}", backend.describe());
+        backend.requireSupportedGpus(); // a GPU the CUDA build has no kernels for: say so now
         live = new HashMap<>();
         dirty = new LinkedHashSet<>();
         state =
