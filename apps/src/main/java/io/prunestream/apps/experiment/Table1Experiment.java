@@ -75,17 +75,25 @@ public final class Table1Experiment {
                 s.extraRatios(),
                 table.planned());
         for (Datasets d : s.data()) {
-            sections.add(runDataSet(s, splits.get(d), table, log));
+            Splits sp = splits.get(d);
+            Table1Report.Section sec = runDataSet(s, sp, table, log);
+            sections.add(sec);
+            write(dir(s, sp).resolve("table1.md"), Table1Report.section(sec, s));
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         Result r = new Result(sections, secs, machine(), command);
         ModelStore.writeJson(s.out().resolve("table1.json"), r);
-        try {
-            Files.writeString(s.out().resolve("table1.md"), Table1Report.markdown(r, s));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        write(s.out().resolve("table1.md"), Table1Report.markdown(r, s));
         return r;
+    }
+
+    private static void write(Path f, String text) {
+        try {
+            Files.createDirectories(f.toAbsolutePath().getParent());
+            Files.writeString(f, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + f, e);
+        }
     }
 
     static Path dir(Table1Settings s, Splits d) {

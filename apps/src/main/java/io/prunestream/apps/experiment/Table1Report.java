@@ -128,7 +128,8 @@ public final class Table1Report {
             List<Counts> counts,
             List<ConvergedBase.Info> bases,
             List<CellResult> cells,
-            double seconds) {}
+            double seconds,
+            double computeSeconds) {}
 
     static Section section(
             String data,
@@ -195,8 +196,21 @@ public final class Table1Report {
                                 any.widths()));
             }
         }
+        double compute =
+                bases.stream().mapToDouble(ConvergedBase.Info::seconds).sum()
+                        + cells.stream().mapToDouble(CellResult::seconds).sum();
         return new Section(
-                data, model, testImages, s.seeds(), base, rows, counts, bases, cells, seconds);
+                data,
+                model,
+                testImages,
+                s.seeds(),
+                base,
+                rows,
+                counts,
+                bases,
+                cells,
+                seconds,
+                compute);
     }
 
     private static List<CellResult> cells(List<CellResult> all, double r, Variant v) {
@@ -297,12 +311,13 @@ public final class Table1Report {
         sb.append(
                 String.format(
                         Locale.ROOT,
-                        "### %s, %s (seeds %s; test split %,d images; %s)%n%n",
+                        "### %s, %s (seeds %s; test split %,d images; training %s, the sum over"
+                                + " bases and runs as they ran)%n%n",
                         sec.data(),
                         sec.model(),
                         sec.seeds().stream().map(String::valueOf).collect(Collectors.joining(", ")),
                         sec.testImages(),
-                        Progress.Table.clock(Math.round(sec.seconds()))));
+                        Progress.Table.clock(Math.round(sec.computeSeconds()))));
         sb.append(
                 String.format(
                         Locale.ROOT,
