@@ -20,6 +20,8 @@ import picocli.CommandLine.Option;
 @Command(
         name = "experiment",
         mixinStandardHelpOptions = true,
+        version = "prunestream experiment (Table 1)",
+        abbreviateSynopsis = true,
         sortOptions = false,
         usageHelpWidth = 110,
         description = {
