@@ -38,6 +38,25 @@ public final class Table1Report {
         }
     }
 
+    /**
+     * Kept/pruned magnitude ratios over seeds: they span many orders of magnitude, so the centre is
+     * the geometric mean.
+     */
+    public record RatioStat(double geometricMean, double min, double max, int n) {
+        static RatioStat of(List<Double> v) {
+            List<Double> x = v.stream().filter(d -> d != null && d > 0 && !d.isNaN()).toList();
+            if (x.isEmpty()) {
+                return new RatioStat(Double.NaN, Double.NaN, Double.NaN, 0);
+            }
+            double logs = x.stream().mapToDouble(Math::log).sum();
+            return new RatioStat(
+                    Math.exp(logs / x.size()),
+                    x.stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
+                    x.stream().mapToDouble(Double::doubleValue).max().orElseThrow(),
+                    x.size());
+        }
+    }
+
     /** How a difference of two cells is called: gain, loss, or within the spread. */
     public enum Call {
         GAIN,
@@ -91,8 +110,10 @@ public final class Table1Report {
             Difference vsOneShot,
             Difference vsOneShotEqualSteps,
             Difference vsLambda0,
-            Map<String, Stat> magnitudeRatios,
-            Stat minMagnitudeRatio,
+            String parent,
+            Difference vsParent,
+            Map<String, RatioStat> magnitudeRatios,
+            RatioStat minMagnitudeRatio,
             Stat pickOverlap,
             boolean samePrunedSetAsL1,
             Stat seconds) {}
@@ -177,8 +198,13 @@ public final class Table1Report {
                                         ? null
                                         : Difference.of(acc, equalSteps),
                                 greg ? Difference.of(acc, lambda0) : null,
+                                v.parent() == null ? null : v.parent().id(),
+                                v.parent() == null
+                                        ? null
+                                        : Difference.of(acc, bySeed(cells, r, v.parent())),
                                 layerRatios(c),
-                                stat(c, CellResult::minMagnitudeRatio),
+                                RatioStat.of(
+                                        c.stream().map(CellResult::minMagnitudeRatio).toList()),
                                 stat(c, CellResult::pickOverlap),
                                 c.stream().allMatch(CellResult::samePrunedSetAsL1),
                                 stat(c, CellResult::seconds)));
@@ -227,14 +253,14 @@ public final class Table1Report {
         return Stat.of(items.stream().map(x -> f.applyAsDouble(x)).toList());
     }
 
-    private static Map<String, Stat> layerRatios(List<CellResult> c) {
+    private static Map<String, RatioStat> layerRatios(List<CellResult> c) {
         Map<String, List<Double>> by = new LinkedHashMap<>();
         for (CellResult x : c) {
             x.magnitudeRatios()
                     .forEach((k, v) -> by.computeIfAbsent(k, q -> new ArrayList<>()).add(v));
         }
-        Map<String, Stat> out = new LinkedHashMap<>();
-        by.forEach((k, v) -> out.put(k, Stat.of(v)));
+        Map<String, RatioStat> out = new LinkedHashMap<>();
+        by.forEach((k, v) -> out.put(k, RatioStat.of(v)));
         return out;
     }
 
@@ -279,7 +305,9 @@ public final class Table1Report {
                         + " weights and biases (no BatchNorm), as the authors count. Differences are"
                         + " paired by seed; one is called (bold: gain, italic: loss) only when the"
                         + " mean of the per-seed differences exceeds the spread = max(std of the"
-                        + " differences, std of either cell).%n",
+                        + " differences, std of either cell). 'vs the method's default' compares an"
+                        + " ablation with the GReg row it changes one setting of. The λ = 0 control"
+                        + " is GReg-1's timeline and pruned set with every λ = 0.%n",
                 s.baseBatchSize(),
                 s.baseLr().stream().map(String::valueOf).collect(Collectors.joining(" → ")),
                 s.validationSamples(),
@@ -334,9 +362,10 @@ public final class Table1Report {
                         b.flops()));
         sb.append(
                 "| r | method | steps before prune + fine-tune | top-1 % | vs one-shot L1 (a) |"
-                        + " vs one-shot L1 (b) | vs λ = 0 control | kept/pruned magnitude at"
-                        + " the prune step, per layer | min over layers | time per run |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
+                        + " vs one-shot L1 (b) | vs λ = 0 control | vs the method's default |"
+                        + " kept/pruned magnitude at the prune step, per layer (geometric mean over"
+                        + " seeds) | lowest over layers and seeds | time per run |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row row : sec.rows()) {
             String label = row.label();
             if (!row.samePrunedSetAsL1() && !row.variant().startsWith("greg2")) {
@@ -345,7 +374,7 @@ public final class Table1Report {
             sb.append(
                     String.format(
                             Locale.ROOT,
-                            "| %s | %s | %,d + %,d | %s | %s | %s | %s | %s | %s | %s |%n",
+                            "| %s | %s | %,d + %,d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                             row.ratio(),
                             label,
                             row.stepsBeforePrune(),
@@ -354,10 +383,9 @@ public final class Table1Report {
                             diff(row.vsOneShot()),
                             diff(row.vsOneShotEqualSteps()),
                             diff(row.vsLambda0()),
+                            diff(row.vsParent()),
                             layers(row.magnitudeRatios()),
-                            row.minMagnitudeRatio().n() == 0
-                                    ? "—"
-                                    : ratio(row.minMagnitudeRatio().mean()),
+                            ratio(row.minMagnitudeRatio().min()),
                             minutes(row.seconds())));
         }
         sb.append('\n');
@@ -418,17 +446,21 @@ public final class Table1Report {
         };
     }
 
-    private static String layers(Map<String, Stat> m) {
+    private static String layers(Map<String, RatioStat> m) {
         if (m.isEmpty()) {
             return "—";
         }
         if (m.size() <= 4) {
             return m.entrySet().stream()
-                    .map(e -> e.getKey() + " " + ratio(e.getValue().mean()))
+                    .map(e -> e.getKey() + " " + ratio(e.getValue().geometricMean()))
                     .collect(Collectors.joining(", "));
         }
         List<Double> v =
-                m.values().stream().map(Stat::mean).filter(Objects::nonNull).sorted().toList();
+                m.values().stream()
+                        .map(RatioStat::geometricMean)
+                        .filter(Objects::nonNull)
+                        .sorted()
+                        .toList();
         return String.format(
                 Locale.ROOT,
                 "%d layers: min %s, median %s, max %s",
@@ -438,10 +470,14 @@ public final class Table1Report {
                 ratio(v.get(v.size() - 1)));
     }
 
-    /** A magnitude ratio to 3 significant digits. */
+    /** A magnitude ratio to 3 significant digits (powers of ten from a million on). */
     static String ratio(double v) {
         if (Double.isNaN(v)) {
             return "—";
+        }
+        if (v >= 1e6) {
+            int exp = (int) Math.floor(Math.log10(v));
+            return String.format(Locale.ROOT, "%.1f·10^%d", v / Math.pow(10, exp), exp);
         }
         if (v >= 100) {
             return String.format(Locale.ROOT, "%,.0f", v);

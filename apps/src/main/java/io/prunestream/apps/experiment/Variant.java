@@ -145,6 +145,15 @@ public enum Variant {
         return strongSchedule;
     }
 
+    /** The row an ablation changes one thing of (null for the rows that are not ablations). */
+    public Variant parent() {
+        return switch (this) {
+            case GREG1_BN_OFF, GREG1_BN_ALL, GREG1_STRONG -> GREG1;
+            case GREG2_BN_OFF, GREG2_BN_ALL -> GREG2;
+            default -> null;
+        };
+    }
+
     /** Whether the run regularises before pruning (its kept/pruned ratio says something). */
     public boolean regularises() {
         return method != PruningMethod.ONESHOT_L1 && penaltyScale > 0;
