@@ -90,13 +90,15 @@ public enum PrunestreamMetric {
             MetricKind.GAUGE,
             "",
             List.of("run"),
-            "Trainable parameters of the current network."),
+            "Parameters of the current network: conv and linear weights and biases (BatchNorm not"
+                    + " counted, as the paper's authors count)."),
     MODEL_FLOPS(
             "prunestream.model.flops",
             MetricKind.GAUGE,
             "",
             List.of("run"),
-            "FLOPs per sample of the current network."),
+            "FLOPs per sample of the current network: multiplies + adds of conv and linear layers"
+                    + " (2 x multiply-accumulates, as the paper's authors count)."),
     TRAIN_STEP(
             "prunestream.train.step",
             MetricKind.TIMER,

@@ -6,6 +6,7 @@ import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.Optimizer;
 import io.prunestream.core.nn.OptimizerSpec;
+import io.prunestream.core.penalty.NormPenalty;
 import io.prunestream.core.prune.ImportanceCriterion;
 import io.prunestream.core.prune.LayerRatios;
 import io.prunestream.core.run.PruningRun;
@@ -131,7 +132,7 @@ public final class TrainingBenchmark {
                         optimizer.learningRate(),
                         lr,
                         64,
-                        false);
+                        NormPenalty.OFF);
         return PruningRun.create(RunSettings.quiet(spec), null);
     }
 

@@ -1,24 +1,23 @@
 package io.prunestream.apps.experiment;
 
-import io.prunestream.apps.Args;
 import io.prunestream.core.cost.NetworkCost;
 import io.prunestream.core.data.BatchStream;
 import io.prunestream.core.data.Datasets;
-import io.prunestream.core.data.LabelledImages;
-import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.Network;
+import io.prunestream.core.nn.Optimizer;
 import io.prunestream.core.nn.OptimizerSpec;
 import io.prunestream.core.prune.ImportanceCriterion;
+import io.prunestream.core.prune.L1Norm;
 import io.prunestream.core.prune.LayerRatios;
 import io.prunestream.core.prune.PrunePlan;
+import io.prunestream.core.prune.PruneSelector;
 import io.prunestream.core.run.PruningRun;
 import io.prunestream.core.run.RunSettings;
 import io.prunestream.core.schedule.Granularity;
-import io.prunestream.core.schedule.PruningMethod;
+import io.prunestream.core.schedule.PruningSchedule;
 import io.prunestream.core.schedule.ScheduleParams;
 import io.prunestream.core.store.ModelStore;
-import io.prunestream.core.train.Evaluator;
 import io.prunestream.core.train.LrSchedule;
 import io.prunestream.core.train.PruningTrainer;
 import io.prunestream.core.train.RunSpec;
@@ -33,169 +32,315 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.TreeMap;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 
 /**
- * The paper's Table 1 on Fashion-MNIST: one base model, then per pruning ratio one-shot L1 +
- * fine-tune, GReg-1 + fine-tune (the same pruned set: both pick by L1 on the base weights) and
- * GReg-2 + fine-tune, all with the same fine-tuning budget and the same batches.
+ * The paper's Table 1, honestly: per data set and seed a converged base (cached), then per pruning
+ * ratio every variant starts from that identical network: one-shot L1 with the paper's budget
+ * (equal fine-tune) and with equal total steps, GReg-1, GReg-1's timeline with lambda = 0, GReg-2,
+ * and the BatchNorm-penalty ablations. Every run reads its batches by index from two streams of its
+ * seed: step i before the fine-tune reads batch i of the regularisation stream, fine-tune step j
+ * reads batch j of the fine-tune stream, so all methods see identical batches from the prune point
+ * on, and one-shot L1 with equal total steps sees exactly GReg-1's batches. Every run is {@link
+ * PruningRun}, the loop the stream job runs.
  */
 public final class Table1Experiment {
 
-    /** Experiment settings; {@link #defaults()} is the README's full run. */
-    public record Settings(
-            Datasets data,
-            int trainSamples,
-            int testSamples,
-            int batchSize,
-            long seed,
-            long baseIterations,
-            LrSchedule lrBase,
-            double[] ratios,
-            long finetuneIterations,
-            LrSchedule lrFinetune,
-            double lrPrune,
-            double weightDecay,
-            ScheduleParams schedule,
-            long evalEvery,
-            boolean penalizeNorm,
-            Path out) {
-
-        public static Settings defaults() {
-            return new Settings(
-                    Datasets.FASHION_MNIST,
-                    60_000,
-                    10_000,
-                    64,
-                    1,
-                    3000,
-                    LrSchedule.parse("0:0.05,2000:0.005"),
-                    new double[] {0.5, 0.7, 0.9},
-                    1500,
-                    LrSchedule.parse("0:0.01,1000:0.001"),
-                    0.01,
-                    5e-4,
-                    // regularisation from the base: no warm-up; short-run growth (see README)
-                    new ScheduleParams(0, 1, 2e-3, 1.0, 500, 1e-4, 1e-2, -1e-4, 1.0),
-                    500,
-                    true,
-                    Path.of("runs/table1"));
-        }
-    }
-
-    /** One table row. */
-    public record Row(
-            double ratio,
-            String method,
-            double accuracy,
-            double bestAccuracy,
-            long params,
-            long flops,
-            double flopsSpeedup,
-            double measuredSpeedup,
-            double magnitudeRatio,
-            Map<String, Double> magnitudeRatios,
-            double pickOverlap,
-            long iterationsBeforePrune,
-            Map<String, Long> widths,
-            double seconds) {}
-
-    /** The whole result. */
+    /** The whole result: one section per data set. */
     public record Result(
-            String data,
-            String model,
-            double baseAccuracy,
-            long baseParams,
-            long baseFlops,
-            Map<String, Long> baseWidths,
-            boolean identicalPrunedSets,
-            List<Row> rows,
-            double seconds,
-            String machine) {}
+            List<Table1Report.Section> sections, double seconds, String machine, String command) {}
 
     private Table1Experiment() {}
 
-    public static Result run(Settings s, PrintStream log) {
+    public static Result run(Table1Settings s, PrintStream log, boolean terminal, String command) {
         long t0 = System.nanoTime();
-        LabelledImages train = s.data().load(Datasets.Split.TRAIN).head(s.trainSamples());
-        LabelledImages test = s.data().load(Datasets.Split.TEST).head(s.testSamples());
-        ModelSpec model = ModelSpec.smallCnn(train.shape(), train.classes(), s.seed());
-        log.printf(
-                Locale.ROOT,
-                "Table 1 on %s (%d train / %d test), %s, batch %d%n",
-                s.data().id(),
-                train.size(),
-                test.size(),
-                model.kind(),
-                s.batchSize());
-
-        // base model
-        RunSpec baseSpec = spec(s, model, "base", PruningMethod.NONE, 0);
-        PruningRun base = PruningRun.create(RunSettings.quiet(baseSpec), null);
-        BatchStream baseBatches = new BatchStream(train, s.batchSize(), s.seed());
-        Progress p = new Progress(log, "base", s.baseIterations());
-        for (long i = 0; i < s.baseIterations(); i++) {
-            var r = base.step(baseBatches.next(), null);
-            p.update(i + 1, r.event().loss());
+        Progress.Table table = new Progress.Table(log, terminal);
+        List<Table1Report.Section> sections = new ArrayList<>();
+        Map<Datasets, Splits> splits = new LinkedHashMap<>();
+        for (Datasets d : s.data()) {
+            Splits sp = Splits.load(d, s.trainSamples(), s.validationSamples(), s.testSamples());
+            splits.put(d, sp);
+            plan(s, sp, dir(s, sp), table);
         }
-        Network baseNet = base.network();
-        double baseAcc = Evaluator.accuracy(baseNet, test, 500);
-        NetworkCost baseCost = NetworkCost.of(baseNet);
         log.printf(
                 Locale.ROOT,
-                "base accuracy %.2f%%, params %d, FLOPs %d%n",
-                100 * baseAcc,
-                baseCost.params(),
-                baseCost.flops());
+                "Table 1: %s, %s, seeds %s, ratios %s (+ %s at %s); %,d samples of training to do%n",
+                s.data(),
+                s.modelName(),
+                s.seeds(),
+                s.ratios(),
+                s.extraVariants(),
+                s.extraRatios(),
+                table.planned());
+        for (Datasets d : s.data()) {
+            Splits sp = splits.get(d);
+            Table1Report.Section sec = runDataSet(s, sp, table, log);
+            sections.add(sec);
+            write(dir(s, sp).resolve("table1.md"), Table1Report.section(sec, s));
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        Result r = new Result(sections, secs, machine(), command);
+        ModelStore.writeJson(s.out().resolve("table1.json"), r);
+        write(s.out().resolve("table1.md"), Table1Report.markdown(r, s));
+        return r;
+    }
 
-        List<Row> rows = new ArrayList<>();
-        boolean identical = true;
-        var timingBatch = test.batch(0, Math.min(256, test.size())).getFeatures();
-        for (double r : s.ratios()) {
-            PrunePlan l1Plan = null;
-            for (PruningMethod m :
-                    List.of(PruningMethod.ONESHOT_L1, PruningMethod.GREG1, PruningMethod.GREG2)) {
-                RunSpec spec = spec(s, model, m.id() + "@" + r, m, r);
-                Outcome o = runOne(s, spec, baseNet, baseCost, train, test, timingBatch, log);
-                rows.add(o.row());
-                if (m == PruningMethod.ONESHOT_L1) {
-                    l1Plan = o.plan();
-                } else if (m == PruningMethod.GREG1 && l1Plan != null) {
-                    boolean same = samePlan(l1Plan, o.plan());
-                    identical &= same;
-                    log.printf(
-                            "  GReg-1 pruned set identical to one-shot L1: %s%n",
-                            same ? "yes" : "NO");
+    private static void write(Path f, String text) {
+        try {
+            Files.createDirectories(f.toAbsolutePath().getParent());
+            Files.writeString(f, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + f, e);
+        }
+    }
+
+    static Path dir(Table1Settings s, Splits d) {
+        return s.out().resolve(d.name() + "-" + s.modelName());
+    }
+
+    /** Adds to the table's plan the work not yet on disk. */
+    private static void plan(Table1Settings s, Splits d, Path dir, Progress.Table table) {
+        BatchStream probe = new BatchStream(d.train(), s.baseBatchSize(), 0);
+        for (long seed : s.seeds()) {
+            if (!Files.isDirectory(dir.resolve("base-seed" + seed))) {
+                // a guess: half of the epoch cap; corrected when the base is done
+                table.plan(baseGuess(s, probe));
+            }
+            for (double r : s.allRatios()) {
+                for (Variant v : s.variantsAt(r)) {
+                    if (!Files.isRegularFile(cellFile(dir, seed, r, v))) {
+                        table.plan(steps(s, v) * s.batchSize());
+                    }
                 }
             }
         }
-        double secs = (System.nanoTime() - t0) / 1e9;
-        Result result =
-                new Result(
-                        s.data().id(),
-                        "small-cnn",
-                        baseAcc,
-                        baseCost.params(),
-                        baseCost.flops(),
-                        baseCost.convWidths(),
-                        identical,
-                        rows,
-                        secs,
-                        machine());
-        if (s.out() != null) {
-            ModelStore.writeJson(s.out().resolve("table1.json"), result);
-            try {
-                Files.writeString(s.out().resolve("table1.md"), markdown(result));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return result;
     }
 
-    private record Outcome(Row row, PrunePlan plan) {}
+    private static long baseGuess(Table1Settings s, BatchStream probe) {
+        return (long) s.baseMaxEpochs() * probe.batchesPerEpoch() * s.baseBatchSize() / 2;
+    }
 
-    private static boolean samePlan(PrunePlan a, PrunePlan b) {
+    /** Training steps of a variant: before the fine-tune, plus the fine-tune. */
+    static long steps(Table1Settings s, Variant v) {
+        return finetuneFrom(s, v) + s.finetuneIterations();
+    }
+
+    /** The step at which a variant starts reading the fine-tune stream. */
+    static long finetuneFrom(Table1Settings s, Variant v) {
+        if (v.budget() == Variant.Budget.EQUAL_TOTAL) {
+            return s.greg1StepsBeforePrune();
+        }
+        return schedule(s, v).timeline().pruneIteration();
+    }
+
+    static PruningSchedule schedule(Table1Settings s, Variant v) {
+        ScheduleParams p = s.scheduleOf(v);
+        return v.method().schedule(p);
+    }
+
+    private static Table1Report.Section runDataSet(
+            Table1Settings s, Splits d, Progress.Table table, PrintStream log) {
+        long t0 = System.nanoTime();
+        Path dir = dir(s, d);
+        List<ConvergedBase.Info> bases = new ArrayList<>();
+        List<CellResult> cells = new ArrayList<>();
+        BatchStream probe = new BatchStream(d.train(), s.baseBatchSize(), 0);
+        INDArray timingBatch = null;
+        for (long seed : s.seeds()) {
+            boolean planned = !Files.isDirectory(dir.resolve("base-seed" + seed));
+            ConvergedBase.Base base = ConvergedBase.trainOrLoad(s, d, seed, dir, table, log);
+            if (planned) {
+                table.plan(base.info().steps() * s.baseBatchSize() - baseGuess(s, probe));
+            }
+            bases.add(base.info());
+            BatchStream reg = new BatchStream(d.train(), s.batchSize(), Seeds.regularise(seed));
+            BatchStream ft = new BatchStream(d.train(), s.batchSize(), Seeds.finetune(seed));
+            if (timingBatch == null) {
+                timingBatch = d.train().batch(0, Math.min(256, d.train().size())).getFeatures();
+            }
+            for (double r : s.allRatios()) {
+                PrunePlan l1 =
+                        PruneSelector.select(
+                                base.network(),
+                                Granularity.FILTER,
+                                LayerRatios.uniform(r),
+                                new L1Norm());
+                for (Variant v : s.variantsAt(r)) {
+                    Path f = cellFile(dir, seed, r, v);
+                    String key = cellKey(s, d, base.info(), r, v);
+                    CellResult c = readCell(f, key);
+                    boolean cached = c != null;
+                    if (!cached) {
+                        c = runCell(s, d, base, seed, r, v, key, l1, reg, ft, timingBatch, table);
+                        ModelStore.writeJson(f, c);
+                    }
+                    cells.add(c);
+                    table.line(summary(c, cached ? " (cached: " + f + ")" : ""));
+                }
+            }
+        }
+        return Table1Report.section(
+                d.name(),
+                s.modelName(),
+                d.testSize(),
+                bases,
+                cells,
+                s,
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    static Path cellFile(Path dir, long seed, double r, Variant v) {
+        return dir.resolve("runs")
+                .resolve(String.format(Locale.ROOT, "seed%d-r%s-%s.json", seed, r, v.id()));
+    }
+
+    private static CellResult readCell(Path f, String key) {
+        if (!Files.isRegularFile(f)) {
+            return null;
+        }
+        try {
+            CellResult c = ModelStore.fromJson(Files.readAllBytes(f), CellResult.class);
+            return c.key().equals(key) ? c : null; // other settings: run again, overwrite
+        } catch (IOException e) {
+            return null; // half-written by an interrupted run: run again
+        }
+    }
+
+    /** The settings that decide one run (and its base), as text: the cache key. */
+    static String cellKey(
+            Table1Settings s, Splits d, ConvergedBase.Info base, double r, Variant v) {
+        Map<String, Object> k = new LinkedHashMap<>();
+        k.put("base", base.key());
+        k.put("test", d.testSize());
+        k.put("ratio", r);
+        k.put("variant", v.id());
+        k.put("schedule", new TreeMap<>(schedule(s, v).parameters()));
+        k.put("batchnorm", v.normPenalty(s.normPenalty()).toString());
+        k.put("batch", s.batchSize());
+        k.put("lr.prune", s.lrPrune());
+        k.put("lr.finetune", lrFinetune(s, v).toString());
+        k.put("finetune", s.finetuneIterations());
+        k.put("finetuneFrom", finetuneFrom(s, v));
+        k.put("record", s.recordBatches());
+        return k.toString();
+    }
+
+    /**
+     * The fine-tune learning rates of a variant, by steps since its PRUNE step. One-shot L1 with
+     * equal total steps spends GReg-1's R regularisation steps at GReg-1's rate during them (the
+     * regularisation rate), then follows the common fine-tune schedule: the rate of every step
+     * equals GReg-1's.
+     */
+    static LrSchedule lrFinetune(Table1Settings s, Variant v) {
+        if (v.budget() != Variant.Budget.EQUAL_TOTAL) {
+            return s.lrFinetune();
+        }
+        long shift = s.greg1StepsBeforePrune();
+        StringBuilder b = new StringBuilder("0:" + s.lrPrune());
+        for (String part : s.lrFinetune().toString().split(",")) {
+            String[] kv = part.split(":");
+            b.append(',').append(Long.parseLong(kv[0]) + shift).append(':').append(kv[1]);
+        }
+        return LrSchedule.parse(b.toString());
+    }
+
+    private static CellResult runCell(
+            Table1Settings s,
+            Splits d,
+            ConvergedBase.Base base,
+            long seed,
+            double r,
+            Variant v,
+            String key,
+            PrunePlan l1,
+            BatchStream reg,
+            BatchStream ft,
+            INDArray timingBatch,
+            Progress.Table table) {
+        long t0 = System.nanoTime();
+        PruningSchedule schedule = schedule(s, v);
+        ModelSpec model = s.modelSpec(d.train().shape(), d.train().classes(), seed);
+        RunSpec spec =
+                new RunSpec(
+                        v.id() + "@" + r,
+                        model,
+                        new OptimizerSpec(
+                                Optimizer.SGD, s.lrPrune(), s.momentum(), s.weightDecay()),
+                        schedule,
+                        Granularity.FILTER,
+                        LayerRatios.uniform(r),
+                        ImportanceCriterion.L1,
+                        LrSchedule.constant(s.lrPrune()), // no TRAIN phase: never read
+                        s.lrPrune(),
+                        lrFinetune(s, v),
+                        s.batchSize(),
+                        v.normPenalty(s.normPenalty()));
+        PruningRun run = PruningRun.from(RunSettings.quiet(spec), base.network().copy());
+        long from = finetuneFrom(s, v);
+        long total = from + s.finetuneIterations();
+        List<Long> hashes = s.recordBatches() ? new ArrayList<>() : null;
+        String task = String.format(Locale.ROOT, "%s s%d r%s %s", d.name(), seed, r, v.id());
+        try (Progress p = table.bar(task, total, s.batchSize())) {
+            for (long i = 0; i < total; i++) {
+                DataSet b = i < from ? reg.batch(i) : ft.batch(i - from);
+                if (hashes != null) {
+                    hashes.add(fingerprint(b));
+                }
+                p.step(run.step(b, null).event().loss());
+            }
+        }
+        PruningTrainer t = run.trainer();
+        Network net = t.network();
+        double acc = d.testSet().accuracy(net, 500);
+        NetworkCost base0 = NetworkCost.of(base.network());
+        NetworkCost cost = NetworkCost.of(net);
+        double measured =
+                v == Variant.ONESHOT_L1 && s.timingReps() > 0
+                        ? InferenceTimer.speedup(base.network(), net, timingBatch, s.timingReps())
+                        : Double.NaN;
+        // per pruned layer in network order
+        Map<String, Double> ratios = new LinkedHashMap<>();
+        base0.convWidths().keySet().stream()
+                .filter(t.magnitudeRatiosAtPrune()::containsKey)
+                .forEach(k -> ratios.put(k, t.magnitudeRatiosAtPrune().get(k)));
+        t.magnitudeRatiosAtPrune().forEach(ratios::putIfAbsent);
+        return new CellResult(
+                key,
+                d.name(),
+                s.modelName(),
+                seed,
+                r,
+                v.id(),
+                spec.normPenalty().toString(),
+                v.penaltyScale(),
+                new LinkedHashMap<>(schedule.parameters()),
+                t.prunedAt(),
+                t.iteration() - t.prunedAt(),
+                t.iteration(),
+                from,
+                acc,
+                cost.params(),
+                cost.flops(),
+                base0.speedupOver(cost),
+                measured,
+                ratios,
+                t.magnitudeRatioAtPrune(),
+                t.pickOverlap(),
+                samePlan(l1, t.plan()),
+                cost.convWidths(),
+                (System.nanoTime() - t0) / 1e9,
+                hashes);
+    }
+
+    /** A fingerprint of a batch's contents (features and labels). */
+    static long fingerprint(DataSet b) {
+        long h = Arrays.hashCode(b.getFeatures().dup('c').data().asFloat());
+        return h * 31 + Arrays.hashCode(b.getLabels().dup('c').data().asFloat());
+    }
+
+    static boolean samePlan(PrunePlan a, PrunePlan b) {
         if (!a.pruned().keySet().equals(b.pruned().keySet())) {
             return false;
         }
@@ -203,117 +348,26 @@ public final class Table1Experiment {
                 .allMatch(e -> Arrays.equals(e.getValue(), b.prunedOf(e.getKey())));
     }
 
-    private static RunSpec spec(
-            Settings s, ModelSpec model, String id, PruningMethod method, double r) {
-        return new RunSpec(
-                id,
-                model,
-                OptimizerSpec.sgd(s.lrPrune(), s.weightDecay()),
-                method.schedule(s.schedule()),
-                Granularity.FILTER,
-                LayerRatios.uniform(r),
-                ImportanceCriterion.L1,
-                s.lrBase(),
-                s.lrPrune(),
-                s.lrFinetune(),
-                s.batchSize(),
-                s.penalizeNorm());
-    }
-
-    private static Outcome runOne(
-            Settings s,
-            RunSpec spec,
-            Network baseNet,
-            NetworkCost baseCost,
-            LabelledImages train,
-            LabelledImages test,
-            org.nd4j.linalg.api.ndarray.INDArray timingBatch,
-            PrintStream log) {
-        long t0 = System.nanoTime();
-        PruningRun run = PruningRun.from(RunSettings.quiet(spec), baseNet.copy());
-        PruningTrainer t = run.trainer();
-        // every run sees the same batch sequence
-        BatchStream batches = new BatchStream(train, s.batchSize(), s.seed() + 1);
-        long pruneAt = spec.schedule().timeline().pruneIteration();
-        long total = pruneAt + 1 + s.finetuneIterations();
-        Progress p = new Progress(log, spec.runId(), total);
-        double best = 0;
-        for (long i = 0; i < total; i++) {
-            var r = run.step(batches.next(), null);
-            p.update(i + 1, r.event().loss());
-            long ft = i - pruneAt;
-            if (ft > 0 && (ft % s.evalEvery() == 0 || i == total - 1)) {
-                best = Math.max(best, Evaluator.accuracy(t.network(), test, 500));
-            }
-        }
-        double acc = Evaluator.accuracy(t.network(), test, 500);
-        best = Math.max(best, acc);
-        NetworkCost cost = NetworkCost.of(t.network());
-        double measured = InferenceTimer.speedup(baseNet, t.network(), timingBatch, 15);
-        Row row =
-                new Row(
-                        spec.ratios().defaultRatio(),
-                        spec.schedule().method().id(),
-                        acc,
-                        best,
-                        cost.params(),
-                        cost.flops(),
-                        (double) baseCost.flops() / cost.flops(),
-                        measured,
-                        t.magnitudeRatioAtPrune(),
-                        new LinkedHashMap<>(t.magnitudeRatiosAtPrune()),
-                        t.pickOverlap(),
-                        pruneAt,
-                        cost.convWidths(),
-                        (System.nanoTime() - t0) / 1e9);
-        log.printf(
+    private static String summary(CellResult c, String from) {
+        return String.format(
                 Locale.ROOT,
-                "  %-16s acc %.2f%% (best %.2f%%)  params %d  FLOPs x%.2f  measured x%.2f  kept/pruned %s%n",
-                spec.runId(),
-                100 * acc,
-                100 * best,
-                cost.params(),
-                row.flopsSpeedup(),
-                measured,
-                String.format(Locale.ROOT, "%.1f", row.magnitudeRatio()));
-        return new Outcome(row, t.plan());
+                "%s seed %d r %s %-22s top-1 %.2f%%  steps %d+%d  kept/pruned min %s  %.0f s%s",
+                c.data(),
+                c.seed(),
+                c.ratio(),
+                c.variant(),
+                100 * c.accuracy(),
+                c.stepsBeforePrune(),
+                c.finetuneSteps(),
+                Table1Report.ratio(c.minMagnitudeRatio()),
+                c.seconds(),
+                from);
     }
 
-    public static String markdown(Result r) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(
-                String.format(
-                        Locale.ROOT,
-                        "Base (%s, %s): accuracy %.2f%%, %d params, %d FLOPs; identical pruned set for L1 and GReg-1: %s; %.0f s on %s.%n%n",
-                        r.model(),
-                        r.data(),
-                        100 * r.baseAccuracy(),
-                        r.baseParams(),
-                        r.baseFlops(),
-                        r.identicalPrunedSets() ? "yes" : "no",
-                        r.seconds(),
-                        r.machine()));
-        sb.append(
-                "| r | method | top-1 (final) | top-1 (best) | params | FLOPs | FLOPs speed-up | measured speed-up | kept/pruned magnitude before pruning (min over layers) |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|\n");
-        for (Row row : r.rows()) {
-            sb.append(
-                    String.format(
-                            Locale.ROOT,
-                            "| %.1f | %s | %.2f | %.2f | %d | %d | %.2fx | %.2fx | %s |%n",
-                            row.ratio(),
-                            row.method(),
-                            100 * row.accuracy(),
-                            100 * row.bestAccuracy(),
-                            row.params(),
-                            row.flops(),
-                            row.flopsSpeedup(),
-                            row.measuredSpeedup(),
-                            Double.isNaN(row.magnitudeRatio())
-                                    ? "n/a (no regularisation)"
-                                    : String.format(Locale.ROOT, "%.1f", row.magnitudeRatio())));
-        }
-        return sb.toString();
+    /** {@code ./prunestream experiment}: see {@link Table1Command}. */
+    public static void main(String[] argv) {
+        io.prunestream.core.nn.CpuBackend.configure();
+        Table1Command.main(argv);
     }
 
     static String machine() {
@@ -322,93 +376,5 @@ public final class Table1Experiment {
                 + System.getProperty("os.arch")
                 + ", Java "
                 + System.getProperty("java.version");
-    }
-
-    private static final Set<String> OPTIONS =
-            Set.of(
-                    "data",
-                    "train-samples",
-                    "test-samples",
-                    "base-iterations",
-                    "ratios",
-                    "finetune-iterations",
-                    "eval-every",
-                    "out",
-                    "prune.batch-size",
-                    "prune.seed",
-                    "prune.lr.train",
-                    "prune.lr.finetune",
-                    "prune.lr.prune",
-                    "prune.weight-decay",
-                    "prune.penalty.interval",
-                    "prune.penalty.delta",
-                    "prune.penalty.ceiling",
-                    "prune.penalty.stabilize",
-                    "prune.penalty.pick-delta",
-                    "prune.penalty.pick-ceiling",
-                    "prune.penalty.recover",
-                    "prune.penalty.scale",
-                    "prune.penalty.batchnorm");
-
-    public static Settings parse(String[] argv) {
-        Args a = new Args(argv, OPTIONS, Set.of());
-        Settings d = Settings.defaults();
-        ScheduleParams p = d.schedule();
-        ScheduleParams sp =
-                new ScheduleParams(
-                        p.warmup(),
-                        a.intValue("prune.penalty.interval", p.interval()),
-                        a.doubleValue("prune.penalty.delta", p.delta()),
-                        a.doubleValue("prune.penalty.ceiling", p.ceiling()),
-                        a.longValue("prune.penalty.stabilize", p.stabilize()),
-                        a.doubleValue("prune.penalty.pick-delta", p.pickDelta()),
-                        a.doubleValue("prune.penalty.pick-ceiling", p.pickCeiling()),
-                        a.doubleValue("prune.penalty.recover", p.recover()),
-                        a.doubleValue("prune.penalty.scale", p.penalty()));
-        double[] ratios =
-                Arrays.stream(a.string("ratios", "0.5,0.7,0.9").split(","))
-                        .mapToDouble(Double::parseDouble)
-                        .toArray();
-        return new Settings(
-                Datasets.parse(a.string("data", d.data().id())),
-                a.intValue("train-samples", d.trainSamples()),
-                a.intValue("test-samples", d.testSamples()),
-                a.intValue("prune.batch-size", d.batchSize()),
-                a.longValue("prune.seed", d.seed()),
-                a.longValue("base-iterations", d.baseIterations()),
-                LrSchedule.parse(a.string("prune.lr.train", d.lrBase().toString())),
-                ratios,
-                a.longValue("finetune-iterations", d.finetuneIterations()),
-                LrSchedule.parse(a.string("prune.lr.finetune", d.lrFinetune().toString())),
-                a.doubleValue("prune.lr.prune", d.lrPrune()),
-                a.doubleValue("prune.weight-decay", d.weightDecay()),
-                sp,
-                a.longValue("eval-every", d.evalEvery()),
-                !a.string("prune.penalty.batchnorm", "true").equals("false"),
-                Path.of(a.string("out", d.out().toString())));
-    }
-
-    public static void main(String[] argv) {
-        CpuBackend.configure();
-        Settings s;
-        try {
-            s = parse(argv);
-        } catch (IllegalArgumentException e) {
-            System.err.println("experiment: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        if (!s.data().isInstalled()) {
-            System.err.println(
-                    "experiment: data set '"
-                            + s.data().id()
-                            + "' is not installed. Install it with:\n    "
-                            + s.data().installCommand());
-            System.exit(2);
-        }
-        Result r = run(s, System.out);
-        System.out.println();
-        System.out.println(markdown(r));
-        System.out.println("written to " + s.out().toAbsolutePath());
     }
 }

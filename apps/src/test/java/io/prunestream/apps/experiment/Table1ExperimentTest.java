@@ -1,57 +1,260 @@
 package io.prunestream.apps.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.prunestream.core.data.Datasets;
+import io.prunestream.core.penalty.NormPenalty;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A short Table-1 run on real Fashion-MNIST: the regularised runs drive the pruned filters far
- * below the kept ones before pruning, L1 and GReg-1 prune the same set, and the table is written.
+ * A test-sized Table 1 on real Fashion-MNIST, every variant at one ratio: the step budgets are the
+ * stated ones (worked out by hand below), the batches are identical across methods from the prune
+ * step on (and all along for the equal-steps control), the counts follow the authors' convention,
+ * and a rerun reads the cached base and runs instead of training.
  */
 class Table1ExperimentTest {
 
+    private static String[] args(Path out) {
+        return new String[] {
+            "--data", "fashion-mnist",
+            "--seeds", "1",
+            "--ratios", "0.7",
+            "--extra-ratios", "0.7",
+            "--extra-variants", "greg1-bn-off,greg2-bn-off,greg2-bn-all,greg1-strong",
+            "--train-samples", "3500",
+            "--validation-samples", "500",
+            "--test-samples", "1000",
+            "--base.batch-size", "64",
+            "--base.lr", "0.05,0.005",
+            "--base.eval-every", "20",
+            "--base.patience", "1",
+            "--base.max-epochs", "2",
+            "--finetune-iterations", "30",
+            "--prune.lr.finetune", "0:0.01,20:0.001",
+            "--prune.penalty.delta", "0.05",
+            "--prune.penalty.stabilize", "20",
+            "--prune.penalty.pick-delta", "0.01",
+            "--prune.penalty.pick-ceiling", "0.05",
+            "--prune.run.greg1-strong.penalty.delta", "0.5",
+            "--prune.run.greg1-strong.penalty.ceiling", "10",
+            "--prune.run.greg1-strong.penalty.stabilize", "20",
+            "--timing-reps", "3",
+            "--out", out.toString()
+        };
+    }
+
     @Test
-    void shortRunReachesMagnitudeRatioAbove100InEveryPrunedLayer(@TempDir Path out)
+    void testSizedTableHasTheStatedBudgetsIdenticalBatchesAndRerunsFromCache(@TempDir Path out)
             throws Exception {
-        Table1Experiment.Settings s =
-                Table1Experiment.parse(
-                        new String[] {
-                            "--train-samples", "4000",
-                            "--test-samples", "1000",
-                            "--base-iterations", "200",
-                            "--ratios", "0.7",
-                            "--finetune-iterations", "40",
-                            "--eval-every", "40",
-                            "--prune.penalty.delta", "0.01",
-                            "--prune.penalty.stabilize", "100",
-                            "--out", out.toString()
-                        });
-        assertThat(s.data()).isEqualTo(Datasets.FASHION_MNIST);
+        Table1Settings parsed = Table1Command.parse(args(out));
+        assertThat(parsed.data()).containsExactly(Datasets.FASHION_MNIST);
+        assertThat(parsed.normPenalty()).isEqualTo(NormPenalty.PRUNED);
+        Table1Settings s = withRecordedBatches(parsed);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Table1Experiment.Result r =
-                Table1Experiment.run(s, new PrintStream(log, true, StandardCharsets.UTF_8));
+                Table1Experiment.run(
+                        s, new PrintStream(log, true, StandardCharsets.UTF_8), false, "test");
+        Table1Report.Section sec = r.sections().get(0);
+        Map<String, CellResult> c =
+                sec.cells().stream()
+                        .collect(Collectors.toMap(CellResult::variant, Function.identity()));
+        assertThat(c)
+                .containsOnlyKeys(
+                        "oneshot-l1",
+                        "oneshot-l1-equal-steps",
+                        "greg1",
+                        "greg1-lambda0",
+                        "greg2",
+                        "greg1-bn-off",
+                        "greg2-bn-off",
+                        "greg2-bn-all",
+                        "greg1-strong");
 
-        assertThat(r.identicalPrunedSets()).isTrue();
-        assertThat(r.rows()).hasSize(3);
-        for (Table1Experiment.Row row : r.rows()) {
-            assertThat(row.params()).isLessThan(r.baseParams());
-            assertThat(row.flopsSpeedup()).isGreaterThan(2);
-            if (!row.method().equals("oneshot-l1")) {
-                assertThat(row.magnitudeRatios()).isNotEmpty();
-                assertThat(row.magnitudeRatios().values())
-                        .as("%s kept/pruned magnitude ratio per layer", row.method())
-                        .allSatisfy(v -> assertThat(v).isGreaterThan(100));
-            }
+        // budgets by hand. GReg-1: lambda grows by 0.05 per step until it exceeds tau = 1:
+        // 21 updates (21 * 0.05 = 1.05), then K_s = 20 -> R = 41 steps before the PRUNE step.
+        // GReg-2: 5 uniform updates of 0.01 reach tau' = 0.05 (pick at step 5), then the push
+        // from 0.05 needs 20 updates to exceed 1 (0.05 + 20 * 0.05 = 1.05): stabilise from
+        // 5 + 21 = 26, prune at 26 + 20 = 46. Strong: 0.5 per step past 10 -> 21, + 20 = 41.
+        long f = 30;
+        assertThat(s.greg1StepsBeforePrune()).isEqualTo(41);
+        assertBudget(c.get("oneshot-l1"), 0, f);
+        assertBudget(c.get("oneshot-l1-equal-steps"), 0, 41 + f);
+        assertBudget(c.get("greg1"), 41, f);
+        assertBudget(c.get("greg1-lambda0"), 41, f);
+        assertBudget(c.get("greg1-bn-off"), 41, f);
+        assertBudget(c.get("greg1-strong"), 41, f);
+        assertBudget(c.get("greg2"), 46, f);
+        assertBudget(c.get("greg2-bn-all"), 46, f);
+        // the equal-steps control spends exactly GReg-1's steps, all after pruning
+        assertThat(c.get("oneshot-l1-equal-steps").totalSteps())
+                .isEqualTo(c.get("greg1").totalSteps())
+                .isEqualTo(71);
+
+        // batch identity across methods, by the contents of the batches trained on
+        List<Long> finetune = c.get("oneshot-l1").batchHashes();
+        assertThat(finetune).hasSize(30);
+        for (CellResult x : c.values()) {
+            List<Long> h = x.batchHashes();
+            assertThat(h.subList((int) x.finetuneFrom(), h.size()))
+                    .as("%s fine-tune batches", x.variant())
+                    .isEqualTo(finetune);
         }
-        assertThat(r.baseAccuracy()).isGreaterThan(0.6);
-        assertThat(Files.readString(out.resolve("table1.md"))).contains("| 0.7 | greg1 |");
-        assertThat(out.resolve("table1.json")).exists();
+        List<Long> greg1 = c.get("greg1").batchHashes();
+        assertThat(c.get("oneshot-l1-equal-steps").batchHashes())
+                .as("equal steps: every batch GReg-1 saw, in order")
+                .isEqualTo(greg1);
+        assertThat(c.get("greg1-lambda0").batchHashes()).isEqualTo(greg1);
+        assertThat(c.get("greg2").batchHashes().subList(0, 41)).isEqualTo(greg1.subList(0, 41));
+        assertThat(greg1.subList(0, 30))
+                .as("the regularisation and fine-tune streams differ")
+                .isNotEqualTo(finetune);
+        assertThat(greg1.stream().distinct().count()).isEqualTo(71);
+
+        // GReg-1 variants remove exactly the filters one-shot L1 removes
+        for (String v : List.of("greg1", "greg1-lambda0", "greg1-bn-off", "greg1-strong")) {
+            assertThat(c.get(v).samePrunedSetAsL1()).as(v).isTrue();
+        }
+        assertThat(c.get("greg1").minMagnitudeRatio())
+                .isGreaterThan(c.get("oneshot-l1").minMagnitudeRatio());
+
+        // counts by the authors' convention, by hand (see NetworkCostTest for the base):
+        // r = 0.7 keeps conv1 16 (reads the input: not pruned), conv2 32 - ceil(22.4) = 9,
+        // conv3 64 - ceil(44.8) = 19. FLOPs 2 * (144 * 784 + 1296 * 196 + 1539 * 49
+        // + 171 * 128 + 1280) = 930 982; params 144 + 1296 + 1539 + 171 * 128 + 128 + 1290.
+        assertThat(sec.base().flops()).isEqualTo(3_988_480L);
+        assertThat(sec.base().params()).isEqualTo(98_330L);
+        Table1Report.Counts counts = sec.counts().get(0);
+        assertThat(counts.widths())
+                .containsExactly(
+                        Map.entry("conv1", 16L), Map.entry("conv2", 9L), Map.entry("conv3", 19L));
+        assertThat(counts.flops()).isEqualTo(930_982L);
+        assertThat(counts.params()).isEqualTo(26_285L);
+        assertThat(counts.flopsSpeedup()).isCloseTo(3_988_480.0 / 930_982, within(1e-9));
+
+        String md = Files.readString(out.resolve("table1.md"));
+        assertThat(md)
+                .contains("| 0.7 | GReg-1 | 41 + 30 |")
+                .contains("| 0.7 | one-shot L1 (b: equal total steps) | 0 + 71 |")
+                .contains("| 0.7 | 26,285 | 930,982 | 4.28× |");
+        String text = log.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("fashion-mnist s1 r0.7 greg1").contains("left]");
+
+        // a rerun trains nothing: the base and every run come from --out
+        ByteArrayOutputStream log2 = new ByteArrayOutputStream();
+        long t0 = System.nanoTime();
+        Table1Experiment.Result again =
+                Table1Experiment.run(
+                        s, new PrintStream(log2, true, StandardCharsets.UTF_8), false, "test");
+        assertThat(log2.toString(StandardCharsets.UTF_8))
+                .contains("base seed 1: cached")
+                .contains("(cached: ");
+        assertThat(again.sections().get(0).cells())
+                .extracting(CellResult::accuracy)
+                .isEqualTo(sec.cells().stream().map(CellResult::accuracy).toList());
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(r.seconds() / 2);
+    }
+
+    private static void assertBudget(CellResult c, long before, long finetune) {
+        assertThat(c.stepsBeforePrune()).as("%s steps before prune", c.variant()).isEqualTo(before);
+        assertThat(c.finetuneSteps()).as("%s fine-tune steps", c.variant()).isEqualTo(finetune);
+        assertThat(c.totalSteps()).isEqualTo(before + finetune);
+        assertThat(c.batchHashes()).hasSize((int) (before + finetune));
+    }
+
+    @Test
+    void equalStepsControlRunsAtGreg1sLearningRateEveryStep(@TempDir Path out) {
+        Table1Settings s = Table1Command.parse(args(out));
+        var greg1 = s.lrFinetune();
+        var control = Table1Experiment.lrFinetune(s, Variant.ONESHOT_L1_EQUAL_STEPS);
+        // GReg-1: 41 steps at lr.prune 0.01, then the fine-tune schedule from its PRUNE step
+        for (long t = 0; t < 41; t++) {
+            assertThat(control.at(t)).isEqualTo(s.lrPrune());
+        }
+        for (long j = 0; j < 30; j++) {
+            assertThat(control.at(41 + j)).as("step %d", 41 + j).isEqualTo(greg1.at(j));
+        }
+        assertThat(control.at(41 + 20)).isEqualTo(0.001);
+        assertThat(Table1Experiment.lrFinetune(s, Variant.GREG1)).isSameAs(greg1);
+    }
+
+    @Test
+    void pairedDifferencesAreCalledOnlyBeyondTheSpread() {
+        // a - b per seed: 0.01, 0.01, 0.02 -> mean 0.01333, sd 0.00577; sd(a) = 0.01,
+        // sd(b) = 0.00577 -> spread 0.01 < mean: a gain
+        var gain =
+                Table1Report.Difference.of(
+                        Map.of(1L, 0.90, 2L, 0.91, 3L, 0.92), Map.of(1L, 0.89, 2L, 0.90, 3L, 0.90));
+        assertThat(gain.difference().mean()).isCloseTo(0.04 / 3, within(1e-12));
+        assertThat(gain.difference().sd()).isCloseTo(Math.sqrt(1.0 / 3) / 100, within(1e-12));
+        assertThat(gain.spread()).isCloseTo(0.01, within(1e-12));
+        assertThat(gain.call()).isEqualTo(Table1Report.Call.GAIN);
+        // differences 0.02, -0.01, 0.02: mean 0.01 < their sd 0.01732: not called
+        var noise =
+                Table1Report.Difference.of(
+                        Map.of(1L, 0.92, 2L, 0.89, 3L, 0.92), Map.of(1L, 0.90, 2L, 0.90, 3L, 0.90));
+        assertThat(noise.call()).isEqualTo(Table1Report.Call.WITHIN_SPREAD);
+        var loss = Table1Report.Difference.of(gainFlip(0.89), Map.of(1L, 0.95, 2L, 0.95, 3L, 0.95));
+        assertThat(loss.call()).isEqualTo(Table1Report.Call.LOSS);
+        assertThat(Table1Report.Difference.of(Map.of(1L, 0.9), Map.of(1L, 0.8)).call())
+                .isEqualTo(Table1Report.Call.NOT_CALLED_ONE_SEED);
+    }
+
+    private static Map<Long, Double> gainFlip(double v) {
+        return Map.of(1L, v, 2L, v + 0.001, 3L, v - 0.001);
+    }
+
+    @Test
+    void baseStageEndsWhenTheLastEvaluationsDoNotBeatTheEarlierBest() {
+        // patience 2: the best of the last two (0.8505) beats the earlier best 0.85 by 0.0005
+        assertThat(ConvergedBase.plateaued(List.of(0.80, 0.85, 0.8505, 0.849), 2, 0.001)).isTrue();
+        // 0.86 beats 0.85 by a point: still improving
+        assertThat(ConvergedBase.plateaued(List.of(0.80, 0.85, 0.86, 0.849), 2, 0.001)).isFalse();
+        // fewer than patience + 1 evaluations: never a plateau
+        assertThat(ConvergedBase.plateaued(List.of(0.80, 0.80), 2, 0.001)).isFalse();
+    }
+
+    private static Table1Settings withRecordedBatches(Table1Settings s) {
+        return new Table1Settings(
+                s.data(),
+                s.model(),
+                s.depth(),
+                s.width(),
+                s.seeds(),
+                s.ratios(),
+                s.variants(),
+                s.extraVariants(),
+                s.extraRatios(),
+                s.trainSamples(),
+                s.validationSamples(),
+                s.testSamples(),
+                s.baseBatchSize(),
+                s.baseLr(),
+                s.baseEvalEvery(),
+                s.basePatience(),
+                s.baseMinGain(),
+                s.baseMaxEpochs(),
+                s.batchSize(),
+                s.momentum(),
+                s.weightDecay(),
+                s.lrPrune(),
+                s.lrFinetune(),
+                s.finetuneIterations(),
+                s.schedule(),
+                s.strongSchedule(),
+                s.normPenalty(),
+                s.timingReps(),
+                true,
+                s.out());
     }
 }

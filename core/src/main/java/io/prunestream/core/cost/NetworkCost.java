@@ -14,9 +14,18 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Parameters and FLOPs of a network, per layer and in total, counted as the authors do: only conv
- * and linear layers have FLOPs (conv {@code prod(W.shape) * H_out * W_out}, linear {@code in *
- * out}); speed-up is FLOPs before / FLOPs after.
+ * Parameters and FLOPs of a network, per layer and in total, counted as the authors count (their
+ * {@code utils.get_n_params_} and {@code get_n_flops_(count_adds=True)}):
+ *
+ * <ul>
+ *   <li>{@link #params()}: weights and biases of conv and linear layers; BatchNorm gamma/beta and
+ *       running statistics are not counted;
+ *   <li>{@link #flops()}: multiplies plus adds of conv and linear layers, 2 x the
+ *       multiply-accumulates (conv {@code 2 * prod(W.shape) * H_out * W_out}, linear {@code 2 * in
+ *       * out}); biases, BatchNorm, activations and pooling are not counted.
+ * </ul>
+ *
+ * Speed-up is FLOPs before / FLOPs after.
  */
 public record NetworkCost(List<LayerCost> layers, long params, long flops) {
 
@@ -26,8 +35,6 @@ public record NetworkCost(List<LayerCost> layers, long params, long flops) {
         LayerGraph graph = net.graph();
         Map<String, INDArray> table = net.paramTable();
         List<LayerCost> layers = new ArrayList<>();
-        long totalParams = 0;
-        long totalFlops = 0;
         for (LayerGraph.Node n : graph.nodes()) {
             if (n.layer() == null) {
                 continue;
@@ -47,25 +54,46 @@ public record NetworkCost(List<LayerCost> layers, long params, long flops) {
             if (n.isConv()) {
                 InputType.InputTypeConvolutional out =
                         (InputType.InputTypeConvolutional) n.outputType();
-                flops = w.length() * out.getHeight() * out.getWidth();
+                flops = 2 * w.length() * out.getHeight() * out.getWidth();
                 width = n.width();
-                type = "conv";
+                type = LayerCost.CONV;
             } else if (n.isDense()) {
-                flops = w.length();
+                flops = 2 * w.length();
                 width = n.width();
                 type = n.layer() instanceof BaseOutputLayer ? "output" : "dense";
             } else if (n.layer() instanceof BatchNormalization b) {
                 width = b.getNOut();
-                type = "batchnorm";
+                type = LayerCost.BATCHNORM;
             }
             if (params == 0 && flops == 0) {
                 continue;
             }
             layers.add(new LayerCost(n.label(), type, width, params, flops));
-            totalParams += params;
-            totalFlops += flops;
         }
-        return new NetworkCost(List.copyOf(layers), totalParams, totalFlops);
+        return of(layers);
+    }
+
+    /** Totals over the given layers by the authors' convention. */
+    static NetworkCost of(List<LayerCost> layers) {
+        long params = 0;
+        long flops = 0;
+        for (LayerCost l : layers) {
+            if (l.countsParams()) {
+                params += l.params();
+            }
+            flops += l.flops();
+        }
+        return new NetworkCost(List.copyOf(layers), params, flops);
+    }
+
+    /** Trainable parameters outside conv and linear layers (BatchNorm gamma and beta). */
+    public long normParams() {
+        return layers.stream().filter(l -> !l.countsParams()).mapToLong(LayerCost::params).sum();
+    }
+
+    /** Multiply-accumulates per sample: half of {@link #flops()}. */
+    public long macs() {
+        return flops / 2;
     }
 
     /** FLOPs speed-up of {@code pruned} relative to this network. */
@@ -77,14 +105,19 @@ public record NetworkCost(List<LayerCost> layers, long params, long flops) {
     public Map<String, Long> convWidths() {
         Map<String, Long> out = new LinkedHashMap<>();
         for (LayerCost l : layers) {
-            if (l.type().equals("conv")) {
+            if (l.type().equals(LayerCost.CONV)) {
                 out.put(l.label(), l.width());
             }
         }
         return out;
     }
 
-    /** Writes this cost (for snapshots). */
+    /**
+     * Writes this cost (for snapshots): per layer label, type, width, params and
+     * multiply-accumulates (the layout snapshots have always had; totals are recomputed on reading,
+     * so a snapshot written before the counts followed the authors' convention reads back in that
+     * convention).
+     */
     public void writeTo(java.io.DataOutput out) throws java.io.IOException {
         out.writeInt(layers.size());
         for (LayerCost l : layers) {
@@ -92,27 +125,22 @@ public record NetworkCost(List<LayerCost> layers, long params, long flops) {
             out.writeUTF(l.type());
             out.writeLong(l.width());
             out.writeLong(l.params());
-            out.writeLong(l.flops());
+            out.writeLong(l.macs());
         }
     }
 
     public static NetworkCost readFrom(java.io.DataInput in) throws java.io.IOException {
         int n = in.readInt();
         List<LayerCost> layers = new ArrayList<>();
-        long params = 0;
-        long flops = 0;
         for (int i = 0; i < n; i++) {
-            LayerCost l =
+            layers.add(
                     new LayerCost(
                             in.readUTF(),
                             in.readUTF(),
                             in.readLong(),
                             in.readLong(),
-                            in.readLong());
-            layers.add(l);
-            params += l.params();
-            flops += l.flops();
+                            2 * in.readLong()));
         }
-        return new NetworkCost(List.copyOf(layers), params, flops);
+        return of(layers);
     }
 }

@@ -28,35 +28,64 @@ public final class PenaltyHook extends BaseTrainingListener {
     private Granularity granularity = Granularity.FILTER;
 
     /**
+     * The parameters that carry one group's penalty.
+     *
+     * @param full parameters that get the group's lambda on every entry: the pruned lambda on
+     *     pruned entries, the kept lambda on the others - a weight whose first axis runs over the
+     *     groups (per filter), a vector with one entry per group (BatchNorm gamma/beta), or, in
+     *     weight granularity, the weight itself (per element)
+     * @param prunedOnly parameters that get the pruned lambda on pruned entries and nothing on the
+     *     others (vectors with one entry per group)
+     */
+    public record GroupParams(List<String> full, List<String> prunedOnly) {
+        public GroupParams {
+            full = List.copyOf(full);
+            prunedOnly = List.copyOf(prunedOnly);
+        }
+    }
+
+    /**
      * Sets the penalty factors from a plan: {@code lambdaPruned} on the plan's pruned groups,
-     * {@code lambdaKept} on its other groups. {@code keys} lists, per plan key, the parameters that
-     * carry the group's penalty: a weight whose first axis runs over the groups (per filter), a
-     * vector with one entry per group (BatchNorm gamma/beta), or, in weight granularity, the weight
-     * itself (per element).
+     * {@code lambdaKept} on its other groups, on the parameters {@code keys} lists per plan key.
      */
     public void setPenalty(
-            PrunePlan plan,
-            Map<String, List<String>> keys,
-            double lambdaPruned,
-            double lambdaKept) {
+            PrunePlan plan, Map<String, GroupParams> keys, double lambdaPruned, double lambdaKept) {
         lambdas.clear();
         granularity = plan.granularity();
         if (lambdaPruned == 0 && lambdaKept == 0) {
             return;
         }
-        for (Map.Entry<String, List<String>> e : keys.entrySet()) {
+        for (Map.Entry<String, GroupParams> e : keys.entrySet()) {
             String group = e.getKey();
             int n = plan.sizeOf(group);
-            float[] l = new float[n];
-            Arrays.fill(l, (float) lambdaKept);
-            for (int i : plan.prunedOf(group)) {
-                l[i] = (float) lambdaPruned;
+            int[] pruned = plan.prunedOf(group);
+            INDArray full = lambdas(n, pruned, lambdaPruned, lambdaKept);
+            for (String key : e.getValue().full()) {
+                lambdas.put(key, full);
             }
-            INDArray lambda = Nd4j.createFromArray(l);
-            for (String key : e.getValue()) {
-                lambdas.put(key, lambda);
+            if (lambdaPruned != 0 && !e.getValue().prunedOnly().isEmpty()) {
+                INDArray prunedOnly = lambdas(n, pruned, lambdaPruned, 0);
+                for (String key : e.getValue().prunedOnly()) {
+                    lambdas.put(key, prunedOnly);
+                }
             }
         }
+    }
+
+    private static INDArray lambdas(int n, int[] pruned, double lambdaPruned, double lambdaKept) {
+        float[] l = new float[n];
+        Arrays.fill(l, (float) lambdaKept);
+        for (int i : pruned) {
+            l[i] = (float) lambdaPruned;
+        }
+        return Nd4j.createFromArray(l);
+    }
+
+    /** The factors now applied per parameter key (a copy), for checks and reports. */
+    public Map<String, float[]> penalties() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        lambdas.forEach((k, v) -> out.put(k, v.toFloatVector()));
+        return out;
     }
 
     /** Removes every penalty. */

@@ -18,6 +18,9 @@ import java.util.Map;
  * @param accuracy held-out accuracy at this version, null if not evaluated
  * @param accuracyBeforePrune last held-out accuracy before pruning, null if none
  * @param baseAccuracy last held-out accuracy during TRAIN (the unpruned, unpenalised model)
+ * @param params conv and linear weights and biases, BatchNorm not counted (the authors' count)
+ * @param flops multiplies + adds per sample of conv and linear layers, 2 x multiply-accumulates
+ *     (the authors' count; see {@link NetworkCost})
  */
 public record PruningReport(
         String runId,

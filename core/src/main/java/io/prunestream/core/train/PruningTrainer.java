@@ -5,6 +5,7 @@ import io.prunestream.core.group.FilterGroup;
 import io.prunestream.core.group.GroupFinder;
 import io.prunestream.core.nn.Network;
 import io.prunestream.core.nn.ParamKeys;
+import io.prunestream.core.penalty.NormPenalty;
 import io.prunestream.core.penalty.PenaltyHook;
 import io.prunestream.core.prune.FilterSurgery;
 import io.prunestream.core.prune.Importance;
@@ -49,7 +50,7 @@ public final class PruningTrainer {
     private PrunePlan plan;
     // derived from the network and plan; cached because a graph walk costs more than a small step
     private PrunePlan keysFor;
-    private Map<String, List<String>> keys;
+    private Map<String, PenaltyHook.GroupParams> keys;
     private Map<String, String> labels;
     private PrunePlan startPlan;
     private long steps;
@@ -232,26 +233,38 @@ public final class PruningTrainer {
         appliedLambdaKept = s.lambdaKept();
     }
 
-    /** Per plan key, the parameters that carry its penalty. */
-    private Map<String, List<String>> penalizedKeys(PrunePlan p) {
-        Map<String, List<String>> keys = new LinkedHashMap<>();
+    /**
+     * Per plan key, the parameters that carry its penalty: the conv weight, and the BatchNorm
+     * gamma/beta as the run's {@link NormPenalty} says (PRUNED: only once the pruned set is final,
+     * so GReg-2's uniform phase leaves them alone).
+     */
+    private Map<String, PenaltyHook.GroupParams> penalizedKeys(PrunePlan p) {
+        Map<String, PenaltyHook.GroupParams> keys = new LinkedHashMap<>();
         if (p.granularity() == Granularity.WEIGHT) {
-            p.pruned().keySet().forEach(k -> keys.put(k, List.of(k)));
+            p.pruned()
+                    .keySet()
+                    .forEach(k -> keys.put(k, new PenaltyHook.GroupParams(List.of(k), List.of())));
             return keys;
         }
+        NormPenalty norms = spec.normPenalty();
         for (FilterGroup g : GroupFinder.filterGroups(net.graph())) {
             if (!p.pruned().containsKey(g.name())) {
                 continue;
             }
-            List<String> k = new ArrayList<>();
-            k.add(g.weightKey());
-            if (spec.penalizeNorm()) {
-                for (String bn : g.norms()) {
-                    k.add(ParamKeys.gamma(bn));
-                    k.add(ParamKeys.beta(bn));
-                }
+            List<String> full = new ArrayList<>();
+            List<String> prunedOnly = new ArrayList<>();
+            full.add(g.weightKey());
+            List<String> bn = new ArrayList<>();
+            for (String n : g.norms()) {
+                bn.add(ParamKeys.gamma(n));
+                bn.add(ParamKeys.beta(n));
             }
-            keys.put(g.name(), k);
+            if (norms == NormPenalty.ALL) {
+                full.addAll(bn);
+            } else if (norms == NormPenalty.PRUNED && p == plan) {
+                prunedOnly.addAll(bn);
+            }
+            keys.put(g.name(), new PenaltyHook.GroupParams(full, prunedOnly));
         }
         return keys;
     }

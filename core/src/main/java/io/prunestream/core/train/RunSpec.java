@@ -2,6 +2,7 @@ package io.prunestream.core.train;
 
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.OptimizerSpec;
+import io.prunestream.core.penalty.NormPenalty;
 import io.prunestream.core.prune.ImportanceCriterion;
 import io.prunestream.core.prune.LayerRatios;
 import io.prunestream.core.schedule.Granularity;
@@ -27,7 +28,7 @@ import java.util.Objects;
  * @param lrPrune constant learning rate while regularising (REGULARIZE, PICK, STABILIZE)
  * @param lrFinetune learning rate during fine-tuning, by iterations since PRUNE
  * @param batchSize samples per training step
- * @param penalizeNorm also penalise the BatchNorm gamma and beta of pruned filters (see README)
+ * @param normPenalty which BatchNorm gamma/beta also carry the penalty (see README)
  */
 public record RunSpec(
         String runId,
@@ -41,7 +42,7 @@ public record RunSpec(
         double lrPrune,
         LrSchedule lrFinetune,
         int batchSize,
-        boolean penalizeNorm)
+        NormPenalty normPenalty)
         implements Serializable {
 
     public RunSpec {
@@ -54,6 +55,7 @@ public record RunSpec(
         Objects.requireNonNull(importance, "importance");
         Objects.requireNonNull(lrTrain, "lrTrain");
         Objects.requireNonNull(lrFinetune, "lrFinetune");
+        Objects.requireNonNull(normPenalty, "normPenalty");
         if (!(lrPrune > 0)) {
             throw new IllegalArgumentException(
                     "run '" + runId + "': lr while regularising must be > 0, got " + lrPrune);
@@ -84,7 +86,7 @@ public record RunSpec(
         m.put("granularity", granularity.toString());
         m.put("ratios", ratios.toString());
         m.put("importance", importance.toString());
-        m.put("penalty.batchnorm", penalizeNorm);
+        m.put("penalty.batchnorm", normPenalty.toString());
         m.put("optimizer", optimizer.type().toString());
         m.put("momentum", optimizer.momentum());
         m.put("weight-decay", optimizer.weightDecay());

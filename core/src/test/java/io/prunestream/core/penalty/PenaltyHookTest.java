@@ -58,7 +58,13 @@ class PenaltyHookTest {
         Network plain = net.copy();
         Network penalised = net.copy();
         PenaltyHook hook = new PenaltyHook();
-        hook.setPenalty(plan, Map.of(node, java.util.List.of(key)), 0.5, 0.0);
+        hook.setPenalty(
+                plan,
+                Map.of(
+                        node,
+                        new PenaltyHook.GroupParams(java.util.List.of(key), java.util.List.of())),
+                0.5,
+                0.0);
         penalised.addListener(hook);
         INDArray w0 = net.param(key).dup();
 
@@ -85,6 +91,55 @@ class PenaltyHookTest {
                     assertThat(d.getRow(f).amaxNumber().doubleValue()).isGreaterThan(1e-3);
                 }
             }
+        }
+    }
+
+    @Test
+    void prunedOnlyParametersGetThePrunedLambdaAndNothingOnKeptEntries() {
+        // small CNN: layer 4 is conv2 (32 filters), layer 5 its BatchNorm
+        Network net = ModelSpec.smallCnn(InputShape.MNIST, 10, 5).build(PLAIN_SGD);
+        DataSet b = batch(net.inputShape(), 10);
+        net.fit(b); // beta starts at 0: one plain step makes it non-zero
+        PrunePlan plan =
+                new PrunePlan(Granularity.FILTER, Map.of("4", new int[] {1, 3}), Map.of("4", 32));
+        PenaltyHook hook = new PenaltyHook();
+        hook.setPenalty(
+                plan,
+                Map.of(
+                        "4",
+                        new PenaltyHook.GroupParams(
+                                java.util.List.of("4_W"), java.util.List.of("5_gamma", "5_beta"))),
+                0.5,
+                -0.25);
+        float[] full = new float[32];
+        float[] prunedOnly = new float[32];
+        java.util.Arrays.fill(full, -0.25f);
+        full[1] = full[3] = 0.5f;
+        prunedOnly[1] = prunedOnly[3] = 0.5f;
+        assertThat(hook.penalties())
+                .containsOnlyKeys("4_W", "5_gamma", "5_beta")
+                .containsEntry("4_W", full)
+                .containsEntry("5_gamma", prunedOnly)
+                .containsEntry("5_beta", prunedOnly);
+
+        Network plain = net.copy();
+        Network penalised = net.copy();
+        penalised.addListener(hook);
+        INDArray gamma0 = net.param("5_gamma").dup();
+        INDArray beta0 = net.param("5_beta").dup();
+        plain.fit(b);
+        penalised.fit(b);
+        // with lr 1 and no momentum: penalised - plain = -lambda * value, entry by entry
+        for (String key : new String[] {"5_gamma", "5_beta"}) {
+            INDArray v0 = key.equals("5_gamma") ? gamma0 : beta0;
+            INDArray diff = penalised.param(key).sub(plain.param(key));
+            for (int f = 0; f < 32; f++) {
+                double expected = -prunedOnly[f] * v0.getDouble(f);
+                assertThat(diff.getDouble(f))
+                        .as("%s[%d]", key, f)
+                        .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6));
+            }
+            assertThat(Math.abs(diff.getDouble(1))).isGreaterThan(1e-4);
         }
     }
 

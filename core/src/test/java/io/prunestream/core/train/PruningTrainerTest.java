@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.OptimizerSpec;
+import io.prunestream.core.penalty.NormPenalty;
 import io.prunestream.core.prune.ImportanceCriterion;
 import io.prunestream.core.prune.LayerRatios;
 import io.prunestream.core.schedule.Granularity;
@@ -42,7 +43,7 @@ class PruningTrainerTest {
                 0.02,
                 LrSchedule.parse("0:0.01,3:0.005"),
                 8,
-                true);
+                NormPenalty.ALL);
     }
 
     static List<DataSet> batches(int n) {

@@ -4,6 +4,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.Optimizer;
+import io.prunestream.core.penalty.NormPenalty;
 import io.prunestream.core.prune.ImportanceCriterion;
 import io.prunestream.core.run.GuardSettings;
 import io.prunestream.core.schedule.Granularity;
@@ -167,13 +168,16 @@ public final class PruneOptions {
                             "How the pruned groups are chosen: l1 (L1 norm per filter, |w| per"
                                     + " weight: the paper's) or l2 (L2 norm per filter).");
 
-    public static final ConfigOption<Boolean> PENALTY_BATCHNORM =
+    public static final ConfigOption<NormPenalty> PENALTY_BATCHNORM =
             key("prune.penalty.batchnorm")
-                    .booleanType()
-                    .defaultValue(true)
+                    .enumType(NormPenalty.class)
+                    .defaultValue(NormPenalty.PRUNED)
                     .withDescription(
-                            "Also penalise the BatchNorm gamma/beta of pruned filters (see"
-                                    + " README: DL4J cannot decay BatchNorm parameters).");
+                            "Which BatchNorm gamma/beta also carry the penalty (DL4J never decays"
+                                    + " them; see README): off (conv weights only), pruned (the"
+                                    + " pruned filters' gamma/beta get the pruned lambda) or all"
+                                    + " (every filter's gamma/beta get its filter's lambda, kept"
+                                    + " ones included).");
 
     public static final ConfigOption<Optimizer> OPTIMIZER =
             key("prune.optimizer")

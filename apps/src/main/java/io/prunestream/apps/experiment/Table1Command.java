@@ -1,0 +1,387 @@
+package io.prunestream.apps.experiment;
+
+import io.prunestream.core.data.Datasets;
+import io.prunestream.core.nn.ModelSpec;
+import io.prunestream.core.penalty.NormPenalty;
+import io.prunestream.core.schedule.ScheduleParams;
+import io.prunestream.core.train.LrSchedule;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./prunestream experiment}: the command line of the Table-1 experiment. Options that set a
+ * run parameter carry the job's configuration key ({@code --prune.penalty.delta}, ...); the strong
+ * schedule's use the job's per-run form ({@code --prune.run.greg1-strong.penalty.delta}).
+ */
+@Command(
+        name = "experiment",
+        mixinStandardHelpOptions = true,
+        version = "prunestream experiment (Table 1)",
+        abbreviateSynopsis = true,
+        sortOptions = false,
+        usageHelpWidth = 110,
+        description = {
+            "The paper's Table 1 (one-shot L1 vs GReg on the same pruned filters) on converged"
+                    + " bases, with both budgets, the lambda = 0 control, the BatchNorm ablation"
+                    + " and several seeds. Bases and finished runs are kept under --out; a rerun"
+                    + " skips them."
+        })
+public final class Table1Command implements Callable<Integer> {
+
+    @Option(
+            names = "--data",
+            split = ",",
+            defaultValue = "fashion-mnist,mnist",
+            description = "Data sets, one table each (default: ${DEFAULT-VALUE}).")
+    List<String> data;
+
+    @Option(
+            names = "--prune.model",
+            defaultValue = "small-cnn",
+            description = "Network: small-cnn or resnet (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(
+            names = "--prune.model.depth",
+            defaultValue = "20",
+            description = "ResNet depth 6n+2 (default: ${DEFAULT-VALUE}).")
+    int depth;
+
+    @Option(
+            names = "--prune.model.width",
+            defaultValue = "1.0",
+            description = "Channel multiplier (default: ${DEFAULT-VALUE}).")
+    double width;
+
+    @Option(
+            names = "--seeds",
+            split = ",",
+            defaultValue = "1,2,3",
+            description =
+                    "One base and one set of batch streams per seed (default: ${DEFAULT-VALUE}).")
+    List<Long> seeds;
+
+    @Option(
+            names = "--ratios",
+            split = ",",
+            defaultValue = "0.5,0.9",
+            description = "Pruning ratios of --variants (default: ${DEFAULT-VALUE}).")
+    List<Double> ratios;
+
+    @Option(
+            names = "--variants",
+            split = ",",
+            defaultValue = "oneshot-l1,oneshot-l1-equal-steps,greg1,greg1-lambda0,greg2",
+            description = "Rows at every ratio (default: ${DEFAULT-VALUE}).")
+    List<String> variants;
+
+    @Option(
+            names = "--extra-variants",
+            split = ",",
+            defaultValue = "greg1-bn-off,greg2-bn-off,greg2-bn-all,greg1-strong",
+            description =
+                    "Rows at --extra-ratios only (default: ${DEFAULT-VALUE}); 'none' for none.")
+    List<String> extraVariants;
+
+    @Option(
+            names = "--extra-ratios",
+            split = ",",
+            defaultValue = "0.9",
+            description = "Ratios of --extra-variants (default: ${DEFAULT-VALUE}).")
+    List<Double> extraRatios;
+
+    @Option(
+            names = "--train-samples",
+            defaultValue = "60000",
+            description =
+                    "Images read from TRAIN, validation included (default: ${DEFAULT-VALUE}).")
+    int trainSamples;
+
+    @Option(
+            names = "--validation-samples",
+            defaultValue = "5000",
+            description =
+                    "The last images of TRAIN, held out for the base's plateau rule (default: ${DEFAULT-VALUE}).")
+    int validationSamples;
+
+    @Option(
+            names = "--test-samples",
+            defaultValue = "10000",
+            description = "Images of TEST the table reports (default: ${DEFAULT-VALUE}).")
+    int testSamples;
+
+    @Option(
+            names = "--base.batch-size",
+            defaultValue = "128",
+            description = "Batch of the base training (default: ${DEFAULT-VALUE}).")
+    int baseBatchSize;
+
+    @Option(
+            names = "--base.lr",
+            split = ",",
+            defaultValue = "0.1,0.01,0.001",
+            description =
+                    "Learning-rate stages of the base, each until a plateau (default: ${DEFAULT-VALUE}).")
+    List<Double> baseLr;
+
+    @Option(
+            names = "--base.eval-every",
+            defaultValue = "0",
+            description =
+                    "Steps between validation evaluations of the base; 0 = an epoch (default: ${DEFAULT-VALUE}).")
+    long baseEvalEvery;
+
+    @Option(
+            names = "--base.patience",
+            defaultValue = "2",
+            description =
+                    "A stage ends when none of its last N evaluations beats its earlier best by more than --base.min-gain (default: ${DEFAULT-VALUE}).")
+    int basePatience;
+
+    @Option(
+            names = "--base.min-gain",
+            defaultValue = "0.001",
+            description =
+                    "Accuracy gain that counts as progress, 0.001 = 0.1 point (default: ${DEFAULT-VALUE}).")
+    double baseMinGain;
+
+    @Option(
+            names = "--base.max-epochs",
+            defaultValue = "30",
+            description = "Epoch cap of the base (default: ${DEFAULT-VALUE}).")
+    int baseMaxEpochs;
+
+    @Option(
+            names = "--prune.batch-size",
+            defaultValue = "64",
+            description = "Batch from the prune schedule on (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(
+            names = "--prune.momentum",
+            defaultValue = "0.9",
+            description = "SGD (Nesterov) momentum (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(
+            names = "--prune.weight-decay",
+            defaultValue = "5e-4",
+            description = "Weight decay, base and pruning (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(
+            names = "--prune.lr.prune",
+            defaultValue = "0.01",
+            description = "Learning rate while regularising (default: ${DEFAULT-VALUE}).")
+    double lrPrune;
+
+    @Option(
+            names = "--prune.lr.finetune",
+            defaultValue = "0:0.01,1000:0.001",
+            description =
+                    "Fine-tune learning rate by steps since pruning (default: ${DEFAULT-VALUE}).")
+    String lrFinetune;
+
+    @Option(
+            names = "--finetune-iterations",
+            defaultValue = "1500",
+            description = "Fine-tune steps, the prune step included (default: ${DEFAULT-VALUE}).")
+    long finetuneIterations;
+
+    @Option(
+            names = "--prune.penalty.interval",
+            defaultValue = "1",
+            description = "K_u (default: ${DEFAULT-VALUE}).")
+    int interval;
+
+    @Option(
+            names = "--prune.penalty.delta",
+            defaultValue = "0.002",
+            description = "δλ (default: ${DEFAULT-VALUE}).")
+    double delta;
+
+    @Option(
+            names = "--prune.penalty.ceiling",
+            defaultValue = "1.0",
+            description = "τ (default: ${DEFAULT-VALUE}).")
+    double ceiling;
+
+    @Option(
+            names = "--prune.penalty.stabilize",
+            defaultValue = "500",
+            description = "K_s (default: ${DEFAULT-VALUE}).")
+    long stabilize;
+
+    @Option(
+            names = "--prune.penalty.pick-delta",
+            defaultValue = "1e-4",
+            description = "GReg-2 δλ_pick (default: ${DEFAULT-VALUE}).")
+    double pickDelta;
+
+    @Option(
+            names = "--prune.penalty.pick-ceiling",
+            defaultValue = "0.01",
+            description = "GReg-2 τ′ (default: ${DEFAULT-VALUE}).")
+    double pickCeiling;
+
+    @Option(
+            names = "--prune.penalty.recover",
+            defaultValue = "-1e-4",
+            description = "GReg-2 kept λ after the pick (default: ${DEFAULT-VALUE}).")
+    double recover;
+
+    @Option(
+            names = "--prune.penalty.batchnorm",
+            defaultValue = "pruned",
+            description = "BatchNorm γ/β penalty: off, pruned or all (default: ${DEFAULT-VALUE}).")
+    String normPenalty;
+
+    @Option(
+            names = "--prune.run.greg1-strong.penalty.interval",
+            defaultValue = "1",
+            description = "Strong schedule K_u (default: ${DEFAULT-VALUE}).")
+    int strongInterval;
+
+    @Option(
+            names = "--prune.run.greg1-strong.penalty.delta",
+            defaultValue = "0.04",
+            description = "Strong schedule δλ (default: ${DEFAULT-VALUE}).")
+    double strongDelta;
+
+    @Option(
+            names = "--prune.run.greg1-strong.penalty.ceiling",
+            defaultValue = "20",
+            description =
+                    "Strong schedule τ; 20 with δλ 0.04 reaches a kept/pruned ratio >= 1000 in every"
+                            + " layer at r = 0.9, τ = 10 did not (default: ${DEFAULT-VALUE}).")
+    double strongCeiling;
+
+    @Option(
+            names = "--prune.run.greg1-strong.penalty.stabilize",
+            defaultValue = "500",
+            description = "Strong schedule K_s (default: ${DEFAULT-VALUE}).")
+    long strongStabilize;
+
+    @Option(
+            names = "--timing-reps",
+            defaultValue = "15",
+            description =
+                    "Repetitions of the inference timing; 0 = skip (default: ${DEFAULT-VALUE}).")
+    int timingReps;
+
+    @Option(
+            names = "--out",
+            defaultValue = "runs/table1",
+            description = "Bases, finished runs and the table (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    private String[] argv = new String[0];
+
+    /** The settings these options describe. */
+    public Table1Settings settings() {
+        ScheduleParams p =
+                new ScheduleParams(
+                        0,
+                        interval,
+                        delta,
+                        ceiling,
+                        stabilize,
+                        pickDelta,
+                        pickCeiling,
+                        recover,
+                        1.0);
+        ScheduleParams strong =
+                p.withInterval(strongInterval)
+                        .withDelta(strongDelta)
+                        .withCeiling(strongCeiling)
+                        .withStabilize(strongStabilize);
+        return new Table1Settings(
+                data.stream().map(Datasets::parse).toList(),
+                ModelSpec.Kind.parse(model),
+                depth,
+                width,
+                seeds,
+                ratios,
+                variants(variants),
+                variants(extraVariants),
+                extraRatios,
+                trainSamples,
+                validationSamples,
+                testSamples,
+                baseBatchSize,
+                baseLr,
+                baseEvalEvery,
+                basePatience,
+                baseMinGain,
+                baseMaxEpochs,
+                batchSize,
+                momentum,
+                weightDecay,
+                lrPrune,
+                LrSchedule.parse(lrFinetune),
+                finetuneIterations,
+                p,
+                strong,
+                NormPenalty.parse(normPenalty),
+                timingReps,
+                false,
+                out);
+    }
+
+    private static List<Variant> variants(List<String> ids) {
+        if (ids.size() == 1 && ids.get(0).equals("none")) {
+            return List.of();
+        }
+        return ids.stream().map(Variant::parse).toList();
+    }
+
+    /** Parses {@code argv} into settings (for tests and other drivers). */
+    public static Table1Settings parse(String... argv) {
+        Table1Command c = new Table1Command();
+        new CommandLine(c).parseArgs(argv);
+        return c.settings();
+    }
+
+    @Override
+    public Integer call() {
+        Table1Settings s = settings();
+        for (Datasets d : s.data()) {
+            if (!d.isInstalled()) {
+                System.err.println(
+                        "experiment: data set '"
+                                + d.id()
+                                + "' is not installed. Install it with:\n    "
+                                + d.installCommand());
+                return 2;
+            }
+        }
+        String command = "./prunestream experiment " + String.join(" ", argv);
+        Table1Experiment.Result r =
+                Table1Experiment.run(s, System.out, System.console() != null, command.trim());
+        System.out.println();
+        System.out.println(Table1Report.markdown(r, s));
+        System.out.println("written to " + s.out().toAbsolutePath());
+        return 0;
+    }
+
+    public static void main(String[] argv) {
+        Table1Command c = new Table1Command();
+        c.argv = argv;
+        CommandLine cl =
+                new CommandLine(c)
+                        .setExecutionExceptionHandler(
+                                (e, line, parsed) -> {
+                                    if (e instanceof IllegalArgumentException
+                                            || e instanceof IllegalStateException) {
+                                        line.getErr().println("experiment: " + e.getMessage());
+                                        return 2;
+                                    }
+                                    throw e;
+                                });
+        System.exit(cl.execute(argv));
+    }
+}
