@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.OptimizerSpec;
+import io.prunestream.core.penalty.NormPenalty;
 import io.prunestream.core.prune.ImportanceCriterion;
 import io.prunestream.core.prune.LayerRatios;
 import io.prunestream.core.schedule.Granularity;
@@ -42,7 +43,7 @@ class PruningRunGuardTest {
                         0.02,
                         LrSchedule.constant(0.01),
                         8,
-                        true);
+                        NormPenalty.PRUNED);
         return new RunSettings(spec, 0, 0, 1, guard);
     }
 
