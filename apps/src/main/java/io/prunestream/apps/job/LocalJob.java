@@ -1,5 +1,6 @@
 package io.prunestream.apps.job;
 
+import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.job.PruneJob;
 import io.prunestream.job.config.JobConfig;
 import io.prunestream.job.config.PruneOptions;
@@ -28,6 +29,7 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.util.TimeUtils;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Runs the pruning job on a Flink mini cluster in this JVM, the way a user watches it from a
@@ -48,6 +50,10 @@ public final class LocalJob {
             boolean printProgress,
             PrintStream console)
             throws Exception {
+        // ND4J keeps the class loader it starts under: start it here, not under the job's
+        // user-code class loader, which Flink closes when the job ends
+        CpuBackend.configure();
+        Nd4j.getBackend();
         Configuration conf = JobConfig.withFlinkDefaults(userConf);
         String taken = takenMetricsPort(JobConfig.settings(userConf).metrics());
         if (taken != null) {
