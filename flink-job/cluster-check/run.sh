@@ -16,6 +16,7 @@ trap cleanup EXIT
 
 cd "$ROOT"
 mvn -q -B -DskipTests -Dspotless.check.skip=true install
+mkdir -p "$ROOT/target" && touch "$ROOT/target/.built" # ./prunestream builds no second time
 mvn -q -B -DskipTests -Dspotless.check.skip=true -Pjob-jar package -pl flink-job
 mvn -q -B -f "$HERE/pom.xml" dependency:build-classpath -Dmdep.outputFile="$WORK/flink.cp"
 FLINK_CP="$(cat "$WORK/flink.cp")"
@@ -34,10 +35,11 @@ for tm in tm-1 tm-2; do
     -Dtaskmanager.resource-id=$tm > "$WORK/$tm.log" 2>&1 & pids+=($!)
 done
 
-BROKER_CP="$ROOT/test-support/target/classes:$(mvn -q -B -pl test-support dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=runtime)"
+mvn -q -B -pl test-support dependency:build-classpath -Dmdep.outputFile="$WORK/broker.cp" -Dmdep.includeScope=runtime
+BROKER_CP="$ROOT/test-support/target/classes:$(cat "$WORK/broker.cp")"
 java -cp "$BROKER_CP" io.prunestream.testing.LocalKafkaBroker "$WORK/kafka" \
   prunestream-samples:2 prunestream-dead-letter:1 > "$WORK/kafka.log" 2>&1 & pids+=($!)
-for i in $(seq 1 60); do grep -q "Kafka is running at" "$WORK/kafka.log" && break; sleep 1; done
+for i in $(seq 1 60); do grep -qs "Kafka is running at" "$WORK/kafka.log" && break; sleep 1; done
 SERVERS="$(sed -n 's/.*Kafka is running at \([^ ]*\).*/\1/p' "$WORK/kafka.log")"
 [ -n "$SERVERS" ] || { echo "broker did not start, see $WORK/kafka.log" >&2; exit 1; }
 for i in $(seq 1 60); do curl -s localhost:8081/overview | grep -q '"taskmanagers":2' && break; sleep 1; done

@@ -3,8 +3,6 @@ package io.prunestream.job;
 import static io.prunestream.testing.KafkaFlinkCluster.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.prunestream.connectors.producer.DatasetProducer;
-import io.prunestream.connectors.producer.ProducerSettings;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.run.ModelVersion;
 import io.prunestream.core.run.TrainingEvent;
@@ -79,26 +77,10 @@ class PruneJobITCase {
     @Test
     void trainsPrunesAndRoutesBadRecords() throws Exception {
         long produced =
-                DatasetProducer.produce(
-                        ProducerSettings.builder()
-                                .setBootstrapServers(CLUSTER.bootstrapServers())
-                                .setTopic(TOPIC)
-                                .setDataset(Datasets.FASHION_MNIST)
-                                .setSplit(Datasets.Split.TRAIN)
-                                .setLimit(N)
-                                .setProgressBar(false)
-                                .build());
+                FashionMnistTopic.fill(
+                        CLUSTER.bootstrapServers(), TOPIC, Datasets.Split.TRAIN, N, 1);
         assertThat(produced).isEqualTo(N);
-        DatasetProducer.produce(
-                ProducerSettings.builder()
-                        .setBootstrapServers(CLUSTER.bootstrapServers())
-                        .setTopic(HELD_OUT)
-                        .setDataset(Datasets.FASHION_MNIST)
-                        .setSplit(Datasets.Split.TEST)
-                        .setLimit(300)
-                        .setSamplesPerRecord(50)
-                        .setProgressBar(false)
-                        .build());
+        FashionMnistTopic.fill(CLUSTER.bootstrapServers(), HELD_OUT, Datasets.Split.TEST, 300, 50);
         List<byte[]> bad = malformed();
         CLUSTER.send(bad.stream().map(b -> new ProducerRecord<byte[], byte[]>(TOPIC, b)).toList());
 

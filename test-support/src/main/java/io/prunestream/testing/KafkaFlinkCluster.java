@@ -19,11 +19,11 @@ import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -140,22 +140,21 @@ public final class KafkaFlinkCluster
 
     /** A byte-array producer on this broker; {@code overrides} replace or add client settings. */
     public KafkaProducer<byte[], byte[]> producer(Map<String, ?> overrides) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        config.putAll(overrides);
-        return new KafkaProducer<>(config);
+        return new KafkaProducer<>(
+                clientConfig(overrides), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** A byte-array consumer on this broker; {@code overrides} replace or add client settings. */
     public KafkaConsumer<byte[], byte[]> consumer(Map<String, ?> overrides) {
+        return new KafkaConsumer<>(
+                clientConfig(overrides), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private Map<String, Object> clientConfig(Map<String, ?> overrides) {
         Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         config.putAll(overrides);
-        return new KafkaConsumer<>(config);
+        return config;
     }
 
     /** Sends the records in order and waits until the broker acknowledged each. */
@@ -264,13 +263,10 @@ public final class KafkaFlinkCluster
 
         private Builder() {}
 
-        public Builder taskManagers(int n) {
-            this.taskManagers = n;
-            return this;
-        }
-
-        public Builder slotsPerTaskManager(int n) {
-            this.slotsPerTaskManager = n;
+        /** The mini cluster's size (default: one TaskManager with two slots). */
+        public Builder miniCluster(int taskManagers, int slotsPerTaskManager) {
+            this.taskManagers = taskManagers;
+            this.slotsPerTaskManager = slotsPerTaskManager;
             return this;
         }
 

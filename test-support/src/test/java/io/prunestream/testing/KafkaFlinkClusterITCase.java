@@ -19,8 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The fixture the pipeline tests share: what its reader sees, where its sender writes. */
 class KafkaFlinkClusterITCase {
     @RegisterExtension
-    static final KafkaFlinkCluster CLUSTER =
-            KafkaFlinkCluster.builder().taskManagers(1).slotsPerTaskManager(3).build();
+    static final KafkaFlinkCluster CLUSTER = KafkaFlinkCluster.builder().miniCluster(1, 3).build();
 
     @BeforeAll
     static void topics() {

@@ -30,6 +30,16 @@ import org.junit.jupiter.api.Test;
 class GroupFinderTest {
     private static final OptimizerSpec SGD = OptimizerSpec.sgd(0.05, 5e-4);
 
+    /** A prunable group with one BatchNorm and one reader. */
+    private static FilterGroup prunable(
+            String node, String label, int size, String norm, Consumer reader, boolean first) {
+        return new FilterGroup(node, label, size, List.of(norm), List.of(reader), null, first);
+    }
+
+    private static List<FilterGroup> groupsOf(ModelSpec spec) {
+        return GroupFinder.filterGroups(spec.build(SGD).graph());
+    }
+
     private static Map<String, FilterGroup> byLabel(List<FilterGroup> groups) {
         Map<String, FilterGroup> out = new LinkedHashMap<>();
         groups.forEach(g -> out.put(g.label(), g));
@@ -43,36 +53,13 @@ class GroupFinderTest {
      */
     @Test
     void smallCnnEveryConvIsPrunableWithItsNormAndReader() {
-        List<FilterGroup> groups =
-                GroupFinder.filterGroups(
-                        ModelSpec.smallCnn(InputShape.MNIST, 10, 1).build(SGD).graph());
+        List<FilterGroup> groups = groupsOf(ModelSpec.smallCnn(InputShape.MNIST, 10, 1));
 
         assertThat(groups)
                 .containsExactly(
-                        new FilterGroup(
-                                "0",
-                                "conv1",
-                                16,
-                                List.of("1"),
-                                List.of(new Consumer("4", Kind.CONV, 1)),
-                                null,
-                                true),
-                        new FilterGroup(
-                                "4",
-                                "conv2",
-                                32,
-                                List.of("5"),
-                                List.of(new Consumer("8", Kind.CONV, 1)),
-                                null,
-                                false),
-                        new FilterGroup(
-                                "8",
-                                "conv3",
-                                64,
-                                List.of("9"),
-                                List.of(new Consumer("12", Kind.DENSE, 9)),
-                                null,
-                                false));
+                        prunable("0", "conv1", 16, "1", new Consumer("4", Kind.CONV, 1), true),
+                        prunable("4", "conv2", 32, "5", new Consumer("8", Kind.CONV, 1), false),
+                        prunable("8", "conv3", 64, "9", new Consumer("12", Kind.DENSE, 9), false));
         assertThat(groups).allMatch(FilterGroup::prunable);
         assertThat(groups.get(2).weightKey()).isEqualTo("8_W");
     }
@@ -83,9 +70,7 @@ class GroupFinderTest {
      */
     @Test
     void lenetHasNoNormsAndADenseBlockOfSixteen() {
-        List<FilterGroup> groups =
-                GroupFinder.filterGroups(
-                        ModelSpec.lenet(InputShape.MNIST, 10, 1).build(SGD).graph());
+        List<FilterGroup> groups = groupsOf(ModelSpec.lenet(InputShape.MNIST, 10, 1));
 
         assertThat(groups)
                 .extracting(FilterGroup::label, FilterGroup::size, FilterGroup::norms)
@@ -102,11 +87,7 @@ class GroupFinderTest {
     @Test
     void resnetOnlyTheInnerConvOfEachBlockIsPrunable() {
         Map<String, FilterGroup> g =
-                byLabel(
-                        GroupFinder.filterGroups(
-                                ModelSpec.resnet(20, 0.5, new InputShape(3, 12, 12), 5, 3)
-                                        .build(SGD)
-                                        .graph()));
+                byLabel(groupsOf(ModelSpec.resnet(20, 0.5, new InputShape(3, 12, 12), 5, 3)));
 
         assertThat(g).hasSize(1 + 9 * 2);
         assertThat(g.values().stream().filter(FilterGroup::prunable).map(FilterGroup::label))
@@ -126,13 +107,12 @@ class GroupFinderTest {
                 String p = "s" + s + "b" + b + "_";
                 assertThat(g.get(p + "conv1"))
                         .isEqualTo(
-                                new FilterGroup(
+                                prunable(
                                         p + "conv1",
                                         p + "conv1",
                                         widths[s - 1],
-                                        List.of(p + "bn1"),
-                                        List.of(new Consumer(p + "conv2", Kind.CONV, 1)),
-                                        null,
+                                        p + "bn1",
+                                        new Consumer(p + "conv2", Kind.CONV, 1),
                                         false));
                 assertThat(g.get(p + "conv2").blockedBy())
                         .contains("ElementWiseVertex '" + p + "add'")

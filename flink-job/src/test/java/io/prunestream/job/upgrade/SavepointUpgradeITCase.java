@@ -2,10 +2,9 @@ package io.prunestream.job.upgrade;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.prunestream.connectors.producer.DatasetProducer;
-import io.prunestream.connectors.producer.ProducerSettings;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.run.TrainingEvent;
+import io.prunestream.job.FashionMnistTopic;
 import io.prunestream.job.PruneJob;
 import io.prunestream.testing.KafkaFlinkCluster;
 import java.nio.file.Files;
@@ -56,16 +55,8 @@ class SavepointUpgradeITCase {
         CLUSTER.createTopic("samples", 1);
         CLUSTER.createTopic("dead-letters", 1);
         // the same records at the same offsets as when the savepoint was taken
-        DatasetProducer.produce(
-                ProducerSettings.builder()
-                        .setBootstrapServers(CLUSTER.bootstrapServers())
-                        .setTopic("samples")
-                        .setDataset(Datasets.FASHION_MNIST)
-                        .setSplit(Datasets.Split.TRAIN)
-                        .setLimit(4000)
-                        .setSamplesPerRecord(8)
-                        .setProgressBar(false)
-                        .build());
+        FashionMnistTopic.fill(
+                CLUSTER.bootstrapServers(), "samples", Datasets.Split.TRAIN, 4000, 8);
         Configuration conf = config(CLUSTER.bootstrapServers(), tmp.resolve("models"));
         conf.setString("execution.state-recovery.path", savepoint.toUri().toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
