@@ -1,5 +1,6 @@
 package io.prunestream.job;
 
+import static io.prunestream.testing.KafkaFlinkCluster.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prunestream.connectors.record.RejectReason;
@@ -10,11 +11,11 @@ import io.prunestream.core.data.LabelledImages;
 import io.prunestream.core.run.ModelVersion;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.store.ModelStore;
-import io.prunestream.testing.LocalKafkaBroker;
+import io.prunestream.testing.KafkaFlinkCluster;
+import io.prunestream.testing.RecordingInterceptor;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -22,31 +23,19 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -67,22 +56,17 @@ class BadInputITCase {
     private static final int GOOD_SAMPLES = 768; // 24 steps of 32
     private static final int SAMPLES_PER_RECORD = 4;
     private static final int MALFORMED = 10_000;
+    private static final String INTERCEPTOR_TAG = "bad-input-job";
 
     private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    () ->
-                            new MiniClusterResourceConfiguration.Builder()
-                                    .setNumberTaskManagers(1)
-                                    .setNumberSlotsPerTaskManager(2)
-                                    .setConfiguration(
-                                            REPORTER.addToConfiguration(restartStrategy()))
-                                    .build());
+    static final KafkaFlinkCluster CLUSTER =
+            KafkaFlinkCluster.builder()
+                    .flinkConfiguration(REPORTER.addToConfiguration(restartStrategy()))
+                    .build();
 
     @TempDir static Path tmp;
-    static LocalKafkaBroker kafka;
 
     /** A failing task would be restarted (twice), so a restart would show in numRestarts. */
     private static Configuration restartStrategy() {
@@ -94,18 +78,10 @@ class BadInputITCase {
     }
 
     @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = LocalKafkaBroker.start(tmp.resolve("kafka"));
+    static void createTopics() {
         // the source topic takes records up to 8 MB, the dead-letter topic Kafka's default 1 MB
-        kafka.createTopic(TOPIC, 2, Map.of("max.message.bytes", "8388608"));
-        kafka.createTopic(DLQ, 1);
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
+        CLUSTER.createTopic(TOPIC, 2, Map.of("max.message.bytes", "8388608"));
+        CLUSTER.createTopic(DLQ, 1);
     }
 
     /** A record to send, and the reason the job must give when it is malformed. */
@@ -122,14 +98,15 @@ class BadInputITCase {
         Map<String, RejectReason> expected = send(all); // "partition@offset" -> reason
         assertThat(expected).hasSize(bad.size());
         assertThat(bad.stream().map(Input::kind).distinct().count()).isGreaterThanOrEqualTo(15);
-        CountingInterceptor.reset();
+        RecordingInterceptor.reset(INTERCEPTOR_TAG);
 
         Configuration conf = new Configuration();
-        conf.setString("kafka.bootstrap-servers", kafka.bootstrapServers());
+        conf.setString("kafka.bootstrap-servers", CLUSTER.bootstrapServers());
         conf.setString("kafka.topic", TOPIC);
         conf.setString("kafka.dead-letter-topic", DLQ);
         conf.setString("kafka.bounded", "true");
-        conf.setString("kafka.properties.interceptor.classes", CountingInterceptor.class.getName());
+        RecordingInterceptor.properties(INTERCEPTOR_TAG)
+                .forEach((k, v) -> conf.setString("kafka.properties." + k, v));
         conf.setString("prune.runs", "r50");
         conf.setString("prune.batch-size", "32");
         conf.setString("prune.warmup", "6");
@@ -164,11 +141,11 @@ class BadInputITCase {
             assertThat(((Gauge<?>) m).getValue()).isEqualTo(0L);
         }
         // the source read every record, and each malformed one reached the dead-letter producer
-        assertThat(CountingInterceptor.consumed()).isEqualTo(all.size());
-        assertThat(CountingInterceptor.sent()).isEqualTo(bad.size());
+        assertThat(RecordingInterceptor.consumed(INTERCEPTOR_TAG)).isEqualTo(all.size());
+        assertThat(RecordingInterceptor.sent(INTERCEPTOR_TAG)).isEqualTo(bad.size());
 
         // exactly one committed dead letter per malformed record, with its reason
-        List<ConsumerRecord<byte[], byte[]>> dead = readCommitted(DLQ);
+        List<ConsumerRecord<byte[], byte[]>> dead = CLUSTER.readCommitted(DLQ, bad.size());
         Map<String, RejectReason> got = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : dead) {
             String at =
@@ -439,25 +416,22 @@ class BadInputITCase {
     }
 
     /** Sends in order, alternating partitions; returns where each malformed record landed. */
-    private static Map<String, RejectReason> send(List<Input> inputs) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "8388608");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        List<Future<RecordMetadata>> sent = new ArrayList<>();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            for (int i = 0; i < inputs.size(); i++) {
-                Input in = inputs.get(i);
-                sent.add(producer.send(new ProducerRecord<>(TOPIC, i % 2, in.key(), in.value())));
-            }
-            producer.flush();
+    private static Map<String, RejectReason> send(List<Input> inputs) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            Input in = inputs.get(i);
+            records.add(new ProducerRecord<>(TOPIC, i % 2, in.key(), in.value()));
         }
+        List<RecordMetadata> sent =
+                CLUSTER.send(
+                        records,
+                        Map.of(
+                                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "8388608",
+                                ProducerConfig.LINGER_MS_CONFIG, "5"));
         Map<String, RejectReason> where = new HashMap<>();
         Map<RejectReason, Integer> perReason = new EnumMap<>(RejectReason.class);
         for (int i = 0; i < inputs.size(); i++) {
-            RecordMetadata m = sent.get(i).get(30, TimeUnit.SECONDS);
+            RecordMetadata m = sent.get(i);
             RejectReason reason = inputs.get(i).expected();
             if (reason != null) {
                 where.put(m.partition() + "@" + m.offset(), reason);
@@ -467,32 +441,5 @@ class BadInputITCase {
         assertThat(perReason.keySet())
                 .containsExactlyInAnyOrderElementsOf(RejectReason.recordReasons());
         return where;
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName());
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (c.position(tp) < end && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return out;
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 }

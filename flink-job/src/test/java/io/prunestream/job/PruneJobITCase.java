@@ -1,37 +1,26 @@
 package io.prunestream.job;
 
+import static io.prunestream.testing.KafkaFlinkCluster.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.prunestream.connectors.producer.DatasetProducer;
-import io.prunestream.connectors.producer.ProducerSettings;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.run.ModelVersion;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.schedule.Phase;
 import io.prunestream.core.store.ModelStore;
-import io.prunestream.testing.LocalKafkaBroker;
+import io.prunestream.testing.KafkaFlinkCluster;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,30 +37,15 @@ class PruneJobITCase {
     private static final String DLQ = "dead-letters";
     private static final String HELD_OUT = "held-out";
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final KafkaFlinkCluster CLUSTER = KafkaFlinkCluster.builder().build();
 
     @TempDir static Path tmp;
-    static LocalKafkaBroker kafka;
 
     @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = LocalKafkaBroker.start(tmp.resolve("kafka"));
-        kafka.createTopic(TOPIC, 2);
-        kafka.createTopic(DLQ, 1);
-        kafka.createTopic(HELD_OUT, 1);
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
+    static void createTopics() {
+        CLUSTER.createTopic(TOPIC, 2);
+        CLUSTER.createTopic(DLQ, 1);
+        CLUSTER.createTopic(HELD_OUT, 1);
     }
 
     /** Malformed records, one per kind of defect. */
@@ -79,11 +53,11 @@ class PruneJobITCase {
         List<byte[]> bad = new ArrayList<>();
         bad.add("not a record".getBytes(StandardCharsets.UTF_8)); // bad magic
         bad.add(new byte[] {'P', 'S', 'R', 'C', 1}); // too short
-        ByteBuffer label = header(1, 1, 28, 28);
+        ByteBuffer label = uint8Header(1, 1, 28, 28);
         label.putInt(42); // label out of range for 10 classes
         label.put(new byte[28 * 28]);
         bad.add(label.array());
-        ByteBuffer shape = header(1, 1, 5, 5); // wrong sample shape
+        ByteBuffer shape = uint8Header(1, 1, 5, 5); // wrong sample shape
         shape.putInt(3);
         shape.put(new byte[25]);
         bad.add(shape.array());
@@ -91,7 +65,7 @@ class PruneJobITCase {
     }
 
     /** A v1 uint8 header for {@code count} samples of 1 x h x w, sized for labels + pixels. */
-    static ByteBuffer header(int count, int c, int h, int w) {
+    static ByteBuffer uint8Header(int count, int c, int h, int w) {
         ByteBuffer b = ByteBuffer.allocate(13 + 12 + count * 4 + count * c * h * w);
         b.put(new byte[] {'P', 'S', 'R', 'C', 1, 0, 0, 0});
         b.putInt(count);
@@ -103,35 +77,15 @@ class PruneJobITCase {
     @Test
     void trainsPrunesAndRoutesBadRecords() throws Exception {
         long produced =
-                DatasetProducer.produce(
-                        ProducerSettings.builder()
-                                .setBootstrapServers(kafka.bootstrapServers())
-                                .setTopic(TOPIC)
-                                .setDataset(Datasets.FASHION_MNIST)
-                                .setSplit(Datasets.Split.TRAIN)
-                                .setLimit(N)
-                                .setProgressBar(false)
-                                .build());
+                FashionMnistTopic.fill(
+                        CLUSTER.bootstrapServers(), TOPIC, Datasets.Split.TRAIN, N, 1);
         assertThat(produced).isEqualTo(N);
-        DatasetProducer.produce(
-                ProducerSettings.builder()
-                        .setBootstrapServers(kafka.bootstrapServers())
-                        .setTopic(HELD_OUT)
-                        .setDataset(Datasets.FASHION_MNIST)
-                        .setSplit(Datasets.Split.TEST)
-                        .setLimit(300)
-                        .setSamplesPerRecord(50)
-                        .setProgressBar(false)
-                        .build());
+        FashionMnistTopic.fill(CLUSTER.bootstrapServers(), HELD_OUT, Datasets.Split.TEST, 300, 50);
         List<byte[]> bad = malformed();
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(producerProps())) {
-            for (byte[] b : bad) {
-                p.send(new ProducerRecord<>(TOPIC, null, b)).get();
-            }
-        }
+        CLUSTER.send(bad.stream().map(b -> new ProducerRecord<byte[], byte[]>(TOPIC, b)).toList());
 
         Configuration conf = new Configuration();
-        conf.setString("kafka.bootstrap-servers", kafka.bootstrapServers());
+        conf.setString("kafka.bootstrap-servers", CLUSTER.bootstrapServers());
         conf.setString("kafka.topic", TOPIC);
         conf.setString("kafka.dead-letter-topic", DLQ);
         conf.setString("kafka.bounded", "true");
@@ -166,14 +120,10 @@ class PruneJobITCase {
         List<ModelVersion> published = new ArrayList<>();
         versions.forEachRemaining(published::add);
 
-        List<ConsumerRecord<byte[], byte[]>> dead = readAll(DLQ, bad.size());
+        List<ConsumerRecord<byte[], byte[]>> dead = CLUSTER.readCommitted(DLQ, bad.size());
         assertThat(dead).hasSize(bad.size());
         assertThat(dead)
-                .extracting(
-                        r ->
-                                new String(
-                                        r.headers().lastHeader("prunestream.reason").value(),
-                                        StandardCharsets.UTF_8))
+                .extracting(r -> header(r, "prunestream.reason"))
                 .containsExactlyInAnyOrder(
                         "BAD_MAGIC", "TOO_SHORT", "LABEL_OUT_OF_RANGE", "SHAPE_MISMATCH");
         assertThat(dead)
@@ -209,40 +159,5 @@ class PruneJobITCase {
 
     private static ModelVersion lastOf(List<ModelVersion> vs, String run) {
         return vs.stream().filter(v -> v.runId().equals(run) && v.last()).findFirst().orElseThrow();
-    }
-
-    private static Properties producerProps() {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        return p;
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "itcase-reader");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // dead letters are written in transactions: only committed ones count
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName());
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            c.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(500)).forEach(out::add);
-                if (out.size() >= expected) {
-                    // one more poll: more than expected must fail the test
-                    c.poll(Duration.ofSeconds(1)).forEach(out::add);
-                    break;
-                }
-            }
-        }
-        return out;
     }
 }

@@ -1,17 +1,16 @@
 package io.prunestream.connectors.kafka;
 
+import static io.prunestream.testing.KafkaFlinkCluster.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prunestream.connectors.record.RejectReason;
-import io.prunestream.testing.LocalKafkaBroker;
+import io.prunestream.testing.KafkaFlinkCluster;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -19,26 +18,19 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The dead-letter topic on a real broker (with an ACL authorizer): a topic the job could not write
@@ -48,28 +40,27 @@ import org.junit.jupiter.api.io.TempDir;
 class DeadLetterTopicITCase {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
-    @TempDir static Path work;
-    private static LocalKafkaBroker kafka;
+    @RegisterExtension
+    static final KafkaFlinkCluster KAFKA =
+            KafkaFlinkCluster.builder()
+                    .withoutMiniCluster()
+                    .brokerProperty(
+                            "authorizer.class.name",
+                            "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
+                    // no ACL on a resource = allowed, so only the denied topic differs
+                    .brokerProperty("allow.everyone.if.no.acl.found", "true")
+                    .build();
 
     @BeforeAll
-    static void startKafka() throws Exception {
-        kafka =
-                LocalKafkaBroker.start(
-                        work,
-                        LocalKafkaBroker.DEFAULT_START_TIMEOUT,
-                        Map.of(
-                                "authorizer.class.name",
-                                "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-                                // no ACL on a resource = allowed, so only the denied topic differs
-                                "allow.everyone.if.no.acl.found",
-                                "true"));
-        kafka.createTopic("dlq-small", 1, Map.of("max.message.bytes", "65536"));
-        kafka.createTopic("dlq-large", 2, Map.of("max.message.bytes", "8388608"));
-        kafka.createTopic("dlq-min-isr", 1, Map.of("min.insync.replicas", "2"));
-        kafka.createTopic("dlq-denied", 1);
+    static void createTopics() throws Exception {
+        KAFKA.createTopic("dlq-small", 1, Map.of("max.message.bytes", "65536"));
+        KAFKA.createTopic("dlq-large", 2, Map.of("max.message.bytes", "8388608"));
+        KAFKA.createTopic("dlq-min-isr", 1, Map.of("min.insync.replicas", "2"));
+        KAFKA.createTopic("dlq-denied", 1);
         ResourcePattern denied =
                 new ResourcePattern(ResourceType.TOPIC, "dlq-denied", PatternType.LITERAL);
-        kafka.admin()
+        KAFKA.broker()
+                .admin()
                 .createAcls(
                         List.of(
                                 new AclBinding(
@@ -90,16 +81,9 @@ class DeadLetterTopicITCase {
                 .get(30, TimeUnit.SECONDS);
     }
 
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
     private static DeadLetterSink.Builder sink(String topic) {
         return DeadLetterSink.builder()
-                .setBootstrapServers(kafka.bootstrapServers())
+                .setBootstrapServers(KAFKA.bootstrapServers())
                 .setTopic(topic)
                 .setTransactionalIdPrefix("dlq-it")
                 .setTopicCheckTimeout(TIMEOUT);
@@ -151,9 +135,9 @@ class DeadLetterTopicITCase {
     @Test
     void theTopicLimitsAreRead() {
         DeadLetterTopic small =
-                DeadLetterTopic.check(kafka.bootstrapServers(), "dlq-small", Map.of(), TIMEOUT);
+                DeadLetterTopic.check(KAFKA.bootstrapServers(), "dlq-small", Map.of(), TIMEOUT);
         DeadLetterTopic large =
-                DeadLetterTopic.check(kafka.bootstrapServers(), "dlq-large", Map.of(), TIMEOUT);
+                DeadLetterTopic.check(KAFKA.bootstrapServers(), "dlq-large", Map.of(), TIMEOUT);
 
         assertThat(small).isEqualTo(new DeadLetterTopic("dlq-small", 1, 65536));
         assertThat(large).isEqualTo(new DeadLetterTopic("dlq-large", 2, 8388608));
@@ -185,17 +169,16 @@ class DeadLetterTopicITCase {
                     b.serializer(
                             producer,
                             DeadLetterTopic.check(
-                                    kafka.bootstrapServers(), topic, Map.of(), TIMEOUT));
-            producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-            producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+                                    KAFKA.bootstrapServers(), topic, Map.of(), TIMEOUT));
             producer.remove(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
-            try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(producer)) {
+            Map<String, Object> overrides = new HashMap<>();
+            producer.forEach((k, v) -> overrides.put((String) k, v));
+            try (KafkaProducer<byte[], byte[]> p = KAFKA.producer(overrides)) {
                 for (DeadLetter d : letters) {
                     p.send(serializer.serialize(d, null, null)).get(30, TimeUnit.SECONDS);
                 }
             }
-            List<ConsumerRecord<byte[], byte[]>> back = readAll(topic, letters.size());
+            List<ConsumerRecord<byte[], byte[]>> back = KAFKA.readCommitted(topic, letters.size());
             assertThat(back).hasSize(letters.size());
             for (ConsumerRecord<byte[], byte[]> r : back) {
                 DeadLetter d =
@@ -231,40 +214,6 @@ class DeadLetterTopicITCase {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
         return b;
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
-        Map<String, Object> config =
-                Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        kafka.bootstrapServers(),
-                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                        "read_committed",
-                        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-                        ByteArrayDeserializer.class,
-                        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                        ByteArrayDeserializer.class);
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config)) {
-            List<TopicPartition> parts =
-                    c.partitionsFor(topic).stream()
-                            .map(i -> new TopicPartition(topic, i.partition()))
-                            .toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline
-                    && parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return out;
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     private static String sha256(byte[] b) throws Exception {

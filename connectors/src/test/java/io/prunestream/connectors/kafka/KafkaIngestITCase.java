@@ -5,6 +5,7 @@ import static io.prunestream.connectors.kafka.DeadLetterSerializer.HEADER_REASON
 import static io.prunestream.connectors.kafka.DeadLetterSerializer.HEADER_SOURCE_OFFSET;
 import static io.prunestream.connectors.kafka.DeadLetterSerializer.HEADER_SOURCE_PARTITION;
 import static io.prunestream.connectors.kafka.DeadLetterSerializer.HEADER_SOURCE_TOPIC;
+import static io.prunestream.testing.KafkaFlinkCluster.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prunestream.connectors.producer.DatasetProducer;
@@ -17,10 +18,10 @@ import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.connectors.record.SampleBatchCodec;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.data.LabelledImages;
-import io.prunestream.testing.LocalKafkaBroker;
+import io.prunestream.testing.KafkaFlinkCluster;
+import io.prunestream.testing.RecordingInterceptor;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,27 +36,18 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The ingest path end to end on a real Kafka broker and a Flink mini cluster: Fashion-MNIST through
@@ -69,30 +61,12 @@ class KafkaIngestITCase {
     private static final int BATCHED_SAMPLES = 400;
     private static final int SAMPLES_PER_RECORD = 32;
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
-
-    @TempDir static Path work;
-
-    private static LocalKafkaBroker kafka;
+    @RegisterExtension static final KafkaFlinkCluster CLUSTER = KafkaFlinkCluster.builder().build();
 
     @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = LocalKafkaBroker.start(work);
-        kafka.createTopic(SAMPLES, 2);
-        kafka.createTopic(DEAD_LETTERS, 1);
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
+    static void createTopics() {
+        CLUSTER.createTopic(SAMPLES, 2);
+        CLUSTER.createTopic(DEAD_LETTERS, 1);
     }
 
     @Test
@@ -114,17 +88,17 @@ class KafkaIngestITCase {
         Map<String, ConsumerRecord<byte[], byte[]>> dead = readDeadLetters(bad.size());
         // client properties reach the source's consumers and the dead-letter producer: the
         // interceptor they install counted every record each client handled
-        assertThat(RecordingInterceptor.records("source")).isEqualTo(producedRecords);
-        assertThat(RecordingInterceptor.records("dead-letters")).isEqualTo(bad.size());
+        assertThat(RecordingInterceptor.consumed("source")).isEqualTo(producedRecords);
+        assertThat(RecordingInterceptor.sent("dead-letters")).isEqualTo(bad.size());
         // ... and the held-out reader's consumer, which skips the invalid records
         List<SampleBatch> heldOut =
                 HeldOutTopic.read(
-                        kafka.bootstrapServers(),
+                        CLUSTER.bootstrapServers(),
                         SAMPLES,
                         new RecordValidator(new int[] {1, 28, 28}, 10),
                         Integer.MAX_VALUE,
                         RecordingInterceptor.properties("held-out"));
-        assertThat(RecordingInterceptor.records("held-out")).isEqualTo(producedRecords);
+        assertThat(RecordingInterceptor.consumed("held-out")).isEqualTo(producedRecords);
         assertThat(heldOut.stream().mapToInt(SampleBatch::count).sum())
                 .isEqualTo(SINGLE_SAMPLES + BATCHED_SAMPLES);
         assertThat(dead).hasSize(bad.size());
@@ -150,13 +124,12 @@ class KafkaIngestITCase {
 
     @Test
     void startingOffsetsCommittedEarliestAndLatest() throws Exception {
-        kafka.createTopic("offsets", 1);
+        CLUSTER.createTopic("offsets", 1);
         assertThat(DatasetProducer.produce(settings("offsets", 10, 1, DType.UINT8, null)))
                 .isEqualTo(10);
         TopicPartition tp = new TopicPartition("offsets", 0);
-        Map<String, Object> config = new HashMap<>(consumerConfig());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "committed-at-4");
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config)) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                CLUSTER.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "committed-at-4"))) {
             c.commitSync(Map.of(tp, new OffsetAndMetadata(4)));
         }
 
@@ -181,7 +154,7 @@ class KafkaIngestITCase {
         try (CloseableIterator<IngestedRecord> it =
                 env.fromSource(
                                 TrainingSource.builder()
-                                        .setBootstrapServers(kafka.bootstrapServers())
+                                        .setBootstrapServers(CLUSTER.bootstrapServers())
                                         .setTopics("offsets")
                                         .setGroupId(group)
                                         .setStartingOffsets(start)
@@ -202,8 +175,8 @@ class KafkaIngestITCase {
 
     @Test
     void producerCyclesPartitionsWithoutAKeyAndUsesOnePartitionWithOne() {
-        kafka.createTopic("spread", 3);
-        kafka.createTopic("keyed", 3);
+        CLUSTER.createTopic("spread", 3);
+        CLUSTER.createTopic("keyed", 3);
 
         assertThat(DatasetProducer.produce(settings("spread", 30, 1, DType.UINT8, null)))
                 .isEqualTo(30);
@@ -216,7 +189,7 @@ class KafkaIngestITCase {
 
     @Test
     void producerHoldsTheRateAndReportsProgress() {
-        kafka.createTopic("paced", 1);
+        CLUSTER.createTopic("paced", 1);
         List<Progress> reports = new ArrayList<>();
 
         long records =
@@ -237,7 +210,7 @@ class KafkaIngestITCase {
     }
 
     private static List<Long> endOffsets(String topic) {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig())) {
+        try (KafkaConsumer<byte[], byte[]> c = CLUSTER.consumer(Map.of())) {
             List<TopicPartition> tps = new ArrayList<>();
             for (int p = 0; p < c.partitionsFor(topic).size(); p++) {
                 tps.add(new TopicPartition(topic, p));
@@ -247,13 +220,6 @@ class KafkaIngestITCase {
         }
     }
 
-    private static Map<String, Object> consumerConfig() {
-        return Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    }
-
     private static ProducerSettings settings(int limit, int perRecord, DType dtype, String key) {
         return settings(SAMPLES, limit, perRecord, dtype, key);
     }
@@ -261,7 +227,7 @@ class KafkaIngestITCase {
     private static ProducerSettings settings(
             String topic, int limit, int perRecord, DType dtype, String key) {
         return ProducerSettings.builder()
-                .setBootstrapServers(kafka.bootstrapServers())
+                .setBootstrapServers(CLUSTER.bootstrapServers())
                 .setTopic(topic)
                 .setLimit(limit)
                 .setSamplesPerRecord(perRecord)
@@ -319,22 +285,14 @@ class KafkaIngestITCase {
         return c;
     }
 
-    private static void sendRaw(Map<String, byte[]> records) throws Exception {
-        Map<String, Object> config =
-                Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(config)) {
-            for (Map.Entry<String, byte[]> e : records.entrySet()) {
-                p.send(
+    private static void sendRaw(Map<String, byte[]> records) {
+        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
+        records.forEach(
+                (key, value) ->
+                        out.add(
                                 new ProducerRecord<>(
-                                        SAMPLES,
-                                        e.getKey().getBytes(StandardCharsets.UTF_8),
-                                        e.getValue()))
-                        .get(30, TimeUnit.SECONDS);
-            }
-        }
+                                        SAMPLES, key.getBytes(StandardCharsets.UTF_8), value)));
+        CLUSTER.send(out);
     }
 
     /** TrainingSource → router → dead letters to Kafka; returns the accepted batches. */
@@ -351,7 +309,7 @@ class KafkaIngestITCase {
         SingleOutputStreamOperator<SampleBatch> batches =
                 env.fromSource(
                                 TrainingSource.builder()
-                                        .setBootstrapServers(kafka.bootstrapServers())
+                                        .setBootstrapServers(CLUSTER.bootstrapServers())
                                         .setTopics(SAMPLES)
                                         .setGroupId("ingest-it")
                                         .setStartingOffsets(TrainingSource.StartingOffsets.EARLIEST)
@@ -367,7 +325,7 @@ class KafkaIngestITCase {
         batches.getSideOutput(DeadLetterRouter.DEAD_LETTERS)
                 .sinkTo(
                         DeadLetterSink.builder()
-                                .setBootstrapServers(kafka.bootstrapServers())
+                                .setBootstrapServers(CLUSTER.bootstrapServers())
                                 .setTopic(DEAD_LETTERS)
                                 .setTransactionalIdPrefix("ingest-it")
                                 .setProperties(RecordingInterceptor.properties("dead-letters"))
@@ -383,47 +341,15 @@ class KafkaIngestITCase {
         return accepted;
     }
 
-    /**
-     * Reads the dead-letter topic, committed transactions only, until {@code expected} records
-     * arrived, by original key.
-     */
+    /** The committed records of the dead-letter topic, by original key. */
     private static Map<String, ConsumerRecord<byte[], byte[]>> readDeadLetters(int expected) {
-        Map<String, Object> config =
-                Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        kafka.bootstrapServers(),
-                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                        "read_committed",
-                        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-                        ByteArrayDeserializer.class,
-                        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                        ByteArrayDeserializer.class);
+        List<ConsumerRecord<byte[], byte[]>> all = CLUSTER.readCommitted(DEAD_LETTERS, expected);
+        assertThat(all).as("dead letters on the topic").hasSize(expected);
         Map<String, ConsumerRecord<byte[], byte[]>> byKey = new HashMap<>();
-        int total = 0;
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config)) {
-            TopicPartition tp = new TopicPartition(DEAD_LETTERS, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            // read to the end (transaction markers take offsets too), so an extra record would
-            // show up as well
-            while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    byKey.put(new String(r.key(), StandardCharsets.UTF_8), r);
-                    total++;
-                }
-                if (total >= expected && c.endOffsets(List.of(tp)).get(tp) <= c.position(tp)) {
-                    break;
-                }
-            }
+        for (ConsumerRecord<byte[], byte[]> r : all) {
+            byKey.put(new String(r.key(), StandardCharsets.UTF_8), r);
         }
-        assertThat(total).as("dead letters on the topic").isEqualTo(expected);
         return byKey;
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     private static int[] labelCounts(List<SampleBatch> batches) {

@@ -2,12 +2,11 @@ package io.prunestream.job.upgrade;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.prunestream.connectors.producer.DatasetProducer;
-import io.prunestream.connectors.producer.ProducerSettings;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.run.TrainingEvent;
+import io.prunestream.job.FashionMnistTopic;
 import io.prunestream.job.PruneJob;
-import io.prunestream.testing.LocalKafkaBroker;
+import io.prunestream.testing.KafkaFlinkCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +20,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SavepointUpgradeITCase {
     private static final Path FIXTURE = Path.of("src/test/resources/savepoints/v1");
+
+    @RegisterExtension static final KafkaFlinkCluster CLUSTER = KafkaFlinkCluster.builder().build();
 
     record Step(String run, long iteration, String phase, double lp, double lk, int lossBits) {}
 
@@ -50,58 +52,47 @@ class SavepointUpgradeITCase {
         }
         Path savepoint = tmp.resolve("savepoint");
         FileUtils.copyDirectory(FIXTURE.toFile(), savepoint.toFile());
-        try (LocalKafkaBroker kafka = LocalKafkaBroker.start(tmp.resolve("kafka"))) {
-            kafka.createTopic("samples", 1);
-            kafka.createTopic("dead-letters", 1);
-            // the same records at the same offsets as when the savepoint was taken
-            DatasetProducer.produce(
-                    ProducerSettings.builder()
-                            .setBootstrapServers(kafka.bootstrapServers())
-                            .setTopic("samples")
-                            .setDataset(Datasets.FASHION_MNIST)
-                            .setSplit(Datasets.Split.TRAIN)
-                            .setLimit(4000)
-                            .setSamplesPerRecord(8)
-                            .setProgressBar(false)
-                            .build());
-            Configuration conf = config(kafka.bootstrapServers(), tmp.resolve("models"));
-            conf.setString("execution.state-recovery.path", savepoint.toUri().toString());
-            StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(conf);
-            env.setParallelism(1);
-            PruneJob.Streams s = PruneJob.build(env, conf, false);
-            // an extra operator gives this collect sink another id than the one in the savepoint
-            CloseableIterator<TrainingEvent> events =
-                    s.events().filter(e -> true).uid("upgrade-test-events").collectAsync();
-            JobClient job = env.executeAsync("savepoint-upgrade");
-            Map<String, Integer> seen = new HashMap<>();
-            List<Step> actual = new ArrayList<>();
-            while (actual.size() < expected.size() && events.hasNext()) {
-                TrainingEvent e = events.next();
-                if (seen.merge(e.runId(), 1, Integer::sum) <= 12) {
-                    actual.add(
-                            new Step(
-                                    e.runId(),
-                                    e.iteration(),
-                                    e.phase().name(),
-                                    e.lambdaPruned(),
-                                    e.lambdaKept(),
-                                    Float.floatToIntBits((float) e.loss())));
-                }
+        CLUSTER.createTopic("samples", 1);
+        CLUSTER.createTopic("dead-letters", 1);
+        // the same records at the same offsets as when the savepoint was taken
+        FashionMnistTopic.fill(
+                CLUSTER.bootstrapServers(), "samples", Datasets.Split.TRAIN, 4000, 8);
+        Configuration conf = config(CLUSTER.bootstrapServers(), tmp.resolve("models"));
+        conf.setString("execution.state-recovery.path", savepoint.toUri().toString());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+        PruneJob.Streams s = PruneJob.build(env, conf, false);
+        // an extra operator gives this collect sink another id than the one in the savepoint
+        CloseableIterator<TrainingEvent> events =
+                s.events().filter(e -> true).uid("upgrade-test-events").collectAsync();
+        JobClient job = env.executeAsync("savepoint-upgrade");
+        Map<String, Integer> seen = new HashMap<>();
+        List<Step> actual = new ArrayList<>();
+        while (actual.size() < expected.size() && events.hasNext()) {
+            TrainingEvent e = events.next();
+            if (seen.merge(e.runId(), 1, Integer::sum) <= 12) {
+                actual.add(
+                        new Step(
+                                e.runId(),
+                                e.iteration(),
+                                e.phase().name(),
+                                e.lambdaPruned(),
+                                e.lambdaKept(),
+                                Float.floatToIntBits((float) e.loss())));
             }
-            job.cancel().get();
-            assertThat(actual)
-                    .as("steps after restoring the v1 savepoint")
-                    .containsExactlyInAnyOrderElementsOf(expected);
-            assertThat(actual.get(0).iteration())
-                    .as("continues mid-stream, not from iteration 0")
-                    .isGreaterThan(5);
-            System.out.printf(
-                    Locale.ROOT,
-                    "restored v1 savepoint: %d steps identical, first at iteration %d%n",
-                    actual.size(),
-                    actual.get(0).iteration());
         }
+        job.cancel().get();
+        assertThat(actual)
+                .as("steps after restoring the v1 savepoint")
+                .containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(actual.get(0).iteration())
+                .as("continues mid-stream, not from iteration 0")
+                .isGreaterThan(5);
+        System.out.printf(
+                Locale.ROOT,
+                "restored v1 savepoint: %d steps identical, first at iteration %d%n",
+                actual.size(),
+                actual.get(0).iteration());
     }
 
     /** The configuration the fixture was written with (MakeSavepointFixture.java.txt). */
