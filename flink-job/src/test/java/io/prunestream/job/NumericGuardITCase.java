@@ -11,10 +11,10 @@ import io.prunestream.core.run.ModelVersion;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.store.ModelStore;
 import io.prunestream.testing.LocalKafkaBroker;
+import io.prunestream.testing.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -22,12 +22,9 @@ import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,17 +105,18 @@ class NumericGuardITCase {
                             org.assertj.core.data.Offset.offset(1e-12));
             assertThat(events.stream().mapToInt(TrainingEvent::samples).sum()).isEqualTo(640);
 
-            List<ConsumerRecord<byte[], byte[]>> dead = readCommitted(kafka.bootstrapServers());
+            List<ConsumerRecord<byte[], byte[]>> dead =
+                    Topics.readCommitted(kafka.bootstrapServers(), "dlq", 3);
             assertThat(dead).hasSize(3);
             assertThat(dead)
                     .allSatisfy(
                             r -> {
-                                assertThat(header(r, "prunestream.reason"))
+                                assertThat(Topics.header(r, "prunestream.reason"))
                                         .isEqualTo(RejectReason.NON_FINITE_STEP.name());
                                 assertThat(new String(r.key(), StandardCharsets.UTF_8))
                                         .isEqualTo("r50");
                             });
-            assertThat(header(dead.get(0), "prunestream.detail")).contains("iteration 10");
+            assertThat(Topics.header(dead.get(0), "prunestream.detail")).contains("iteration 10");
 
             assertThat(versions).isNotEmpty();
             try (Stream<Path> dirs = Files.list(tmp.resolve("models").resolve("r50"))) {
@@ -157,30 +155,5 @@ class NumericGuardITCase {
                 producer.send(new ProducerRecord<>("samples", null, r)).get();
             }
         }
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readCommitted(String servers) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "guard-check");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName());
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            c.subscribe(List.of("dlq"));
-            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (System.nanoTime() < end) {
-                c.poll(Duration.ofMillis(500)).forEach(out::add);
-            }
-        }
-        return out;
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
-        return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }
 }

@@ -1,7 +1,6 @@
 package io.prunestream.testing;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,14 +19,11 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -59,7 +55,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class KafkaFlinkCluster
         implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
     /** How long {@link #readCommitted} waits for the records it was told to expect. */
-    public static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration READ_TIMEOUT = Topics.READ_TIMEOUT;
 
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
@@ -193,45 +189,14 @@ public final class KafkaFlinkCluster
         }
     }
 
-    /**
-     * Every record of every partition of {@code topic} that a {@code read_committed} consumer sees
-     * (transactions that were aborted or are still open are not seen), in partition then offset
-     * order. Reads until it has at least {@code atLeast} records and has reached the end of each
-     * partition, so records beyond the expected ones are returned too and fail a size check; gives
-     * up after {@link #READ_TIMEOUT} and returns what it read.
-     */
+    /** {@link Topics#readCommitted} on this broker. */
     public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, int atLeast) {
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c =
-                consumer(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
-            List<TopicPartition> parts =
-                    c.partitionsFor(topic).stream()
-                            .map(i -> new TopicPartition(topic, i.partition()))
-                            .sorted(Comparator.comparingInt(TopicPartition::partition))
-                            .toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-            while (System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-                // read_committed: the end is the last stable offset (transaction markers included)
-                Map<TopicPartition, Long> end = c.endOffsets(parts);
-                if (out.size() >= atLeast
-                        && parts.stream().allMatch(tp -> c.position(tp) >= end.get(tp))) {
-                    break;
-                }
-            }
-        }
-        out.sort(
-                Comparator.<ConsumerRecord<byte[], byte[]>>comparingInt(ConsumerRecord::partition)
-                        .thenComparingLong(ConsumerRecord::offset));
-        return out;
+        return Topics.readCommitted(bootstrapServers(), topic, atLeast);
     }
 
-    /** The last value of header {@code name} as UTF-8, or null when the record has none. */
+    /** {@link Topics#header}. */
     public static String header(ConsumerRecord<?, ?> record, String name) {
-        Header h = record.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+        return Topics.header(record, name);
     }
 
     private void checkStarted() {

@@ -151,20 +151,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
                             + tail(logFile));
         }
 
-        Process broker =
-                new ProcessBuilder(
-                                java,
-                                "-Xmx512m",
-                                "-XX:+UseSerialGC",
-                                "-XX:TieredStopAtLevel=1",
-                                "-Djava.awt.headless=true",
-                                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
-                                "@" + classPath,
-                                ParentWatch.class.getName(),
-                                config.toString())
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                        .start();
+        Process broker = startBroker(workDir, logFile);
         Thread hook = new Thread(() -> stop(broker), "stop local Kafka broker");
         Runtime.getRuntime().addShutdownHook(hook);
         String bootstrap = "127.0.0.1:" + brokerPort;
@@ -221,6 +208,25 @@ public final class LocalKafkaBroker implements AutoCloseable {
         stop(process);
     }
 
+    /** The broker JVM on the files {@code start} wrote into {@code workDir}. */
+    private static Process startBroker(Path workDir, Path logFile) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(
+                        java,
+                        "-Xmx512m",
+                        "-XX:+UseSerialGC",
+                        "-XX:TieredStopAtLevel=1",
+                        "-Djava.awt.headless=true",
+                        "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+                        "@" + workDir.resolve("classpath.args"),
+                        ChildJvm.Main.class.getName(),
+                        KAFKA_MAIN,
+                        workDir.resolve("server.properties").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .start();
+    }
+
     /**
      * Starts the broker process again on the same ports and data (after {@link #stopProcess()}).
      */
@@ -228,22 +234,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         if (process.isAlive()) {
             return;
         }
-        Path workDir = dataDir.getParent();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        process =
-                new ProcessBuilder(
-                                java,
-                                "-Xmx512m",
-                                "-XX:+UseSerialGC",
-                                "-XX:TieredStopAtLevel=1",
-                                "-Djava.awt.headless=true",
-                                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
-                                "@" + workDir.resolve("classpath.args"),
-                                ParentWatch.class.getName(),
-                                workDir.resolve("server.properties").toString())
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                        .start();
+        process = startBroker(dataDir.getParent(), logFile);
         long deadline = System.nanoTime() + DEFAULT_START_TIMEOUT.toNanos();
         int port =
                 Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1));
@@ -541,33 +532,6 @@ public final class LocalKafkaBroker implements AutoCloseable {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
-        }
-    }
-
-    /**
-     * The child's main class: runs {@code kafka.Kafka} and exits when its stdin closes, which
-     * happens when the parent JVM dies, even by SIGKILL, so no broker outlives its test.
-     */
-    public static final class ParentWatch {
-        private ParentWatch() {}
-
-        public static void main(String[] args) throws Exception {
-            Thread watch =
-                    new Thread(
-                            () -> {
-                                try {
-                                    while (System.in.read() != -1) {
-                                        // the parent never writes; read() returns -1 at its death
-                                    }
-                                } catch (IOException e) {
-                                    // a broken pipe means the same
-                                }
-                                System.exit(0);
-                            },
-                            "parent watch");
-            watch.setDaemon(true);
-            watch.start();
-            Class.forName(KAFKA_MAIN).getMethod("main", String[].class).invoke(null, (Object) args);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.prunestream.apps.chaos;
 
+import io.prunestream.apps.job.Checkpoints;
 import io.prunestream.apps.job.JobCommand;
 import io.prunestream.connectors.producer.DatasetProducer;
 import io.prunestream.connectors.producer.ProducerSettings;
@@ -9,6 +10,7 @@ import io.prunestream.core.store.ModelStore;
 import io.prunestream.core.store.PruningReport;
 import io.prunestream.testing.ChildJvm;
 import io.prunestream.testing.LocalKafkaBroker;
+import io.prunestream.testing.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -34,12 +36,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -118,15 +117,9 @@ public final class Chaos {
             int port = freePort();
             boolean resume = false;
             for (int k = 0; k < kills.length; k++) {
-                Process p =
-                        ChildJvm.start(
-                                chaos,
-                                jvm(),
-                                env(),
-                                JobCommand.class.getName(),
-                                job(kafka, "chaos", chaos, schedule, resume, port),
-                                chaos.resolve("job.log"));
-                long at = waitForIteration(p, port, kills[k]);
+                Process p = startJob(kafka, chaos, schedule, resume, port);
+                long at = waitForIteration(p, port, kills[k], chaos.resolve("job.log"));
+                waitForCheckpoint(p, chaos);
                 p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
                 out.printf(
                         Locale.ROOT,
@@ -136,15 +129,8 @@ public final class Chaos {
                         kills[k]);
                 resume = true;
             }
-            Process p =
-                    ChildJvm.start(
-                            chaos,
-                            jvm(),
-                            env(),
-                            JobCommand.class.getName(),
-                            job(kafka, "chaos", chaos, schedule, true, port),
-                            chaos.resolve("job.log"));
-            long at = waitForIteration(p, port, outageAt);
+            Process p = startJob(kafka, chaos, schedule, true, port);
+            long at = waitForIteration(p, port, outageAt, chaos.resolve("job.log"));
             out.printf(
                     Locale.ROOT,
                     "chaos: broker stopped at step %d for %d s%n",
@@ -252,6 +238,19 @@ public final class Chaos {
         return job(kafka, name, dir, g, r, 0);
     }
 
+    /** The chaos run's job in a child JVM, appending to {@code dir/job.log}. */
+    private Process startJob(
+            LocalKafkaBroker kafka, Path dir, GReg1 schedule, boolean resume, int port)
+            throws IOException {
+        return ChildJvm.start(
+                dir,
+                jvm(),
+                env(),
+                JobCommand.class.getName(),
+                job(kafka, "chaos", dir, schedule, resume, port),
+                dir.resolve("job.log"));
+    }
+
     private static List<String> jvm() {
         return List.of(
                 "-Xmx2g",
@@ -275,14 +274,50 @@ public final class Chaos {
         return p.waitFor(20, TimeUnit.MINUTES) ? p.exitValue() : -1;
     }
 
+    /**
+     * Waits until a complete checkpoint exists under {@code dir}: a kill before the first one
+     * leaves nothing to resume from, and {@code --resume} then refuses to start.
+     */
+    private static void waitForCheckpoint(Process p, Path dir) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (Checkpoints.newest(dir).isEmpty()) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "no complete checkpoint under "
+                                + dir
+                                + " (job alive: "
+                                + p.isAlive()
+                                + ")");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static String tail(Path log, int lines) {
+        try {
+            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
+    }
+
     /** Polls the child's metrics until run r50 reached {@code iteration}; returns where it was. */
-    private static long waitForIteration(Process p, int port, long iteration) throws Exception {
+    private static long waitForIteration(Process p, int port, long iteration, Path log)
+            throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
                 throw new IllegalStateException(
-                        "the job ended (exit " + p.exitValue() + ") before step " + iteration);
+                        "the job ended (exit "
+                                + p.exitValue()
+                                + ") before step "
+                                + iteration
+                                + "; the end of "
+                                + log
+                                + ":\n"
+                                + tail(log, 15));
             }
             try {
                 String body =
@@ -367,39 +402,20 @@ public final class Chaos {
                         + " malformed records");
     }
 
-    /** read_committed records by identity: a model version (run/vN) or a dead letter's offset. */
+    /** read_committed records by identity: a model version (vN) or a dead letter's offset. */
     private static Map<String, Integer> count(String servers, String topic, boolean models) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "chaos-check-" + topic);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName());
         Map<String, Integer> out = new TreeMap<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            c.subscribe(List.of(topic));
-            long quiet = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
-            while (System.nanoTime() < quiet) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    String id;
-                    if (models) {
-                        String json = new String(r.value(), StandardCharsets.UTF_8);
-                        Matcher m = Pattern.compile("\"version\"\\s*:\\s*(\\d+)").matcher(json);
-                        id = m.find() ? "v" + m.group(1) : json;
-                    } else {
-                        var h = r.headers().lastHeader("prunestream.source.offset");
-                        id =
-                                h == null
-                                        ? "?" + r.offset()
-                                        : new String(h.value(), StandardCharsets.UTF_8);
-                    }
-                    out.merge(id, 1, Integer::sum);
-                    quiet = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
-                }
+        for (ConsumerRecord<byte[], byte[]> r : Topics.readCommitted(servers, topic, 0)) {
+            String id;
+            if (models) {
+                String json = new String(r.value(), StandardCharsets.UTF_8);
+                Matcher m = Pattern.compile("\"version\"\\s*:\\s*(\\d+)").matcher(json);
+                id = m.find() ? "v" + m.group(1) : json;
+            } else {
+                String offset = Topics.header(r, "prunestream.source.offset");
+                id = offset == null ? "?" + r.offset() : offset;
             }
+            out.merge(id, 1, Integer::sum);
         }
         return out;
     }

@@ -11,11 +11,11 @@ import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.job.PruneJob;
 import io.prunestream.job.config.JobConfig;
 import io.prunestream.testing.LocalKafkaBroker;
+import io.prunestream.testing.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -23,19 +23,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -241,28 +236,10 @@ public final class Demo {
 
     /** Committed dead letters by their reason header. */
     static Map<String, Integer> deadLettersByReason(String servers, String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "prunestream-demo-report");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName());
         Map<String, Integer> out = new TreeMap<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-            c.subscribe(List.of(topic));
-            long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (System.nanoTime() < end) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(300))) {
-                    Header h = r.headers().lastHeader("prunestream.reason");
-                    out.merge(
-                            h == null ? "?" : new String(h.value(), StandardCharsets.UTF_8),
-                            1,
-                            Integer::sum);
-                }
-            }
+        for (ConsumerRecord<byte[], byte[]> r : Topics.readCommitted(servers, topic, 0)) {
+            String reason = Topics.header(r, "prunestream.reason");
+            out.merge(reason == null ? "?" : reason, 1, Integer::sum);
         }
         return out;
     }

@@ -2,6 +2,7 @@ package io.prunestream.connectors.kafka;
 
 import io.prunestream.connectors.record.RejectReason;
 import io.prunestream.connectors.typeinfo.ImmutableTypeSerializer;
+import io.prunestream.core.state.Codec;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -29,8 +30,8 @@ public final class DeadLetterTypeSerializer extends ImmutableTypeSerializer<Dead
         out.writeInt(d.partition());
         out.writeLong(d.offset());
         out.writeLong(d.timestamp());
-        writeBytes(d.key(), out);
-        writeBytes(d.value(), out);
+        Codec.writeBlob(out, d.key());
+        Codec.writeBlob(out, d.value());
         StringValue.writeString(d.reason().name(), out);
         StringValue.writeString(d.detail(), out);
     }
@@ -41,8 +42,8 @@ public final class DeadLetterTypeSerializer extends ImmutableTypeSerializer<Dead
         int partition = in.readInt();
         long offset = in.readLong();
         long timestamp = in.readLong();
-        byte[] key = readBytes(in);
-        byte[] value = readBytes(in);
+        byte[] key = Codec.readBlob(in);
+        byte[] value = Codec.readBlob(in);
         RejectReason reason = RejectReason.valueOf(StringValue.readString(in));
         String detail = StringValue.readString(in);
         return new DeadLetter(key, value, topic, partition, offset, timestamp, reason, detail);

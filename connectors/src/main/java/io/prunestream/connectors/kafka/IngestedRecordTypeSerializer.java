@@ -3,6 +3,7 @@ package io.prunestream.connectors.kafka;
 import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.connectors.record.SampleBatchTypeSerializer;
 import io.prunestream.connectors.typeinfo.ImmutableTypeSerializer;
+import io.prunestream.core.state.Codec;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -38,7 +39,7 @@ public final class IngestedRecordTypeSerializer extends ImmutableTypeSerializer<
             out.writeInt(r.partition());
             out.writeLong(r.offset());
             out.writeLong(r.timestamp());
-            writeBytes(r.key(), out);
+            Codec.writeBlob(out, r.key());
             SampleBatchTypeSerializer.INSTANCE.serialize(r.batch(), out);
         } else {
             out.writeByte(REJECTED);
@@ -55,7 +56,7 @@ public final class IngestedRecordTypeSerializer extends ImmutableTypeSerializer<
                 int partition = in.readInt();
                 long offset = in.readLong();
                 long timestamp = in.readLong();
-                byte[] key = readBytes(in);
+                byte[] key = Codec.readBlob(in);
                 SampleBatch batch = SampleBatchTypeSerializer.INSTANCE.deserialize(in);
                 return IngestedRecord.accepted(batch, topic, partition, offset, timestamp, key);
             case REJECTED:

@@ -1,6 +1,7 @@
 package io.prunestream.connectors.record;
 
 import io.prunestream.connectors.typeinfo.ImmutableTypeSerializer;
+import io.prunestream.core.state.Codec;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -23,13 +24,13 @@ public final class SampleBatchTypeSerializer extends ImmutableTypeSerializer<Sam
 
     @Override
     public void serialize(SampleBatch record, DataOutputView target) throws IOException {
-        writeBytes(SampleBatchCodec.encode(record), target);
+        Codec.writeBlob(target, SampleBatchCodec.encode(record));
     }
 
     @Override
     public SampleBatch deserialize(DataInputView source) throws IOException {
         try {
-            return SampleBatchCodec.decode(readBytes(source));
+            return SampleBatchCodec.decode(Codec.readBlob(source));
         } catch (InvalidRecordException e) {
             throw new IOException("corrupt SampleBatch in Flink's serialized data: " + e, e);
         }

@@ -42,25 +42,4 @@ public abstract class ImmutableTypeSerializer<T> extends TypeSerializerSingleton
     public void copy(DataInputView source, DataOutputView target) throws IOException {
         serialize(deserialize(source), target);
     }
-
-    /** Writes {@code b} (may be null) behind its length; -1 stands for null. */
-    protected static void writeBytes(byte[] b, DataOutputView out) throws IOException {
-        if (b == null) {
-            out.writeInt(-1);
-        } else {
-            out.writeInt(b.length);
-            out.write(b);
-        }
-    }
-
-    /** Reads what {@link #writeBytes} wrote. */
-    protected static byte[] readBytes(DataInputView in) throws IOException {
-        int n = in.readInt();
-        if (n < 0) {
-            return null;
-        }
-        byte[] b = new byte[n];
-        in.readFully(b);
-        return b;
-    }
 }

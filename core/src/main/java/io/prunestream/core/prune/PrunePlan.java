@@ -104,52 +104,7 @@ public final class PrunePlan {
 
     /** Binary layout, version 1: granularity, then per key its size and pruned indices. */
     public static final Codec<PrunePlan> CODEC =
-            new Codec<>() {
-                @Override
-                public String name() {
-                    return "prune plan";
-                }
-
-                @Override
-                public int version() {
-                    return 1;
-                }
-
-                @Override
-                public void write(PrunePlan p, DataOutput out) throws IOException {
-                    out.writeByte(p.granularity.ordinal());
-                    out.writeInt(p.sizes.size());
-                    for (Map.Entry<String, Integer> e : p.sizes.entrySet()) {
-                        out.writeUTF(e.getKey());
-                        out.writeInt(e.getValue());
-                        int[] idx = p.prunedOf(e.getKey());
-                        out.writeInt(idx.length);
-                        for (int i : idx) {
-                            out.writeInt(i);
-                        }
-                    }
-                }
-
-                @Override
-                public PrunePlan read(DataInput in, int version) throws IOException {
-                    Granularity g = Granularity.values()[in.readByte()];
-                    int n = in.readInt();
-                    Map<String, int[]> pruned = new LinkedHashMap<>();
-                    Map<String, Integer> sizes = new LinkedHashMap<>();
-                    for (int k = 0; k < n; k++) {
-                        String key = in.readUTF();
-                        sizes.put(key, in.readInt());
-                        int[] idx = new int[in.readInt()];
-                        for (int i = 0; i < idx.length; i++) {
-                            idx[i] = in.readInt();
-                        }
-                        if (idx.length > 0) {
-                            pruned.put(key, idx);
-                        }
-                    }
-                    return new PrunePlan(g, pruned, sizes);
-                }
-            };
+            Codec.of("prune plan", 1, 1, PrunePlan::write, PrunePlan::read);
 
     @Override
     public String toString() {
@@ -163,5 +118,38 @@ public final class PrunePlan {
                                 .append('/')
                                 .append(sizes.get(k)));
         return sb.append(']').toString();
+    }
+
+    private static void write(PrunePlan p, DataOutput out) throws IOException {
+        out.writeByte(p.granularity.ordinal());
+        out.writeInt(p.sizes.size());
+        for (Map.Entry<String, Integer> e : p.sizes.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeInt(e.getValue());
+            int[] idx = p.prunedOf(e.getKey());
+            out.writeInt(idx.length);
+            for (int i : idx) {
+                out.writeInt(i);
+            }
+        }
+    }
+
+    private static PrunePlan read(DataInput in, int version) throws IOException {
+        Granularity g = Granularity.values()[in.readByte()];
+        int n = in.readInt();
+        Map<String, int[]> pruned = new LinkedHashMap<>();
+        Map<String, Integer> sizes = new LinkedHashMap<>();
+        for (int k = 0; k < n; k++) {
+            String key = in.readUTF();
+            sizes.put(key, in.readInt());
+            int[] idx = new int[in.readInt()];
+            for (int i = 0; i < idx.length; i++) {
+                idx[i] = in.readInt();
+            }
+            if (idx.length > 0) {
+                pruned.put(key, idx);
+            }
+        }
+        return new PrunePlan(g, pruned, sizes);
     }
 }

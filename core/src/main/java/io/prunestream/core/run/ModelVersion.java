@@ -23,40 +23,7 @@ public record ModelVersion(
 
     /** Binary layout, version 1: run, number, path (or none), last, the report as JSON. */
     public static final Codec<ModelVersion> CODEC =
-            new Codec<>() {
-                @Override
-                public String name() {
-                    return "model version";
-                }
-
-                @Override
-                public int version() {
-                    return 1;
-                }
-
-                @Override
-                public void write(ModelVersion v, DataOutput out) throws IOException {
-                    out.writeUTF(v.runId);
-                    out.writeInt(v.version);
-                    out.writeBoolean(v.path != null);
-                    if (v.path != null) {
-                        out.writeUTF(v.path);
-                    }
-                    out.writeBoolean(v.last);
-                    Codec.writeBlob(out, ModelStore.toJson(v.report));
-                }
-
-                @Override
-                public ModelVersion read(DataInput in, int version) throws IOException {
-                    String run = in.readUTF();
-                    int number = in.readInt();
-                    String path = in.readBoolean() ? in.readUTF() : null;
-                    boolean last = in.readBoolean();
-                    PruningReport report =
-                            ModelStore.fromJson(Codec.readBlob(in), PruningReport.class);
-                    return new ModelVersion(run, number, path, last, report);
-                }
-            };
+            Codec.of("model version", 1, 1, ModelVersion::write, ModelVersion::read);
 
     /** The iteration of the last step the model has seen (the report counts steps done). */
     public long iteration() {
@@ -116,5 +83,25 @@ public record ModelVersion(
 
     private static double nanIfNull(Double d) {
         return d == null ? Double.NaN : d;
+    }
+
+    private static void write(ModelVersion v, DataOutput out) throws IOException {
+        out.writeUTF(v.runId);
+        out.writeInt(v.version);
+        out.writeBoolean(v.path != null);
+        if (v.path != null) {
+            out.writeUTF(v.path);
+        }
+        out.writeBoolean(v.last);
+        Codec.writeBlob(out, ModelStore.toJson(v.report));
+    }
+
+    private static ModelVersion read(DataInput in, int version) throws IOException {
+        String run = in.readUTF();
+        int number = in.readInt();
+        String path = in.readBoolean() ? in.readUTF() : null;
+        boolean last = in.readBoolean();
+        PruningReport report = ModelStore.fromJson(Codec.readBlob(in), PruningReport.class);
+        return new ModelVersion(run, number, path, last, report);
     }
 }

@@ -13,27 +13,14 @@ public record Publication(ModelVersion version, byte[] model) {
 
     /** Binary layout, version 1: the version (its own codec), then the model bytes. */
     public static final Codec<Publication> CODEC =
-            new Codec<>() {
-                @Override
-                public String name() {
-                    return "model publication";
-                }
+            Codec.of("model publication", 1, 1, Publication::write, Publication::read);
 
-                @Override
-                public int version() {
-                    return 1;
-                }
+    private static void write(Publication p, DataOutput out) throws IOException {
+        ModelVersion.CODEC.writeVersioned(p.version, out);
+        Codec.writeBlob(out, p.model);
+    }
 
-                @Override
-                public void write(Publication p, DataOutput out) throws IOException {
-                    ModelVersion.CODEC.writeVersioned(p.version, out);
-                    Codec.writeBlob(out, p.model);
-                }
-
-                @Override
-                public Publication read(DataInput in, int version) throws IOException {
-                    return new Publication(
-                            ModelVersion.CODEC.readVersioned(in), Codec.readBlob(in));
-                }
-            };
+    private static Publication read(DataInput in, int version) throws IOException {
+        return new Publication(ModelVersion.CODEC.readVersioned(in), Codec.readBlob(in));
+    }
 }

@@ -44,53 +44,32 @@ public record RunState(
      * adds the guard.
      */
     public static final Codec<RunState> CODEC =
-            new Codec<>() {
-                @Override
-                public String name() {
-                    return "run state";
-                }
+            Codec.of("run state", 2, 1, RunState::write, RunState::read);
 
-                @Override
-                public int version() {
-                    return 2;
-                }
+    private static void write(RunState s, DataOutput out) throws IOException {
+        out.writeInt(s.nextVersion);
+        out.writeDouble(s.lastAccuracy);
+        out.writeDouble(s.accuracyBeforePrune);
+        out.writeDouble(s.baseAccuracy);
+        out.writeLong(s.publishedIteration);
+        Codec.writeBlob(out, TrainerState.CODEC.toBytes(s.trainer));
+        out.writeInt(s.guard.badInARow());
+        out.writeDouble(s.guard.lrScale());
+        out.writeBoolean(s.guard.paused());
+        out.writeLong(s.guard.rollbacks());
+    }
 
-                @Override
-                public int oldestReadable() {
-                    return 1;
-                }
-
-                @Override
-                public void write(RunState s, DataOutput out) throws IOException {
-                    out.writeInt(s.nextVersion);
-                    out.writeDouble(s.lastAccuracy);
-                    out.writeDouble(s.accuracyBeforePrune);
-                    out.writeDouble(s.baseAccuracy);
-                    out.writeLong(s.publishedIteration);
-                    Codec.writeBlob(out, TrainerState.CODEC.toBytes(s.trainer));
-                    out.writeInt(s.guard.badInARow());
-                    out.writeDouble(s.guard.lrScale());
-                    out.writeBoolean(s.guard.paused());
-                    out.writeLong(s.guard.rollbacks());
-                }
-
-                @Override
-                public RunState read(DataInput in, int version) throws IOException {
-                    int next = in.readInt();
-                    double last = in.readDouble();
-                    double before = in.readDouble();
-                    double base = in.readDouble();
-                    long published = in.readLong();
-                    TrainerState trainer = TrainerState.CODEC.fromBytes(Codec.readBlob(in));
-                    Guard guard =
-                            version < 2
-                                    ? Guard.INITIAL
-                                    : new Guard(
-                                            in.readInt(),
-                                            in.readDouble(),
-                                            in.readBoolean(),
-                                            in.readLong());
-                    return new RunState(next, last, before, base, published, trainer, guard);
-                }
-            };
+    private static RunState read(DataInput in, int version) throws IOException {
+        int next = in.readInt();
+        double last = in.readDouble();
+        double before = in.readDouble();
+        double base = in.readDouble();
+        long published = in.readLong();
+        TrainerState trainer = TrainerState.CODEC.fromBytes(Codec.readBlob(in));
+        Guard guard =
+                version < 2
+                        ? Guard.INITIAL
+                        : new Guard(in.readInt(), in.readDouble(), in.readBoolean(), in.readLong());
+        return new RunState(next, last, before, base, published, trainer, guard);
+    }
 }

@@ -28,40 +28,7 @@ public record ScheduleState(
 
     /** Binary layout, version 1: iteration, phase ordinal, both lambdas, updates, pick, prune. */
     public static final Codec<ScheduleState> CODEC =
-            new Codec<>() {
-                @Override
-                public String name() {
-                    return "schedule state";
-                }
-
-                @Override
-                public int version() {
-                    return 1;
-                }
-
-                @Override
-                public void write(ScheduleState s, DataOutput out) throws IOException {
-                    out.writeLong(s.iteration);
-                    out.writeByte(s.phase.ordinal());
-                    out.writeDouble(s.lambdaPruned);
-                    out.writeDouble(s.lambdaKept);
-                    out.writeLong(s.updates);
-                    out.writeBoolean(s.pick);
-                    out.writeBoolean(s.prune);
-                }
-
-                @Override
-                public ScheduleState read(DataInput in, int version) throws IOException {
-                    return new ScheduleState(
-                            in.readLong(),
-                            Phase.values()[in.readByte()],
-                            in.readDouble(),
-                            in.readDouble(),
-                            in.readLong(),
-                            in.readBoolean(),
-                            in.readBoolean());
-                }
-            };
+            Codec.of("schedule state", 1, 1, ScheduleState::write, ScheduleState::read);
 
     public boolean penalized() {
         return lambdaPruned != 0 || lambdaKept != 0;
@@ -69,5 +36,26 @@ public record ScheduleState(
 
     static ScheduleState plain(long t, Phase p) {
         return new ScheduleState(t, p, 0, 0, 0, false, false);
+    }
+
+    private static void write(ScheduleState s, DataOutput out) throws IOException {
+        out.writeLong(s.iteration);
+        out.writeByte(s.phase.ordinal());
+        out.writeDouble(s.lambdaPruned);
+        out.writeDouble(s.lambdaKept);
+        out.writeLong(s.updates);
+        out.writeBoolean(s.pick);
+        out.writeBoolean(s.prune);
+    }
+
+    private static ScheduleState read(DataInput in, int version) throws IOException {
+        return new ScheduleState(
+                in.readLong(),
+                Phase.values()[in.readByte()],
+                in.readDouble(),
+                in.readDouble(),
+                in.readLong(),
+                in.readBoolean(),
+                in.readBoolean());
     }
 }

@@ -77,6 +77,49 @@ public interface Codec<T> {
         }
     }
 
+    /** Writes a value's fields. */
+    @FunctionalInterface
+    interface Writer<T> {
+        void write(T value, DataOutput out) throws IOException;
+    }
+
+    /** Reads a value's fields written at a given version. */
+    @FunctionalInterface
+    interface Reader<T> {
+        T read(DataInput in, int version) throws IOException;
+    }
+
+    /** A codec from its name, versions and the two halves of its layout. */
+    static <T> Codec<T> of(
+            String name, int version, int oldestReadable, Writer<T> writer, Reader<T> reader) {
+        return new Codec<>() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public int version() {
+                return version;
+            }
+
+            @Override
+            public int oldestReadable() {
+                return oldestReadable;
+            }
+
+            @Override
+            public void write(T value, DataOutput out) throws IOException {
+                writer.write(value, out);
+            }
+
+            @Override
+            public T read(DataInput in, int v) throws IOException {
+                return reader.read(in, v);
+            }
+        };
+    }
+
     /** A length-prefixed byte array; -1 stands for null. */
     static void writeBlob(DataOutput out, byte[] b) throws IOException {
         out.writeInt(b == null ? -1 : b.length);

@@ -38,61 +38,48 @@ public record TrainerState(
 
     /** Binary layout, version 1 (the layout of the first release's trainer snapshot). */
     public static final Codec<TrainerState> CODEC =
-            new Codec<>() {
-                @Override
-                public String name() {
-                    return "trainer state";
-                }
+            Codec.of("trainer state", 1, 1, TrainerState::write, TrainerState::read);
 
-                @Override
-                public int version() {
-                    return 1;
-                }
+    private static void write(TrainerState s, DataOutput out) throws IOException {
+        out.writeLong(s.steps);
+        out.writeLong(s.prunedAt);
+        out.writeDouble(s.ratioAtPrune);
+        out.writeInt(s.ratiosAtPrune.size());
+        for (Map.Entry<String, Double> e : s.ratiosAtPrune.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeDouble(e.getValue());
+        }
+        out.writeDouble(s.pickOverlap);
+        Codec.writeBlob(out, s.plan == null ? null : PrunePlan.CODEC.toBytes(s.plan));
+        Codec.writeBlob(out, s.startPlan == null ? null : PrunePlan.CODEC.toBytes(s.startPlan));
+        s.baseCost.writeTo(out);
+        out.writeBoolean(s.graph);
+        Codec.writeBlob(out, s.network);
+    }
 
-                @Override
-                public void write(TrainerState s, DataOutput out) throws IOException {
-                    out.writeLong(s.steps);
-                    out.writeLong(s.prunedAt);
-                    out.writeDouble(s.ratioAtPrune);
-                    out.writeInt(s.ratiosAtPrune.size());
-                    for (Map.Entry<String, Double> e : s.ratiosAtPrune.entrySet()) {
-                        out.writeUTF(e.getKey());
-                        out.writeDouble(e.getValue());
-                    }
-                    out.writeDouble(s.pickOverlap);
-                    Codec.writeBlob(out, s.plan == null ? null : PrunePlan.CODEC.toBytes(s.plan));
-                    Codec.writeBlob(
-                            out, s.startPlan == null ? null : PrunePlan.CODEC.toBytes(s.startPlan));
-                    s.baseCost.writeTo(out);
-                    out.writeBoolean(s.graph);
-                    Codec.writeBlob(out, s.network);
-                }
-
-                @Override
-                public TrainerState read(DataInput in, int version) throws IOException {
-                    long steps = in.readLong();
-                    long prunedAt = in.readLong();
-                    double ratio = in.readDouble();
-                    Map<String, Double> ratios = new LinkedHashMap<>();
-                    for (int i = in.readInt(); i > 0; i--) {
-                        ratios.put(in.readUTF(), in.readDouble());
-                    }
-                    double overlap = in.readDouble();
-                    byte[] plan = Codec.readBlob(in);
-                    byte[] startPlan = Codec.readBlob(in);
-                    NetworkCost base = NetworkCost.readFrom(in);
-                    boolean graph = in.readBoolean();
-                    return new TrainerState(
-                            steps,
-                            prunedAt,
-                            ratio,
-                            ratios,
-                            overlap,
-                            plan == null ? null : PrunePlan.CODEC.fromBytes(plan),
-                            startPlan == null ? null : PrunePlan.CODEC.fromBytes(startPlan),
-                            base,
-                            graph,
-                            Codec.readBlob(in));
-                }
-            };
+    private static TrainerState read(DataInput in, int version) throws IOException {
+        long steps = in.readLong();
+        long prunedAt = in.readLong();
+        double ratio = in.readDouble();
+        Map<String, Double> ratios = new LinkedHashMap<>();
+        for (int i = in.readInt(); i > 0; i--) {
+            ratios.put(in.readUTF(), in.readDouble());
+        }
+        double overlap = in.readDouble();
+        byte[] plan = Codec.readBlob(in);
+        byte[] startPlan = Codec.readBlob(in);
+        NetworkCost base = NetworkCost.readFrom(in);
+        boolean graph = in.readBoolean();
+        return new TrainerState(
+                steps,
+                prunedAt,
+                ratio,
+                ratios,
+                overlap,
+                plan == null ? null : PrunePlan.CODEC.fromBytes(plan),
+                startPlan == null ? null : PrunePlan.CODEC.fromBytes(startPlan),
+                base,
+                graph,
+                Codec.readBlob(in));
+    }
 }

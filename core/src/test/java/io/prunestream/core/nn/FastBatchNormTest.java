@@ -11,7 +11,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** The fast BatchNorm trains like DL4J's own: same parameters after several steps, same outputs. */
+/**
+ * The fast BatchNorm trains like DL4J's built-in BatchNorm: same parameters after several steps,
+ * same outputs. The reference runs without any helper, since oneDNN's kernels differ per CPU.
+ */
 class FastBatchNormTest {
 
     private static DataSet batch(InputShape s, int classes, int seed) {

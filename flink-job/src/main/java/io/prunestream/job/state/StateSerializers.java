@@ -1,5 +1,7 @@
 package io.prunestream.job.state;
 
+import io.prunestream.connectors.typeinfo.CodecSerializer;
+import io.prunestream.connectors.typeinfo.ImmutableTypeInfo;
 import io.prunestream.core.run.ModelVersion;
 import io.prunestream.core.run.Publication;
 import io.prunestream.core.run.RunState;
@@ -73,14 +75,14 @@ public final class StateSerializers {
     }
 
     public static final TypeInformation<Publication> PUBLICATION =
-            CodecTypeInfo.of(Publication.class, new PublicationSerializer());
+            new ImmutableTypeInfo<>(Publication.class, new PublicationSerializer());
 
     public static final TypeInformation<RunState> RUN_STATE =
-            CodecTypeInfo.of(RunState.class, new RunStateSerializer());
+            new ImmutableTypeInfo<>(RunState.class, new RunStateSerializer());
 
     public static final TypeInformation<ScheduleState> SCHEDULE_STATE =
-            CodecTypeInfo.of(ScheduleState.class, new ScheduleStateSerializer());
+            new ImmutableTypeInfo<>(ScheduleState.class, new ScheduleStateSerializer());
 
     public static final TypeInformation<ModelVersion> MODEL_VERSION =
-            CodecTypeInfo.of(ModelVersion.class, new ModelVersionSerializer());
+            new ImmutableTypeInfo<>(ModelVersion.class, new ModelVersionSerializer());
 }

@@ -1,4 +1,4 @@
-package io.prunestream.job.state;
+package io.prunestream.connectors.typeinfo;
 
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;

@@ -1,8 +1,7 @@
-package io.prunestream.job.state;
+package io.prunestream.connectors.typeinfo;
 
 import io.prunestream.core.state.Codec;
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -16,36 +15,11 @@ import org.apache.flink.core.memory.DataOutputView;
  *
  * @param <T> the value type
  */
-public abstract class CodecSerializer<T> extends TypeSerializer<T> {
+public abstract class CodecSerializer<T> extends ImmutableTypeSerializer<T> {
     private static final long serialVersionUID = 1L;
 
     /** The codec: a constant of the value's class (codecs are not serializable themselves). */
     public abstract Codec<T> codec();
-
-    @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
-    public TypeSerializer<T> duplicate() {
-        return this;
-    }
-
-    @Override
-    public T copy(T from) {
-        return from;
-    }
-
-    @Override
-    public T copy(T from, T reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
-    }
 
     @Override
     public void serialize(T record, DataOutputView target) throws IOException {
@@ -58,27 +32,7 @@ public abstract class CodecSerializer<T> extends TypeSerializer<T> {
     }
 
     @Override
-    public T deserialize(T reuse, DataInputView source) throws IOException {
-        return deserialize(source);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
-    }
-
-    @Override
     public TypeSerializerSnapshot<T> snapshotConfiguration() {
         return new CodecSerializerSnapshot<>(this);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o != null && o.getClass() == getClass();
-    }
-
-    @Override
-    public int hashCode() {
-        return getClass().hashCode();
     }
 }
