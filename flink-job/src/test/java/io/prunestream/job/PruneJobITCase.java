@@ -110,7 +110,6 @@ class PruneJobITCase {
                                 .setDataset(Datasets.FASHION_MNIST)
                                 .setSplit(Datasets.Split.TRAIN)
                                 .setLimit(N)
-                                .setProgressBar(false)
                                 .build());
         assertThat(produced).isEqualTo(N);
         DatasetProducer.produce(
@@ -121,7 +120,6 @@ class PruneJobITCase {
                         .setSplit(Datasets.Split.TEST)
                         .setLimit(300)
                         .setSamplesPerRecord(50)
-                        .setProgressBar(false)
                         .build());
         List<byte[]> bad = malformed();
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(producerProps())) {

@@ -267,7 +267,6 @@ class KafkaIngestITCase {
                 .setSamplesPerRecord(perRecord)
                 .setDtype(dtype)
                 .setKey(key)
-                .setProgressBar(false)
                 .build();
     }
 

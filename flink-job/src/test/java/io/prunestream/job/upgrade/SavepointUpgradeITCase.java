@@ -62,7 +62,6 @@ class SavepointUpgradeITCase {
                             .setSplit(Datasets.Split.TRAIN)
                             .setLimit(4000)
                             .setSamplesPerRecord(8)
-                            .setProgressBar(false)
                             .build());
             Configuration conf = config(kafka.bootstrapServers(), tmp.resolve("models"));
             conf.setString("execution.state-recovery.path", savepoint.toUri().toString());
