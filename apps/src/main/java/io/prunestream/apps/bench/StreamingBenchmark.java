@@ -1,6 +1,6 @@
 package io.prunestream.apps.bench;
 
-import io.prunestream.apps.Args;
+import io.prunestream.apps.Main;
 import io.prunestream.connectors.producer.DatasetProducer;
 import io.prunestream.connectors.producer.ProducerSettings;
 import io.prunestream.core.data.Datasets;
@@ -18,38 +18,76 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.nd4j.linalg.dataset.DataSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Streaming efficiency: training samples/s through Kafka + Flink divided by samples/s of a plain
  * DL4J loop over the same samples, batches and network. Both are measured in steady state (from the
  * first step to the last) in alternating rounds of one run, so machine noise hits both alike.
  */
-public final class StreamingBenchmark {
-    private StreamingBenchmark() {}
+@Command(
+        name = "bench-stream",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        sortOptions = false,
+        usageHelpWidth = 100,
+        description = {
+            "Streaming efficiency: training samples/s through Kafka + Flink divided by samples/s"
+                    + " of a plain DL4J loop over the same samples, in alternating rounds."
+        })
+public final class StreamingBenchmark implements Callable<Integer> {
+    @Option(
+            names = "--samples",
+            paramLabel = "N",
+            defaultValue = "48000",
+            description = "Fashion-MNIST training samples streamed (default: ${DEFAULT-VALUE}).")
+    int samples;
 
-    public static void main(String[] argv) throws Exception {
+    @Option(
+            names = "--batch",
+            paramLabel = "N",
+            defaultValue = "64",
+            description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(
+            names = "--rounds",
+            paramLabel = "N",
+            defaultValue = "3",
+            description = "Rounds; the medians are reported (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(
+            names = "--samples-per-record",
+            paramLabel = "K",
+            defaultValue = "8",
+            description = "Samples in one Kafka record (default: ${DEFAULT-VALUE}).")
+    int perRecord;
+
+    @Option(
+            names = "--method",
+            paramLabel = "METHOD",
+            defaultValue = "greg1",
+            description = "The job's prune.method (default: ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(
+            names = "--checkpoint-interval",
+            defaultValue = "10 s",
+            paramLabel = "DURATION",
+            description = "The job's prune.checkpoint.interval (default: ${DEFAULT-VALUE}).")
+    String checkpointInterval;
+
+    @Override
+    public Integer call() throws Exception {
         CpuBackend.configure();
-        Args a =
-                new Args(
-                        argv,
-                        Set.of(
-                                "samples",
-                                "batch",
-                                "rounds",
-                                "samples-per-record",
-                                "method",
-                                "checkpoint-interval"),
-                        Set.of());
-        int samples = a.intValue("samples", 48_000);
-        int batch = a.intValue("batch", 64);
-        int rounds = a.intValue("rounds", 3);
-        int perRecord = a.intValue("samples-per-record", 8);
         Path tmp = Files.createTempDirectory("prunestream-bench");
         try (LocalKafkaBroker kafka = LocalKafkaBroker.start(tmp.resolve("kafka"))) {
             kafka.createTopic("bench", 1);
@@ -62,7 +100,6 @@ public final class StreamingBenchmark {
                             .setDataset(Datasets.FASHION_MNIST)
                             .setLimit(samples)
                             .setSamplesPerRecord(perRecord)
-                            .setProgressBar(false)
                             .build(),
                     train,
                     p -> {});
@@ -72,13 +109,12 @@ public final class StreamingBenchmark {
                     samples,
                     batch,
                     perRecord,
-                    a.string("method", "greg1"),
+                    method,
                     Runtime.getRuntime().availableProcessors());
             double[] plain = new double[rounds];
             double[] stream = new double[rounds];
             for (int r = 0; r < rounds; r++) {
-                Configuration conf =
-                        config(kafka.bootstrapServers(), tmp.resolve("out" + r), batch, a, r);
+                Configuration conf = config(kafka.bootstrapServers(), tmp.resolve("out" + r), r);
                 plain[r] = plainLoop(JobConfig.runs(conf).get(0), train, batch);
                 stream[r] = streaming(conf);
                 System.out.printf(
@@ -98,9 +134,10 @@ public final class StreamingBenchmark {
                     s,
                     s / p);
         }
+        return 0;
     }
 
-    static Configuration config(String servers, Path out, int batch, Args a, int round) {
+    private Configuration config(String servers, Path out, int round) {
         Configuration c = new Configuration();
         c.setString("kafka.bootstrap-servers", servers);
         c.setString("kafka.topic", "bench");
@@ -108,7 +145,7 @@ public final class StreamingBenchmark {
         c.setString("kafka.group-id", "bench-" + round);
         c.setString("kafka.bounded", "true");
         c.setString("prune.runs", "bench");
-        c.setString("prune.method", a.string("method", "greg1"));
+        c.setString("prune.method", method);
         c.setString("prune.batch-size", Integer.toString(batch));
         c.setString("prune.warmup", "100");
         c.setString("prune.penalty.delta", "0.01");
@@ -118,7 +155,7 @@ public final class StreamingBenchmark {
         c.setString("prune.stats.interval", "1000000");
         c.setString("eval.dataset", "none");
         c.setString("prune.metrics.port", "0");
-        c.setString("prune.checkpoint.interval", a.string("checkpoint-interval", "10 s"));
+        c.setString("prune.checkpoint.interval", checkpointInterval);
         c.setString("output.dir", out.toString());
         return c;
     }

@@ -1,6 +1,6 @@
 package io.prunestream.apps.bench;
 
-import io.prunestream.apps.Args;
+import io.prunestream.apps.Main;
 import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.ModelSpec;
@@ -26,11 +26,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Training throughput (samples/s) of DL4J beside PyTorch for the same nets, batch and optimizer,
@@ -38,8 +40,54 @@ import org.nd4j.linalg.factory.Nd4j;
  * child process when {@code /usr/bin/python3 -c "import torch"} works (Debian {@code
  * python3-torch}).
  */
-public final class TrainingBenchmark {
-    private TrainingBenchmark() {}
+@Command(
+        name = "bench-train",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        sortOptions = false,
+        usageHelpWidth = 100,
+        description = {
+            "Training throughput (samples/s) of DL4J beside PyTorch for the same nets, batch and"
+                    + " optimizer, in alternating rounds."
+        })
+public final class TrainingBenchmark implements Callable<Integer> {
+    @Option(
+            names = "--batch",
+            paramLabel = "N",
+            defaultValue = "64",
+            description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(
+            names = "--seconds",
+            paramLabel = "S",
+            defaultValue = "10",
+            description = "Length of one round of each framework (default: ${DEFAULT-VALUE}).")
+    double seconds;
+
+    @Option(
+            names = "--rounds",
+            paramLabel = "N",
+            defaultValue = "3",
+            description = "Rounds per net; the medians are reported (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(
+            names = "--python",
+            defaultValue = "/usr/bin/python3",
+            paramLabel = "PATH",
+            description =
+                    "Python with torch for the PyTorch side; skipped if it cannot import torch"
+                            + " (default: ${DEFAULT-VALUE}).")
+    String python;
+
+    @Option(
+            names = "--nets",
+            paramLabel = "NET",
+            split = ",",
+            defaultValue = "lenet,small-cnn",
+            description = "Nets to measure: lenet, small-cnn (default: ${DEFAULT-VALUE}).")
+    List<String> nets;
 
     /** One net's result: medians over rounds. */
     public record Result(String net, double dl4j, double torch) {
@@ -48,14 +96,9 @@ public final class TrainingBenchmark {
         }
     }
 
-    public static void main(String[] argv) throws Exception {
+    @Override
+    public Integer call() throws Exception {
         CpuBackend.configure();
-        Args a = new Args(argv, Set.of("batch", "seconds", "rounds", "python", "nets"), Set.of());
-        int batch = a.intValue("batch", 64);
-        double seconds = a.doubleValue("seconds", 10);
-        int rounds = a.intValue("rounds", 3);
-        String python = a.string("python", "/usr/bin/python3");
-        List<String> nets = Arrays.asList(a.string("nets", "lenet,small-cnn").split(","));
         boolean torch = torchAvailable(python);
         int threads = Runtime.getRuntime().availableProcessors();
         System.out.printf(
@@ -101,6 +144,7 @@ public final class TrainingBenchmark {
                     torch ? String.format(Locale.ROOT, "%.0f", r.torch()) : "n/a",
                     torch ? String.format(Locale.ROOT, "%.2f", r.ratio()) : "n/a");
         }
+        return 0;
     }
 
     /** The benchmark net as a plain-training run: the same loop the stream and Table 1 drive. */

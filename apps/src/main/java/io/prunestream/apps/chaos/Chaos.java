@@ -1,7 +1,7 @@
 package io.prunestream.apps.chaos;
 
+import io.prunestream.apps.Main;
 import io.prunestream.apps.job.Checkpoints;
-import io.prunestream.apps.job.JobCommand;
 import io.prunestream.connectors.producer.DatasetProducer;
 import io.prunestream.connectors.producer.ProducerSettings;
 import io.prunestream.core.data.Datasets;
@@ -182,7 +182,6 @@ public final class Chaos {
                         .setDataset(Datasets.FASHION_MNIST)
                         .setLimit(s.samples())
                         .setSamplesPerRecord(8)
-                        .setProgressBar(false)
                         .build());
         Properties p = new Properties();
         p.put("bootstrap.servers", servers);
@@ -204,7 +203,7 @@ public final class Chaos {
 
     private List<String> job(
             LocalKafkaBroker kafka, String name, Path dir, GReg1 g, boolean resume, int port) {
-        List<String> a = new ArrayList<>();
+        List<String> a = new ArrayList<>(List.of("job"));
         if (resume) {
             a.add("--resume");
         }
@@ -246,7 +245,7 @@ public final class Chaos {
                 dir,
                 jvm(),
                 env(),
-                JobCommand.class.getName(),
+                Main.class.getName(),
                 job(kafka, "chaos", dir, schedule, resume, port),
                 dir.resolve("job.log"));
     }
@@ -270,7 +269,7 @@ public final class Chaos {
         Files.createDirectories(log.getParent());
         Process p =
                 ChildJvm.start(
-                        log.getParent(), jvm(), env(), JobCommand.class.getName(), args, log);
+                        log.getParent(), jvm(), env(), Main.class.getName(), args, log);
         return p.waitFor(20, TimeUnit.MINUTES) ? p.exitValue() : -1;
     }
 
@@ -456,37 +455,4 @@ public final class Chaos {
         checks.add(new Check(name, ok, figure));
     }
 
-    /**
-     * {@code ./prunestream chaos [--samples N] [--malformed N] [--outage-seconds S] [--out DIR]}.
-     */
-    public static void main(String[] args) throws Exception {
-        Map<String, String> o = new HashMap<>();
-        Set<String> known = new HashSet<>(List.of("samples", "malformed", "outage-seconds", "out"));
-        for (int i = 0; i < args.length; i += 2) {
-            String k = args[i].replaceFirst("^--", "");
-            if (!known.contains(k) || i + 1 >= args.length) {
-                System.err.println(
-                        "chaos: use [--samples N] [--malformed N] [--outage-seconds S] [--out DIR]");
-                System.exit(2);
-            }
-            o.put(k, args[i + 1]);
-        }
-        Settings d = Settings.full(Path.of(o.getOrDefault("out", "runs/chaos")));
-        Settings s =
-                new Settings(
-                        Integer.parseInt(o.getOrDefault("samples", "" + d.samples())),
-                        Integer.parseInt(o.getOrDefault("malformed", "" + d.malformed())),
-                        Duration.ofSeconds(
-                                Long.parseLong(
-                                        o.getOrDefault(
-                                                "outage-seconds", "" + d.outage().toSeconds()))),
-                        d.workDir().toAbsolutePath());
-        if (Files.exists(s.workDir())) {
-            try (Stream<Path> w = Files.walk(s.workDir())) {
-                w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-        List<Check> checks = run(s, System.out);
-        System.exit(checks.stream().allMatch(Check::ok) ? 0 : 1);
-    }
 }

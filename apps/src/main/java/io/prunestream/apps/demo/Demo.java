@@ -1,5 +1,7 @@
 package io.prunestream.apps.demo;
 
+import io.prunestream.apps.Main;
+import io.prunestream.apps.produce.ProducerProgressBar;
 import io.prunestream.connectors.producer.DatasetProducer;
 import io.prunestream.connectors.producer.ProducerSettings;
 import io.prunestream.core.data.Datasets;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -32,6 +35,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The local default, one command: a real Kafka broker (KRaft, loopback), Fashion-MNIST streamed
@@ -40,8 +45,27 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p>Long because the demo is one story told on the console: broker, data, job and report.
  */
-public final class Demo {
-    private Demo() {}
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        sortOptions = false,
+        usageHelpWidth = 100,
+        description = {
+            "A local Kafka broker (KRaft) + Flink mini cluster + Fashion-MNIST: two GReg-1 runs"
+                    + " (r = 0.5 and r = 0.9) prune while the data streams, then a report."
+        })
+public final class Demo implements Callable<Integer> {
+    @Option(
+            names = "--quick",
+            description = "A shorter run (about a minute): one epoch, shorter schedule.")
+    boolean quick;
+
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "Output folder (default: runs/demo-<yyyyMMdd-HHmmss>).")
+    Path out;
 
     /** Sizes of the demo: the default (a few minutes) and --quick (about two). */
     record Plan(
@@ -53,26 +77,15 @@ public final class Demo {
         }
     }
 
-    public static void main(String[] args) throws Exception {
+    @Override
+    public Integer call() throws Exception {
         CpuBackend.configure();
-        boolean quick = false;
-        Path out = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--quick" -> quick = true;
-                case "--out" -> out = Path.of(args[++i]);
-                default -> {
-                    System.err.println(
-                            "demo: unknown option '" + args[i] + "'; use [--quick] [--out DIR]");
-                    System.exit(2);
-                }
-            }
-        }
+        Path out = this.out;
         if (!Datasets.FASHION_MNIST.isInstalled()) {
             System.err.println(
                     "demo: Fashion-MNIST is not installed. Install it with:\n    "
                             + Datasets.FASHION_MNIST.installCommand());
-            System.exit(2);
+            return 2;
         }
         if (out == null) {
             out =
@@ -112,17 +125,19 @@ public final class Demo {
             long left = samples;
             while (left > 0) {
                 long n = Math.min(left, train.size());
-                DatasetProducer.produce(
-                        ProducerSettings.builder()
-                                .setBootstrapServers(kafka.bootstrapServers())
-                                .setTopic("prunestream-samples")
-                                .setDataset(Datasets.FASHION_MNIST)
-                                .setLimit(n)
-                                .setSamplesPerRecord(8)
-                                .setProgressBar(true)
-                                .build(),
-                        train,
-                        p -> {});
+                try (ProducerProgressBar bar =
+                        ProducerProgressBar.onStderr(train.name() + " -> prunestream-samples", n)) {
+                    DatasetProducer.produce(
+                            ProducerSettings.builder()
+                                    .setBootstrapServers(kafka.bootstrapServers())
+                                    .setTopic("prunestream-samples")
+                                    .setDataset(Datasets.FASHION_MNIST)
+                                    .setLimit(n)
+                                    .setSamplesPerRecord(8)
+                                    .build(),
+                            train,
+                            bar);
+                }
                 left -= n;
             }
             int bad = sendMalformed(kafka.bootstrapServers());
@@ -157,6 +172,7 @@ public final class Demo {
             System.out.println(
                     "report written to " + out.resolve("demo-report.md").toAbsolutePath());
         }
+        return 0;
     }
 
     static Configuration jobConfig(String servers, Path out, Plan plan) {

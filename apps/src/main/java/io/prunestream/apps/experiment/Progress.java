@@ -1,13 +1,11 @@
 package io.prunestream.apps.experiment;
 
+import io.prunestream.apps.ProgressBars;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * A progress bar for one long loop (steps, rate, time left, the latest loss) that also shows where
@@ -44,24 +42,6 @@ final class Progress implements AutoCloseable {
         bar.close();
     }
 
-    /** Prints each rendering of a bar that differs from the one before, one line each. */
-    private static final class NewLines implements java.util.function.Consumer<String> {
-        private final PrintStream out;
-        private String last;
-
-        NewLines(PrintStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void accept(String line) {
-            if (!line.equals(last)) {
-                out.println(line);
-                last = line;
-            }
-        }
-    }
-
     /**
      * The whole command: samples planned and done (bases train at a larger batch than the pruning
      * runs, so work is counted in samples), for an estimate of the time left.
@@ -90,18 +70,16 @@ final class Progress implements AutoCloseable {
         /** A bar for a loop of {@code steps} steps of {@code batchSize} samples. */
         Progress bar(String task, long steps, int batchSize) {
             ProgressBarBuilder b =
-                    new ProgressBarBuilder()
-                            .setTaskName(task)
-                            .setInitialMax(steps)
+                    ProgressBars.builder(
+                                    task,
+                                    steps,
+                                    out,
+                                    terminal,
+                                    Duration.ofSeconds(1),
+                                    Duration.ofSeconds(30),
+                                    200)
                             .setUnit(" it", 1)
                             .showSpeed();
-            if (terminal) {
-                b.setConsumer(new ConsoleProgressBarConsumer(out)).setUpdateIntervalMillis(1000);
-            } else {
-                b.setConsumer(new DelegatingProgressBarConsumer(new NewLines(out), 200))
-                        .setStyle(ProgressBarStyle.ASCII)
-                        .setUpdateIntervalMillis(30_000);
-            }
             return new Progress(b.build(), this, batchSize);
         }
 

@@ -1,6 +1,8 @@
 package io.prunestream.apps.experiment;
 
+import io.prunestream.apps.ProgressBars;
 import io.prunestream.core.data.Datasets;
+import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.penalty.NormPenalty;
 import io.prunestream.core.schedule.ScheduleParams;
@@ -10,7 +12,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./prunestream experiment}: the command line of the Table-1 experiment. Options that set a
@@ -279,7 +283,7 @@ public final class Table1Command implements Callable<Integer> {
             description = "Bases, finished runs and the table (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    private String[] argv = new String[0];
+    @Spec CommandSpec spec;
 
     /** The settings these options describe. */
     public Table1Settings settings() {
@@ -346,8 +350,25 @@ public final class Table1Command implements Callable<Integer> {
         return c.settings();
     }
 
+    /** This command's arguments as typed, for the report (without {@code Main}'s own). */
+    String arguments() {
+        List<String> all = spec.commandLine().getParseResult().originalArgs();
+        return String.join(" ", all.subList(all.indexOf(spec.name()) + 1, all.size()));
+    }
+
     @Override
     public Integer call() {
+        CpuBackend.configure();
+        try {
+            return run();
+        } catch (IllegalStateException e) {
+            // a cached base or run that does not fit these settings: the message says what to do
+            System.err.println("experiment: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private int run() {
         Table1Settings s = settings();
         for (Datasets d : s.data()) {
             if (!d.isInstalled()) {
@@ -359,29 +380,12 @@ public final class Table1Command implements Callable<Integer> {
                 return 2;
             }
         }
-        String command = "./prunestream experiment " + String.join(" ", argv);
+        String command = ("./prunestream experiment " + arguments()).trim();
         Table1Experiment.Result r =
-                Table1Experiment.run(s, System.out, System.console() != null, command.trim());
+                Table1Experiment.run(s, System.out, ProgressBars.isTerminal(), command);
         System.out.println();
         System.out.println(Table1Report.markdown(r, s));
         System.out.println("written to " + s.out().toAbsolutePath());
         return 0;
-    }
-
-    public static void main(String[] argv) {
-        Table1Command c = new Table1Command();
-        c.argv = argv;
-        CommandLine cl =
-                new CommandLine(c)
-                        .setExecutionExceptionHandler(
-                                (e, line, parsed) -> {
-                                    if (e instanceof IllegalArgumentException
-                                            || e instanceof IllegalStateException) {
-                                        line.getErr().println("experiment: " + e.getMessage());
-                                        return 2;
-                                    }
-                                    throw e;
-                                });
-        System.exit(cl.execute(argv));
     }
 }

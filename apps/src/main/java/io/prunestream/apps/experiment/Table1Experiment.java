@@ -364,12 +364,6 @@ public final class Table1Experiment {
                 from);
     }
 
-    /** {@code ./prunestream experiment}: see {@link Table1Command}. */
-    public static void main(String[] argv) {
-        io.prunestream.core.nn.CpuBackend.configure();
-        Table1Command.main(argv);
-    }
-
     static String machine() {
         return Runtime.getRuntime().availableProcessors()
                 + " cores, "

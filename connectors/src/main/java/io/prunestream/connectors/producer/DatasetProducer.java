@@ -3,11 +3,8 @@ package io.prunestream.connectors.producer;
 import io.prunestream.connectors.record.DType;
 import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.connectors.record.SampleBatchCodec;
-import io.prunestream.core.data.Datasets;
 import io.prunestream.core.data.Datasets.MissingDatasetException;
-import io.prunestream.core.data.Datasets.Split;
 import io.prunestream.core.data.LabelledImages;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -32,45 +29,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *                 .setBootstrapServers("localhost:9092")
  *                 .setTopic("fashion-mnist")
  *                 .setSamplesPerRecord(32)
- *                 .setProgressBar(false)
  *                 .build(),
  *         progress -> log.info("{} samples sent", progress.samplesSent()));
  * }</pre>
  *
- * <p>From a shell: {@code DatasetProducer --bootstrap-servers localhost:9092 --topic fashion-mnist}
- * (see {@link #USAGE}).
+ * <p>From a shell: {@code ./prunestream produce --bootstrap-servers localhost:9092 --topic
+ * fashion-mnist} (the apps module's command line; it draws a progress bar from these reports).
  */
 public final class DatasetProducer {
-    /** Exit code for bad options or values. */
-    public static final int EXIT_USAGE = 2;
-
-    /** Exit code for a data set that is not installed. */
-    public static final int EXIT_NO_DATA = 3;
-
-    /** Exit code when Kafka fails. */
-    public static final int EXIT_FAILED = 1;
-
-    public static final String USAGE =
-            String.join(
-                    "\n",
-                    "usage: DatasetProducer --bootstrap-servers HOST:PORT --topic TOPIC [options]",
-                    "  --data fashion-mnist|mnist       data set (default fashion-mnist)",
-                    "  --split train|test               which part (default train)",
-                    "  --limit N                        send at most N samples (default all)",
-                    "  --rate R                         samples per second, 0 = as fast as"
-                            + " possible (default 0)",
-                    "  --samples-per-record K           samples in one record, 1..65535"
-                            + " (default 1)",
-                    "  --key KEY                        key of every record, e.g. a run id"
-                            + " (default none:",
-                    "                                   records cycle over the topic's"
-                            + " partitions)",
-                    "  --dtype uint8|float32            value type (default uint8)",
-                    "  --property KEY=VALUE             extra Kafka producer property"
-                            + " (repeatable)",
-                    "  --quiet                          no progress bar",
-                    "  --help                           this text");
-
     private static final Duration PROGRESS_INTERVAL = Duration.ofMillis(200);
 
     private DatasetProducer() {}
@@ -99,10 +65,6 @@ public final class DatasetProducer {
         int perRecord = Math.min(s.samplesPerRecord(), total);
         int[] shape = {data.shape().channels(), data.shape().height(), data.shape().width()};
         checkRecordSize(s, shape, perRecord, data.shape().size());
-        if (s.progressBar()) {
-            progress =
-                    progress.andThen(new ProgressBar(System.err, data.name() + " -> " + s.topic()));
-        }
         byte[] key = s.key() == null ? null : s.key().getBytes(StandardCharsets.UTF_8);
         AtomicLong ackedRecords = new AtomicLong();
         AtomicLong ackedSamples = new AtomicLong();
@@ -265,182 +227,6 @@ public final class DatasetProducer {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while pacing the producer", e);
             }
-        }
-    }
-
-    public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
-    }
-
-    /** The command line without {@code System.exit}: returns the exit code. */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
-        ProducerSettings settings;
-        try {
-            settings = parse(args);
-        } catch (HelpRequested h) {
-            out.println(USAGE);
-            return 0;
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            err.println("DatasetProducer: " + e.getMessage());
-            err.println(USAGE);
-            return EXIT_USAGE;
-        }
-        Datasets d = settings.dataset();
-        if (!d.isInstalled()) {
-            err.println(
-                    "DatasetProducer: data set '"
-                            + d.id()
-                            + "' is not installed in "
-                            + d.directory()
-                            + ". Install it with:\n    "
-                            + d.installCommand());
-            return EXIT_NO_DATA;
-        }
-        try {
-            long records = produce(settings);
-            if (!settings.progressBar()) {
-                out.println("sent " + records + " records to " + settings.topic());
-            }
-            return 0;
-        } catch (MissingDatasetException e) {
-            err.println("DatasetProducer: " + e.getMessage());
-            return EXIT_NO_DATA;
-        } catch (IllegalArgumentException e) {
-            err.println("DatasetProducer: " + e.getMessage());
-            return EXIT_USAGE;
-        } catch (RuntimeException e) {
-            err.println("DatasetProducer: " + e.getMessage());
-            return EXIT_FAILED;
-        }
-    }
-
-    /** Parses the command line; throws IllegalArgumentException naming the bad option. */
-    static ProducerSettings parse(String[] args) {
-        ProducerSettings.Builder b = ProducerSettings.builder();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            String name = arg;
-            String value = null;
-            int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
-                name = arg.substring(0, eq);
-                value = arg.substring(eq + 1);
-            }
-            switch (name) {
-                case "--help", "-h" -> throw new HelpRequested();
-                case "--quiet", "-q" -> {
-                    if (value != null) {
-                        throw new IllegalArgumentException(name + " takes no value, got " + arg);
-                    }
-                    b.setProgressBar(false);
-                    continue;
-                }
-                case "--bootstrap-servers",
-                        "--topic",
-                        "--data",
-                        "--split",
-                        "--limit",
-                        "--rate",
-                        "--samples-per-record",
-                        "--key",
-                        "--dtype",
-                        "--property" -> {
-                    if (value == null) {
-                        if (i + 1 >= args.length) {
-                            throw new IllegalArgumentException(name + " needs a value");
-                        }
-                        value = args[++i];
-                    }
-                }
-                default ->
-                        throw new IllegalArgumentException(
-                                "unknown option '" + arg + "' (see the options below)");
-            }
-            apply(b, name, value);
-        }
-        return b.build();
-    }
-
-    private static void apply(ProducerSettings.Builder b, String name, String value) {
-        switch (name) {
-            case "--bootstrap-servers" -> b.setBootstrapServers(value);
-            case "--topic" -> b.setTopic(value);
-            case "--data" -> b.setDataset(Datasets.parse(value));
-            case "--split" -> b.setSplit(parseSplit(value));
-            case "--limit" -> b.setLimit(parseLong(name, value, 1));
-            case "--rate" -> b.setRate(parseRate(value));
-            case "--samples-per-record" -> {
-                long k = parseLong(name, value, 1);
-                if (k > SampleBatch.MAX_COUNT) {
-                    throw new IllegalArgumentException(
-                            name + " is " + k + ", expected 1.." + SampleBatch.MAX_COUNT);
-                }
-                b.setSamplesPerRecord((int) k);
-            }
-            case "--key" -> b.setKey(value);
-            case "--dtype" -> b.setDtype(DType.parse(value));
-            case "--property" -> {
-                int eq = value.indexOf('=');
-                if (eq < 1) {
-                    throw new IllegalArgumentException(
-                            "--property needs KEY=VALUE, e.g. --property max.request.size=4194304;"
-                                    + " got '"
-                                    + value
-                                    + "'");
-                }
-                b.setProperty(value.substring(0, eq).trim(), value.substring(eq + 1).trim());
-            }
-            default -> throw new AssertionError(name);
-        }
-    }
-
-    private static Split parseSplit(String value) {
-        return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "train" -> Split.TRAIN;
-            case "test" -> Split.TEST;
-            default ->
-                    throw new IllegalArgumentException(
-                            "--split '" + value + "' is not a split: use train or test");
-        };
-    }
-
-    private static long parseLong(String name, String value, long min) {
-        long v;
-        try {
-            v = Long.parseLong(value.trim().replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    name + " '" + value + "' is not a whole number: use e.g. " + name + " 1000");
-        }
-        if (v < min) {
-            throw new IllegalArgumentException(name + " is " + v + ", expected >= " + min);
-        }
-        return v;
-    }
-
-    private static double parseRate(String value) {
-        double v;
-        try {
-            v = Double.parseDouble(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "--rate '"
-                            + value
-                            + "' is not a number: use samples per second, e.g. --rate 500");
-        }
-        if (!(v >= 0) || Double.isInfinite(v)) {
-            throw new IllegalArgumentException(
-                    "--rate is " + value + ", expected samples per second > 0, or 0 for unlimited");
-        }
-        return v;
-    }
-
-    /** Thrown by {@link #parse} for {@code --help}. */
-    private static final class HelpRequested extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        HelpRequested() {
-            super(null, null, false, false);
         }
     }
 }

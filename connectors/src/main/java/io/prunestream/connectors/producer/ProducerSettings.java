@@ -35,7 +35,6 @@ import java.util.Set;
  * @param key record key for every record, e.g. a run id; null spreads records over all partitions
  *     in turn (default null)
  * @param dtype how sample values are stored (default uint8)
- * @param progressBar whether to draw a progress bar on stderr (default true)
  * @param producerProperties extra Kafka producer properties, overriding the defaults
  */
 public record ProducerSettings(
@@ -48,7 +47,6 @@ public record ProducerSettings(
         int samplesPerRecord,
         String key,
         DType dtype,
-        boolean progressBar,
         Map<String, String> producerProperties) {
 
     /** Keys the producer sets itself. */
@@ -75,7 +73,6 @@ public record ProducerSettings(
         b.samplesPerRecord = samplesPerRecord;
         b.key = key;
         b.dtype = dtype;
-        b.progressBar = progressBar;
         b.producerProperties.putAll(producerProperties);
         return b;
     }
@@ -91,7 +88,6 @@ public record ProducerSettings(
         private int samplesPerRecord = 1;
         private String key;
         private DType dtype = DType.UINT8;
-        private boolean progressBar = true;
         private final Map<String, String> producerProperties = new LinkedHashMap<>();
 
         private Builder() {}
@@ -144,12 +140,6 @@ public record ProducerSettings(
             return this;
         }
 
-        /** Draw a progress bar on stderr (default true). */
-        public Builder setProgressBar(boolean progressBar) {
-            this.progressBar = progressBar;
-            return this;
-        }
-
         /** A Kafka producer property, e.g. {@code max.request.size}; overrides our defaults. */
         public Builder setProperty(String key, String value) {
             checkArgument(key != null && value != null, "property key and value must not be null");
@@ -195,7 +185,6 @@ public record ProducerSettings(
                     samplesPerRecord,
                     key,
                     dtype,
-                    progressBar,
                     producerProperties);
         }
     }

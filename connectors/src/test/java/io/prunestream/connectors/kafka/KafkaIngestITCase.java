@@ -233,7 +233,6 @@ class KafkaIngestITCase {
                 .setSamplesPerRecord(perRecord)
                 .setDtype(dtype)
                 .setKey(key)
-                .setProgressBar(false)
                 .build();
     }
 

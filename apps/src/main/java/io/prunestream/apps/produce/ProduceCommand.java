@@ -1,0 +1,280 @@
+package io.prunestream.apps.produce;
+
+import io.prunestream.apps.Main;
+import io.prunestream.connectors.producer.DatasetProducer;
+import io.prunestream.connectors.producer.ProducerSettings;
+import io.prunestream.connectors.record.DType;
+import io.prunestream.connectors.record.SampleBatch;
+import io.prunestream.core.data.Datasets;
+import io.prunestream.core.data.Datasets.MissingDatasetException;
+import io.prunestream.core.data.Datasets.Split;
+import io.prunestream.core.data.LabelledImages;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code ./prunestream produce}: streams a data set into a Kafka topic with {@link
+ * DatasetProducer}, with a progress bar on stderr ({@link ProducerProgressBar}) unless {@code
+ * --quiet}.
+ */
+@Command(
+        name = "produce",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        sortOptions = false,
+        usageHelpWidth = 100,
+        description = {
+            "Streams Fashion-MNIST or MNIST into a Kafka topic as record-format v1 values, one"
+                    + " sample or a mini-batch per record, as fast as possible or at a set rate."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:done",
+            "1:Kafka failed",
+            "2:unknown option or bad value",
+            "3:data set not installed (prints the install command)"
+        })
+public final class ProduceCommand implements Callable<Integer> {
+    /** Exit code when Kafka fails. */
+    public static final int EXIT_FAILED = 1;
+
+    /** Exit code for bad options or values. */
+    public static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
+
+    /** Exit code for a data set that is not installed. */
+    public static final int EXIT_NO_DATA = 3;
+
+    @Spec CommandSpec spec;
+
+    @Option(
+            names = "--bootstrap-servers",
+            required = true,
+            paramLabel = "HOST:PORT",
+            description = "Kafka to send to.")
+    String bootstrapServers;
+
+    @Option(
+            names = "--topic",
+            required = true,
+            paramLabel = "TOPIC",
+            description = "Topic to write.")
+    String topic;
+
+    @Option(
+            names = "--data",
+            defaultValue = "fashion-mnist",
+            paramLabel = "fashion-mnist|mnist",
+            converter = DataConverter.class,
+            description = "Data set (default: ${DEFAULT-VALUE}).")
+    Datasets data;
+
+    @Option(
+            names = "--split",
+            defaultValue = "train",
+            paramLabel = "train|test",
+            converter = SplitConverter.class,
+            description = "Which part (default: ${DEFAULT-VALUE}).")
+    Split split;
+
+    @Option(
+            names = "--limit",
+            paramLabel = "N",
+            converter = LongConverter.class,
+            description = "Send at most N samples, from the start of the split (default: all).")
+    Long limit;
+
+    @Option(
+            names = "--rate",
+            defaultValue = "0",
+            paramLabel = "R",
+            description =
+                    "Samples per second; 0 = as fast as the broker takes them (default:"
+                            + " ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(
+            names = "--samples-per-record",
+            defaultValue = "1",
+            paramLabel = "K",
+            converter = IntConverter.class,
+            description =
+                    "Samples in one record, 1..65535; the last record may hold fewer (default:"
+                            + " ${DEFAULT-VALUE}).")
+    int samplesPerRecord;
+
+    @Option(
+            names = "--key",
+            paramLabel = "KEY",
+            description =
+                    "Key of every record, e.g. a run id: all records go to one partition, in"
+                            + " order (default: none; records cycle over the topic's partitions).")
+    String key;
+
+    @Option(
+            names = "--dtype",
+            defaultValue = "uint8",
+            paramLabel = "uint8|float32",
+            converter = DTypeConverter.class,
+            description = "Value type; float32 records are 4x larger (default: ${DEFAULT-VALUE}).")
+    DType dtype;
+
+    @Option(
+            names = "--property",
+            paramLabel = "KEY=VALUE",
+            description = "Extra Kafka producer property, overriding ours; repeatable.")
+    Map<String, String> properties = new LinkedHashMap<>();
+
+    @Option(names = "--quiet", description = "No progress bar; prints the records sent at the end.")
+    boolean quiet;
+
+    /** Parses {@code args} without running (for tests). */
+    static ProduceCommand parse(String... args) {
+        ProduceCommand c = new ProduceCommand();
+        new CommandLine(c).parseArgs(args);
+        return c;
+    }
+
+    boolean quiet() {
+        return quiet;
+    }
+
+    /** The producer settings these options describe; the builder's checks say what is wrong. */
+    ProducerSettings settings() {
+        ProducerSettings.Builder b =
+                ProducerSettings.builder()
+                        .setBootstrapServers(bootstrapServers)
+                        .setTopic(topic)
+                        .setDataset(data)
+                        .setSplit(split)
+                        .setRate(rate)
+                        .setSamplesPerRecord(samplesPerRecord)
+                        .setKey(key)
+                        .setDtype(dtype);
+        if (limit != null) {
+            b.setLimit(limit);
+        }
+        properties.forEach((k, v) -> b.setProperty(k.trim(), v.trim()));
+        return b.build();
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ProducerSettings s;
+        try {
+            s = settings();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        Datasets d = s.dataset();
+        if (!d.isInstalled()) {
+            err.println(
+                    "produce: data set '"
+                            + d.id()
+                            + "' is not installed in "
+                            + d.directory()
+                            + ". Install it with:\n    "
+                            + d.installCommand());
+            return EXIT_NO_DATA;
+        }
+        try {
+            LabelledImages data = d.load(s.split());
+            long samples = Math.min(s.limit(), data.size());
+            long records;
+            if (quiet) {
+                records = DatasetProducer.produce(s, data, p -> {});
+                out.println("sent " + records + " records to " + s.topic());
+            } else {
+                try (ProducerProgressBar bar =
+                        ProducerProgressBar.onStderr(data.name() + " -> " + s.topic(), samples)) {
+                    DatasetProducer.produce(s, data, bar);
+                }
+            }
+            return 0;
+        } catch (MissingDatasetException e) {
+            err.println("produce: " + e.getMessage());
+            return EXIT_NO_DATA;
+        } catch (IllegalArgumentException e) {
+            err.println("produce: " + e.getMessage());
+            return EXIT_USAGE;
+        } catch (RuntimeException e) {
+            err.println("produce: " + e.getMessage());
+            return EXIT_FAILED;
+        }
+    }
+
+    /** A whole number; {@code 1_000} reads as 1000. */
+    static long wholeNumber(String value) {
+        try {
+            return Long.parseLong(value.trim().replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("'" + value + "' is not a whole number");
+        }
+    }
+
+    static final class LongConverter implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return wholeNumber(value);
+        }
+    }
+
+    static final class IntConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            long v = wholeNumber(value);
+            if (v != (int) v) {
+                throw new TypeConversionException(
+                        "'" + value + "' is out of range, expected 1.." + SampleBatch.MAX_COUNT);
+            }
+            return (int) v;
+        }
+    }
+
+    static final class DataConverter implements ITypeConverter<Datasets> {
+        @Override
+        public Datasets convert(String value) {
+            try {
+                return Datasets.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class DTypeConverter implements ITypeConverter<DType> {
+        @Override
+        public DType convert(String value) {
+            try {
+                return DType.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class SplitConverter implements ITypeConverter<Split> {
+        @Override
+        public Split convert(String value) {
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "train" -> Split.TRAIN;
+                case "test" -> Split.TEST;
+                default ->
+                        throw new TypeConversionException(
+                                "'" + value + "' is not a split: use train or test");
+            };
+        }
+    }
+}
