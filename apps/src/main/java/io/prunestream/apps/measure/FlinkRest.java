@@ -76,6 +76,22 @@ public final class FlinkRest {
                         });
     }
 
+    /** The newest failed checkpoint of {@code job} as "id: reason", if any. */
+    public Optional<String> latestFailure(String job) {
+        return get("/jobs/" + job + "/checkpoints")
+                .flatMap(
+                        n -> {
+                            JsonNode f = n.path("latest").path("failed");
+                            if (f.isMissingNode() || f.isNull()) {
+                                return Optional.empty();
+                            }
+                            return Optional.of(
+                                    f.path("id").asLong()
+                                            + ": "
+                                            + f.path("failure_message").asText());
+                        });
+    }
+
     /**
      * The id of the job vertex whose name contains {@code operator} (a chain lists its operators).
      */

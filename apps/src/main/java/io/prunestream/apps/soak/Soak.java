@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,13 +38,17 @@ import org.apache.kafka.common.TopicPartition;
  * The long-run check: a local broker, a producer streaming Fashion-MNIST at a steady rate (cycling
  * the data set), and an unbounded job with two runs (r50, r90; checkpoints on, the job's defaults
  * otherwise) in a child JVM. Every report interval it prints the job process's RSS, its JVM heap,
- * ND4J's off-heap memory (measured inside the job's JVM), the latest checkpoint's size and
- * duration, the disk used under the output folder, the consumer lag and the training steps per
- * second; at the end a verdict per series says whether it still grows after warm-up.
+ * ND4J's native buffers (counted inside the job's JVM), the latest checkpoint's size and duration,
+ * the disk used under the output folder, the consumer lag and the training steps per second; at the
+ * end a verdict per series says whether it still grows after warm-up.
  */
 public final class Soak {
     private static final int SAMPLES_PER_RECORD = 8;
     private static final String GROUP = "soak";
+
+    /** A measured series and how its verdict is judged. */
+    private record Series(
+            String name, Trend trend, ToDoubleFunction<Row> value, String unit, double scale) {}
 
     /** One report row. */
     record Row(
@@ -53,7 +56,8 @@ public final class Soak {
             long rss,
             long heapMin,
             long heapMax,
-            long offHeap,
+            long nd4j,
+            long javacpp,
             long physical,
             long checkpointId,
             long checkpointSize,
@@ -149,6 +153,7 @@ public final class Soak {
             long end = t0 + (long) (minutes * 60e9);
             double lastSteps = 0;
             long lastProduced = 0;
+            String lastFailure = null;
             long lastT = t0;
             try (Admin admin = kafka.admin()) {
                 while (System.nanoTime() < end && p.isAlive()) {
@@ -156,27 +161,25 @@ public final class Soak {
                     Thread.sleep(Math.max(0, (next - System.nanoTime()) / 1_000_000));
                     long now = System.nanoTime();
                     double dt = (now - lastT) / 1e9;
-                    Optional<String> jobId = rest.runningJob();
-                    Optional<String> trainer = jobId.flatMap(j -> rest.vertex(j, "trainer"));
-                    Optional<FlinkRest.Checkpoint> c = jobId.flatMap(rest::latestCheckpoint);
-                    double steps =
-                            trainer.flatMap(
-                                            v ->
-                                                    rest.metric(
-                                                            jobId.get(),
-                                                            v,
-                                                            "trainer",
-                                                            "numRecordsIn"))
-                                    .orElse(lastSteps);
+                    double steps = trainerSteps(rest).orElse(lastSteps);
+                    long producedNow = produced.get();
                     List<JvmProbe.Sample> samples =
                             JvmProbe.read(probeFile).stream()
                                     .filter(
-                                            s ->
-                                                    s.epochMillis()
+                                            x ->
+                                                    x.epochMillis()
                                                             >= System.currentTimeMillis()
                                                                     - reportSeconds * 1000L)
                                     .toList();
-                    long producedNow = produced.get();
+                    JvmProbe.Sample last =
+                            samples.isEmpty() ? null : samples.get(samples.size() - 1);
+                    Optional<FlinkRest.Checkpoint> c =
+                            rest.runningJob().flatMap(rest::latestCheckpoint);
+                    Optional<String> failure = rest.runningJob().flatMap(rest::latestFailure);
+                    if (failure.isPresent() && !failure.get().equals(lastFailure)) {
+                        lastFailure = failure.get();
+                        out.println("soak: checkpoint failed: " + lastFailure);
+                    }
                     Row r =
                             new Row(
                                     (now - t0) / 1e9,
@@ -189,12 +192,9 @@ public final class Soak {
                                             .mapToLong(JvmProbe.Sample::heapUsed)
                                             .max()
                                             .orElse(-1),
-                                    samples.isEmpty()
-                                            ? -1
-                                            : samples.get(samples.size() - 1).offHeapBytes(),
-                                    samples.isEmpty()
-                                            ? -1
-                                            : samples.get(samples.size() - 1).physicalBytes(),
+                                    last == null ? -1 : last.nd4jBytes(),
+                                    last == null ? -1 : last.javacppBytes(),
+                                    last == null ? -1 : last.physicalBytes(),
                                     c.map(FlinkRest.Checkpoint::id).orElse(-1L),
                                     c.map(FlinkRest.Checkpoint::stateSize).orElse(-1L),
                                     c.map(FlinkRest.Checkpoint::durationMs).orElse(-1L),
@@ -219,11 +219,19 @@ public final class Soak {
                 }
             } finally {
                 stop.set(true);
-                // SIGTERM: the job stops with a savepoint, as a user's Ctrl-C does
-                p.destroy();
+                // SIGTERM: the job stops with a savepoint, as a user's Ctrl-C does. Through the
+                // handle: Process.destroy() also closes the child's stdin, and a ChildJvm halts
+                // at once when its stdin closes
+                long stopAt = System.nanoTime();
+                p.toHandle().destroy();
                 if (!p.waitFor(3, TimeUnit.MINUTES)) {
                     p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
                 }
+                out.printf(
+                        Locale.ROOT,
+                        "soak: SIGTERM to the job: it exited with %d after %.1f s%n",
+                        p.exitValue(),
+                        (System.nanoTime() - stopAt) / 1e9);
             }
             String log = Files.readString(work.resolve("job.log"));
             log.lines()
@@ -300,16 +308,15 @@ public final class Soak {
         int from = 0;
         while (!stop.get()) {
             LabelledImages chunk = slice(train, from, pass);
-            long[] acked = {0};
+            long before = produced.get();
             try {
-                DatasetProducer.produce(s, chunk, p -> acked[0] = p.samplesSent());
+                DatasetProducer.produce(s, chunk, p -> produced.set(before + p.samplesSent()));
             } catch (RuntimeException e) {
                 if (!stop.get()) {
                     out.println("soak: producer failed: " + e.getMessage());
                 }
                 return;
             }
-            produced.addAndGet(acked[0]);
             from = (from + pass) % train.size();
         }
     }
@@ -325,6 +332,21 @@ public final class Soak {
             labels[i] = data.labels()[k];
         }
         return new LabelledImages(data.name(), data.shape(), data.classes(), pixels, labels);
+    }
+
+    /**
+     * Mini-batches the trainer has taken so far (both runs). The REST API answers with what its
+     * last fetch saw and fetches anew on request, so the second of two reads is fresh.
+     */
+    private static Optional<Double> trainerSteps(FlinkRest rest) throws InterruptedException {
+        Optional<String> job = rest.runningJob();
+        Optional<String> trainer = job.flatMap(j -> rest.vertex(j, "trainer"));
+        if (trainer.isEmpty()) {
+            return Optional.empty();
+        }
+        rest.metric(job.get(), trainer.get(), "trainer", "numRecordsIn");
+        Thread.sleep(1500);
+        return rest.metric(job.get(), trainer.get(), "trainer", "numRecordsIn");
     }
 
     /** Records in the topic that the job's group has not committed yet. */
@@ -349,7 +371,8 @@ public final class Soak {
 
     private void header() {
         out.println(
-                "| min | RSS | heap used (min–max) | ND4J off-heap | JavaCPP physical | checkpoint |"
+                "| min | RSS | heap used (min–max) | ND4J buffers | JavaCPP total / physical |"
+                        + " checkpoint |"
                         + " size | duration | failed | disk (checkpoints) | lag (records) |"
                         + " steps/s | produced samples/s |");
         out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -358,13 +381,14 @@ public final class Soak {
     private void print(Row r) {
         out.printf(
                 Locale.ROOT,
-                "| %.0f | %s | %s–%s | %s | %s | %d | %s | %,d ms | %d | %s (%s) | %,d | %.1f | %.0f"
+                "| %.1f | %s | %s–%s | %s | %s / %s | %d | %s | %,d ms | %d | %s (%s) | %,d | %.1f | %.0f"
                         + " |%n",
                 r.seconds() / 60,
                 mb(r.rss()),
                 mbShort(r.heapMin()),
                 mb(r.heapMax()),
-                mb(r.offHeap()),
+                mb(r.nd4j()),
+                mb(r.javacpp()),
                 mb(r.physical()),
                 r.checkpointId(),
                 mb(r.checkpointSize()),
@@ -386,62 +410,53 @@ public final class Soak {
         }
         double mb = 1e6;
         Trend memory = new Trend(0.10, 32 * mb);
-        Map<String, Object[]> series = new LinkedHashMap<>();
-        series.put("RSS", new Object[] {memory, (ToDoubleFunction<Row>) Row::rss, "MB", mb});
-        series.put(
-                "heap used (min per report)",
-                new Object[] {memory, (ToDoubleFunction<Row>) Row::heapMin, "MB", mb});
-        series.put(
-                "ND4J off-heap",
-                new Object[] {memory, (ToDoubleFunction<Row>) Row::offHeap, "MB", mb});
-        series.put(
-                "checkpoint size",
-                new Object[] {
-                    new Trend(0.10, mb), (ToDoubleFunction<Row>) Row::checkpointSize, "MB", mb
-                });
-        series.put(
-                "checkpoint duration",
-                new Object[] {
-                    new Trend(0.25, 250), (ToDoubleFunction<Row>) Row::checkpointMs, "ms", 1.0
-                });
-        series.put(
-                "disk under the output dir",
-                new Object[] {new Trend(0.10, mb), (ToDoubleFunction<Row>) Row::disk, "MB", mb});
         // committed offsets trail by up to one checkpoint interval, and a report by its own
         double lagSlack = rate * 30 / SAMPLES_PER_RECORD;
-        series.put(
-                "consumer lag",
-                new Object[] {
-                    new Trend(0.10, lagSlack),
-                    (ToDoubleFunction<Row>) Row::lagRecords,
-                    "records",
-                    1.0
-                });
-        series.put(
-                "steps/s (falling = growing cost)",
-                new Object[] {
-                    new Trend(0.10, 0.5),
-                    (ToDoubleFunction<Row>) r -> -r.stepsPerSecond(),
-                    "-steps/s",
-                    1.0
-                });
+        List<Series> series =
+                List.of(
+                        new Series("RSS", memory, Row::rss, "MB", mb),
+                        new Series("heap used (lowest per report)", memory, Row::heapMin, "MB", mb),
+                        new Series("ND4J buffers", memory, Row::nd4j, "MB", mb),
+                        new Series(
+                                "checkpoint size",
+                                new Trend(0.10, mb),
+                                Row::checkpointSize,
+                                "MB",
+                                mb),
+                        new Series(
+                                "checkpoint duration",
+                                new Trend(0.25, 250),
+                                Row::checkpointMs,
+                                "ms",
+                                1),
+                        new Series(
+                                "disk under the output dir",
+                                new Trend(0.10, mb),
+                                Row::disk,
+                                "MB",
+                                mb),
+                        new Series(
+                                "consumer lag",
+                                new Trend(0.10, lagSlack),
+                                Row::lagRecords,
+                                "records",
+                                1),
+                        new Series(
+                                "steps/s, negated (a fall grows)",
+                                new Trend(0.10, 0.5),
+                                r -> -r.stepsPerSecond(),
+                                "steps/s",
+                                1));
         out.printf(Locale.ROOT, "%nsoak verdicts (after %.0f min warm-up):%n", warmupSeconds / 60);
         boolean anyGrows = false;
-        for (Map.Entry<String, Object[]> e : series.entrySet()) {
-            Trend t = (Trend) e.getValue()[0];
-            @SuppressWarnings("unchecked")
-            ToDoubleFunction<Row> f = (ToDoubleFunction<Row>) e.getValue()[1];
+        for (Series x : series) {
             List<Trend.Point> points =
                     rows.stream()
-                            .map(r -> new Trend.Point(r.seconds(), f.applyAsDouble(r)))
+                            .map(r -> new Trend.Point(r.seconds(), x.value().applyAsDouble(r)))
                             .toList();
-            Trend.Verdict v = t.judge(points, warmupSeconds);
+            Trend.Verdict v = x.trend().judge(points, warmupSeconds);
             anyGrows |= v.kind() == Trend.Kind.GROWS;
-            out.printf(
-                    Locale.ROOT,
-                    "  %-34s %s%n",
-                    e.getKey(),
-                    v.describe((String) e.getValue()[2], (Double) e.getValue()[3]));
+            out.printf(Locale.ROOT, "  %-34s %s%n", x.name(), v.describe(x.unit(), x.scale()));
         }
         return anyGrows;
     }
