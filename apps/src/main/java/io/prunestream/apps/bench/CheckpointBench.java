@@ -1,0 +1,450 @@
+package io.prunestream.apps.bench;
+
+import io.prunestream.apps.Args;
+import io.prunestream.apps.job.Checkpoints;
+import io.prunestream.apps.job.JobCommand;
+import io.prunestream.apps.measure.FlinkRest;
+import io.prunestream.apps.measure.ProcessStats;
+import io.prunestream.connectors.producer.DatasetProducer;
+import io.prunestream.connectors.producer.ProducerSettings;
+import io.prunestream.core.data.Datasets;
+import io.prunestream.core.data.LabelledImages;
+import io.prunestream.core.nn.CpuBackend;
+import io.prunestream.core.run.PruningRun;
+import io.prunestream.core.run.RunSettings;
+import io.prunestream.core.run.RunState;
+import io.prunestream.job.config.JobConfig;
+import io.prunestream.testing.ChildJvm;
+import io.prunestream.testing.LocalKafkaBroker;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Checkpoint size and duration per model with the job's durable default, and whether a restore from
+ * the retained checkpoint finishes. For each model: a bounded job (one run, Fashion-MNIST from a
+ * local broker) in a child JVM checkpoints every few seconds; after a few completed checkpoints it
+ * is killed with SIGKILL and resumed with {@code --resume}, which must finish and publish its final
+ * version. Sizes and durations come from the JobManager's checkpoint statistics (REST API); the
+ * trainer's pause is measured twice: the {@code checkpointPauseMs} operator metric of the job, and
+ * {@link PruningRun#snapshot()} timed in this JVM on the same network.
+ */
+public final class CheckpointBench {
+    private CheckpointBench() {}
+
+    /** A model the project builds, as the job's options name it. */
+    record Model(String name, String kind, int depth) {
+        static Model parse(String s) {
+            String n = s.trim().toLowerCase(Locale.ROOT);
+            Matcher m = Pattern.compile("(vgg|resnet)-?(\\d+)").matcher(n);
+            if (m.matches()) {
+                return new Model(m.group(1) + m.group(2), m.group(1), Integer.parseInt(m.group(2)));
+            }
+            if (n.equals("small-cnn") || n.equals("lenet")) {
+                return new Model(n, n, 0);
+            }
+            throw new IllegalArgumentException(
+                    "--models: unknown model '"
+                            + s
+                            + "'; use small-cnn, lenet, vggN (11, 13, 16, 19) or resnetN (6n+2)");
+        }
+    }
+
+    /** What one model's measurement found. */
+    record Result(
+            Model model,
+            long params,
+            long blobBytes,
+            double snapshotMs,
+            int samples,
+            int checkpoints,
+            long stateSize,
+            long folderBytes,
+            long durationMs,
+            long startDelayMs,
+            long syncMs,
+            long asyncMs,
+            double gaugePauseMs,
+            String restore) {}
+
+    private static final String DEFAULT_MODELS = "small-cnn,lenet,vgg11,vgg16,resnet20,resnet56";
+
+    public static void main(String[] argv) throws Exception {
+        CpuBackend.configure();
+        Args a =
+                new Args(
+                        argv,
+                        Set.of(
+                                "models",
+                                "batch",
+                                "interval-seconds",
+                                "checkpoints",
+                                "state-backend",
+                                "work-dir"),
+                        Set.of("incremental", "keep"));
+        List<Model> models =
+                Arrays.stream(a.string("models", DEFAULT_MODELS).split(","))
+                        .map(Model::parse)
+                        .toList();
+        int batch = a.intValue("batch", 16);
+        int interval = a.intValue("interval-seconds", 2);
+        int checkpoints = a.intValue("checkpoints", 3);
+        String backend = a.string("state-backend", "");
+        boolean incremental = a.flag("incremental");
+        Path work =
+                a.string("work-dir", "").isEmpty()
+                        ? Files.createTempDirectory("prunestream-bench-checkpoint")
+                        : Files.createDirectories(Path.of(a.string("work-dir", "")));
+        List<String> flink = new ArrayList<>();
+        if (!backend.isEmpty()) {
+            flink.add("-Dstate.backend.type=" + backend);
+        }
+        if (incremental) {
+            flink.add("-Dexecution.checkpointing.incremental=true");
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "checkpoint bench: batch %d, checkpoint every %d s, kill after %d checkpoints then"
+                        + " --resume; state backend %s%s; %d cores, work dir %s%n",
+                batch,
+                interval,
+                checkpoints,
+                backend.isEmpty() ? "job default (hashmap)" : backend,
+                incremental ? " (incremental)" : "",
+                Runtime.getRuntime().availableProcessors(),
+                work);
+        LabelledImages train = Datasets.FASHION_MNIST.load(Datasets.Split.TRAIN);
+        List<Result> results = new ArrayList<>();
+        try (LocalKafkaBroker kafka = LocalKafkaBroker.start(work.resolve("kafka"))) {
+            kafka.createTopic("ckpt-dead-letters", 1);
+            for (Model m : models) {
+                Path dir = work.resolve(m.name());
+                Result r = measure(kafka, train, m, batch, interval, checkpoints, flink, dir, a);
+                results.add(r);
+                print(List.of(r), false);
+                if (!a.flag("keep")) {
+                    delete(dir);
+                }
+            }
+        }
+        System.out.println();
+        print(results, true);
+        if (!a.flag("keep")) {
+            delete(work);
+        }
+        System.exit(results.stream().allMatch(r -> r.restore().startsWith("ok")) ? 0 : 1);
+    }
+
+    private static Result measure(
+            LocalKafkaBroker kafka,
+            LabelledImages train,
+            Model m,
+            int batch,
+            int interval,
+            int checkpoints,
+            List<String> flink,
+            Path dir,
+            Args a)
+            throws Exception {
+        String topic = "ckpt-" + m.name();
+        Path out = dir.resolve("out");
+        List<String> job = new ArrayList<>(flink);
+        job.addAll(
+                List.of(
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--kafka.topic",
+                        topic,
+                        "--kafka.group-id",
+                        "bench-" + m.name(),
+                        "--kafka.dead-letter-topic",
+                        "ckpt-dead-letters",
+                        "--kafka.bounded",
+                        "true",
+                        "--output.dir",
+                        out.toString(),
+                        "--prune.runs",
+                        "m",
+                        "--prune.model",
+                        m.kind(),
+                        "--prune.model.depth",
+                        Integer.toString(m.depth()),
+                        "--prune.batch-size",
+                        Integer.toString(batch),
+                        "--prune.eval.interval",
+                        "0",
+                        "--eval.dataset",
+                        "none",
+                        "--prune.publish.interval",
+                        "0",
+                        "--prune.checkpoint.interval",
+                        interval + " s",
+                        "--prune.metrics.port",
+                        "0",
+                        "-Dmetrics.fetcher.update-interval=500ms"));
+        RunSettings run = JobConfig.runs(JobConfig.fromArgs(job.toArray(String[]::new))).get(0);
+
+        // the pause measured directly: the network's snapshot on this thread, as the trainer does
+        PruningRun direct = PruningRun.create(run, null);
+        direct.step(train.batch(0, batch), null);
+        long t0 = System.nanoTime();
+        int timedSteps = 3;
+        for (int i = 1; i <= timedSteps; i++) {
+            direct.step(train.batch(i * batch, (i + 1) * batch), null);
+        }
+        double stepSeconds = (System.nanoTime() - t0) / 1e9 / timedSteps;
+        double[] pauses = new double[3];
+        RunState state = null;
+        for (int i = 0; i < pauses.length; i++) {
+            long s = System.nanoTime();
+            state = direct.snapshot();
+            pauses[i] = (System.nanoTime() - s) / 1e6;
+        }
+        Arrays.sort(pauses);
+        long blob = RunState.CODEC.toBytes(state).length;
+        long params = direct.network().numParams();
+        direct = null;
+        state = null;
+
+        // enough data for the checkpoints to be taken while the run trains, plus a remainder
+        double seconds = (checkpoints + 3) * Math.max(interval, 2 * pauses[1] / 1e3);
+        int samples =
+                (int)
+                        Math.min(
+                                train.size(),
+                                Math.max(200, batch * Math.ceil(seconds / stepSeconds)));
+        kafka.createTopic(topic, 1);
+        DatasetProducer.produce(
+                ProducerSettings.builder()
+                        .setBootstrapServers(kafka.bootstrapServers())
+                        .setTopic(topic)
+                        .setLimit(samples)
+                        .setSamplesPerRecord(8)
+                        .setProgressBar(false)
+                        .build(),
+                train,
+                p -> {});
+        long batches = samples / batch;
+
+        int port = freePort();
+        List<String> first = new ArrayList<>(job);
+        first.add("-Drest.bind-port=" + port);
+        Process p =
+                ChildJvm.start(
+                        dir,
+                        jvm(),
+                        env(),
+                        JobCommand.class.getName(),
+                        first,
+                        dir.resolve("job.log"));
+        FlinkRest rest = new FlinkRest(port);
+        Map<Long, FlinkRest.Checkpoint> seen = new TreeMap<>();
+        Map<Long, FlinkRest.TaskTimes> times = new TreeMap<>();
+        List<Double> gauges = new ArrayList<>();
+        String jobId = null;
+        String trainer = null;
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
+        while (p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            if (jobId == null) {
+                jobId = rest.runningJob().orElse(null);
+                continue;
+            }
+            if (trainer == null) {
+                trainer = rest.vertex(jobId, "trainer").orElse(null);
+                continue;
+            }
+            Optional<FlinkRest.Checkpoint> c = rest.latestCheckpoint(jobId);
+            if (c.isPresent() && !seen.containsKey(c.get().id())) {
+                seen.put(c.get().id(), c.get());
+                rest.taskTimes(jobId, c.get().id(), trainer)
+                        .ifPresent(t -> times.put(c.get().id(), t));
+            }
+            double g = rest.metric(jobId, trainer, "trainer", "checkpointPauseMs").orElse(0.0);
+            if (g > 0 && (gauges.isEmpty() || gauges.get(gauges.size() - 1) != g)) {
+                gauges.add(g); // a new checkpoint's pause
+            }
+            double trained = rest.metric(jobId, trainer, "trainer", "numRecordsIn").orElse(0.0);
+            // counted only once the run has trained: its network is in the checkpoint
+            long withRun = times.values().stream().filter(t -> t.stateSize() >= blob / 2).count();
+            if (withRun >= checkpoints || (withRun >= 1 && trained >= 0.8 * batches)) {
+                break;
+            }
+        }
+        boolean endedEarly = !p.isAlive();
+        p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        Optional<Checkpoints.Found> retained = Checkpoints.newest(out);
+        long folder = retained.map(f -> ProcessStats.folderBytes(f.dir())).orElse(0L);
+
+        // the checkpoints taken while the run was in state: the figures of this model
+        List<Long> ids =
+                times.keySet().stream().filter(i -> times.get(i).stateSize() >= blob / 2).toList();
+        long stateSize = ids.stream().mapToLong(i -> seen.get(i).stateSize()).max().orElse(0);
+        long duration = median(ids.stream().mapToLong(i -> seen.get(i).durationMs()));
+        long delay = median(ids.stream().mapToLong(i -> times.get(i).startDelayMs()));
+        long sync = median(ids.stream().mapToLong(i -> times.get(i).syncMs()));
+        long async = median(ids.stream().mapToLong(i -> times.get(i).asyncMs()));
+
+        String restore;
+        if (endedEarly || retained.isEmpty()) {
+            restore =
+                    "not tried: "
+                            + (endedEarly
+                                    ? "the job ended before it was killed (see "
+                                            + dir.resolve("job.log")
+                                            + ")"
+                                    : "no retained checkpoint under " + out);
+        } else {
+            restore = resume(dir, job, retained.get(), out);
+        }
+        return new Result(
+                m,
+                params,
+                blob,
+                pauses[1],
+                samples,
+                ids.size(),
+                stateSize,
+                folder,
+                duration,
+                delay,
+                sync,
+                async,
+                gauges.isEmpty() ? 0 : gauges.stream().sorted().toList().get(gauges.size() / 2),
+                restore);
+    }
+
+    /**
+     * Resumes from the retained checkpoint; "ok ..." when the job finishes with its final version.
+     */
+    private static String resume(Path dir, List<String> job, Checkpoints.Found from, Path out)
+            throws Exception {
+        Path log = dir.resolve("resume.log");
+        List<String> args = new ArrayList<>(List.of("--resume"));
+        args.addAll(job);
+        long t0 = System.nanoTime();
+        Process p = ChildJvm.start(dir, jvm(), env(), JobCommand.class.getName(), args, log);
+        boolean ended = p.waitFor(15, TimeUnit.MINUTES);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (!ended) {
+            p.destroyForcibly();
+            return "FAILED: resumed job still running after 15 min (" + log + ")";
+        }
+        String text = Files.readString(log, StandardCharsets.UTF_8);
+        boolean fromIt = text.contains("resuming from checkpoint " + from.checkpointId() + " ");
+        Matcher at = Pattern.compile("run 'm' resumed at iteration (\\d+)").matcher(text);
+        List<String> versions = versions(out.resolve("m"));
+        if (p.exitValue() != 0 || !fromIt || !at.find() || versions.isEmpty()) {
+            return String.format(
+                    Locale.ROOT,
+                    "FAILED: exit %d, resumed from chk-%d: %s, versions %s (%s)",
+                    p.exitValue(),
+                    from.checkpointId(),
+                    fromIt,
+                    versions,
+                    log);
+        }
+        return String.format(
+                Locale.ROOT,
+                "ok: chk-%d, step %s, ended in %.0f s, %s",
+                from.checkpointId(),
+                at.group(1),
+                seconds,
+                versions.get(versions.size() - 1));
+    }
+
+    private static List<String> versions(Path runDir) throws IOException {
+        if (!Files.isDirectory(runDir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(runDir)) {
+            return s.map(x -> x.getFileName().toString())
+                    .filter(n -> n.matches("v\\d+"))
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    private static void print(List<Result> results, boolean header) {
+        if (header) {
+            System.out.println(
+                    "| model | params | samples | checkpoints | state size | chk-N on disk |"
+                            + " duration (end to end) | trainer: barrier wait / sync / async |"
+                            + " pause: checkpointPauseMs (median) / snapshot() timed | restore from the retained"
+                            + " checkpoint |");
+            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        }
+        for (Result r : results) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %,d | %d | %d | %s | %s | %,d ms | %,d / %,d / %,d ms | %.0f / %.0f ms"
+                            + " | %s |%n",
+                    r.model().name(),
+                    r.params(),
+                    r.samples(),
+                    r.checkpoints(),
+                    mb(r.stateSize()),
+                    mb(r.folderBytes()),
+                    r.durationMs(),
+                    r.startDelayMs(),
+                    r.syncMs(),
+                    r.asyncMs(),
+                    r.gaugePauseMs(),
+                    r.snapshotMs(),
+                    r.restore());
+        }
+    }
+
+    private static String mb(long bytes) {
+        return String.format(Locale.ROOT, "%.2f MB", bytes / 1e6);
+    }
+
+    private static long median(java.util.stream.LongStream values) {
+        long[] v = values.sorted().toArray();
+        return v.length == 0 ? 0 : v[v.length / 2];
+    }
+
+    private static List<String> jvm() {
+        return List.of(
+                "-Xmx3g",
+                "-Dorg.bytedeco.javacpp.platform.extension=-onednn",
+                "-Dorg.eclipse.deeplearning4j.helpers.disable=false",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-Dorg.slf4j.simpleLogger.log.io.prunestream=info",
+                "-Dorg.slf4j.simpleLogger.log.org.apache.flink=error",
+                "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=error");
+    }
+
+    private static Map<String, String> env() {
+        return Map.of("OMP_WAIT_POLICY", "PASSIVE");
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> w = Files.walk(dir)) {
+                w.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+            }
+        }
+    }
+}
