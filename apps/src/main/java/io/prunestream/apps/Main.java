@@ -1,5 +1,6 @@
 package io.prunestream.apps;
 
+import io.prunestream.apps.bench.CheckpointBench;
 import io.prunestream.apps.bench.StreamingBenchmark;
 import io.prunestream.apps.bench.TrainingBenchmark;
 import io.prunestream.apps.chaos.ChaosCommand;
@@ -7,6 +8,7 @@ import io.prunestream.apps.demo.Demo;
 import io.prunestream.apps.experiment.Table1Command;
 import io.prunestream.apps.job.JobCommand;
 import io.prunestream.apps.produce.ProduceCommand;
+import io.prunestream.apps.soak.Soak;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,7 +36,9 @@ import picocli.CommandLine.Spec;
             StreamingBenchmark.class,
             ProduceCommand.class,
             JobCommand.class,
-            ChaosCommand.class
+            ChaosCommand.class,
+            CheckpointBench.class,
+            Soak.class
         })
 public final class Main implements Callable<Integer> {
     @Spec CommandSpec spec;

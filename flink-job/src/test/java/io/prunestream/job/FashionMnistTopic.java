@@ -22,7 +22,6 @@ public final class FashionMnistTopic {
                         .setSplit(split)
                         .setLimit(limit)
                         .setSamplesPerRecord(perRecord)
-                        .setProgressBar(false)
                         .build());
     }
 }

@@ -1,8 +1,7 @@
 package io.prunestream.apps.bench;
 
-import io.prunestream.apps.Args;
+import io.prunestream.apps.Main;
 import io.prunestream.apps.job.Checkpoints;
-import io.prunestream.apps.job.JobCommand;
 import io.prunestream.apps.measure.FlinkRest;
 import io.prunestream.apps.measure.ProcessStats;
 import io.prunestream.connectors.producer.DatasetProducer;
@@ -28,12 +27,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Checkpoint size and duration per model with the job's durable default, and whether a restore from
@@ -44,8 +45,53 @@ import java.util.stream.Stream;
  * trainer's pause is measured twice: the {@code checkpointPauseMs} operator metric of the job, and
  * {@link PruningRun#snapshot()} timed in this JVM on the same network.
  */
-public final class CheckpointBench {
-    private CheckpointBench() {}
+@Command(
+        name = "bench-checkpoint",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        sortOptions = false,
+        usageHelpWidth = 100,
+        description = {
+            "Checkpoint size and duration and the trainer's pause per model; each job is then"
+                    + " killed with SIGKILL and resumed with --resume. Exits 1 when a resume fails."
+        })
+public final class CheckpointBench implements Callable<Integer> {
+    @Option(
+            names = "--models",
+            paramLabel = "LIST",
+            description = "Comma-separated models (default: ${DEFAULT-VALUE}).")
+    String models = DEFAULT_MODELS;
+
+    @Option(names = "--batch", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    int batch = 16;
+
+    @Option(
+            names = "--interval-seconds",
+            description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
+    int interval = 2;
+
+    @Option(
+            names = "--checkpoints",
+            description = "Completed checkpoints before the kill (default: ${DEFAULT-VALUE}).")
+    int checkpoints = 3;
+
+    @Option(
+            names = "--state-backend",
+            paramLabel = "NAME",
+            description = "hashmap or rocksdb (default: the job's, hashmap).")
+    String backend = "";
+
+    @Option(names = "--incremental", description = "Incremental checkpoints (RocksDB only).")
+    boolean incremental;
+
+    @Option(
+            names = "--work-dir",
+            paramLabel = "DIR",
+            description = "Where brokers and jobs write (default: a temporary folder).")
+    Path workDir;
+
+    @Option(names = "--keep", description = "Keep the work folder.")
+    boolean keep;
 
     /** A model the project builds, as the job's options name it. */
     record Model(String name, String kind, int depth) {
@@ -84,32 +130,14 @@ public final class CheckpointBench {
 
     private static final String DEFAULT_MODELS = "small-cnn,lenet,vgg11,vgg16,resnet20,resnet56";
 
-    public static void main(String[] argv) throws Exception {
+    @Override
+    public Integer call() throws Exception {
         CpuBackend.configure();
-        Args a =
-                new Args(
-                        argv,
-                        Set.of(
-                                "models",
-                                "batch",
-                                "interval-seconds",
-                                "checkpoints",
-                                "state-backend",
-                                "work-dir"),
-                        Set.of("incremental", "keep"));
-        List<Model> models =
-                Arrays.stream(a.string("models", DEFAULT_MODELS).split(","))
-                        .map(Model::parse)
-                        .toList();
-        int batch = a.intValue("batch", 16);
-        int interval = a.intValue("interval-seconds", 2);
-        int checkpoints = a.intValue("checkpoints", 3);
-        String backend = a.string("state-backend", "");
-        boolean incremental = a.flag("incremental");
+        List<Model> models = Arrays.stream(this.models.split(",")).map(Model::parse).toList();
         Path work =
-                a.string("work-dir", "").isEmpty()
+                workDir == null
                         ? Files.createTempDirectory("prunestream-bench-checkpoint")
-                        : Files.createDirectories(Path.of(a.string("work-dir", "")));
+                        : Files.createDirectories(workDir);
         List<String> flink = new ArrayList<>();
         if (!backend.isEmpty()) {
             flink.add("-Dstate.backend.type=" + backend);
@@ -134,20 +162,20 @@ public final class CheckpointBench {
             kafka.createTopic("ckpt-dead-letters", 1);
             for (Model m : models) {
                 Path dir = work.resolve(m.name());
-                Result r = measure(kafka, train, m, batch, interval, checkpoints, flink, dir, a);
+                Result r = measure(kafka, train, m, batch, interval, checkpoints, flink, dir);
                 results.add(r);
                 print(List.of(r), false);
-                if (!a.flag("keep")) {
+                if (!keep) {
                     delete(dir);
                 }
             }
         }
         System.out.println();
         print(results, true);
-        if (!a.flag("keep")) {
+        if (!keep) {
             delete(work);
         }
-        System.exit(results.stream().allMatch(r -> r.restore().startsWith("ok")) ? 0 : 1);
+        return results.stream().allMatch(r -> r.restore().startsWith("ok")) ? 0 : 1;
     }
 
     private static Result measure(
@@ -158,8 +186,7 @@ public final class CheckpointBench {
             int interval,
             int checkpoints,
             List<String> flink,
-            Path dir,
-            Args a)
+            Path dir)
             throws Exception {
         String topic = "ckpt-" + m.name();
         Path out = dir.resolve("out");
@@ -235,23 +262,18 @@ public final class CheckpointBench {
                         .setTopic(topic)
                         .setLimit(samples)
                         .setSamplesPerRecord(8)
-                        .setProgressBar(false)
                         .build(),
                 train,
                 p -> {});
         long batches = samples / batch;
 
         int port = freePort();
-        List<String> first = new ArrayList<>(job);
+        List<String> first = new ArrayList<>(List.of("job"));
+        first.addAll(job);
         first.add("-Drest.bind-port=" + port);
         Process p =
                 ChildJvm.start(
-                        dir,
-                        jvm(),
-                        env(),
-                        JobCommand.class.getName(),
-                        first,
-                        dir.resolve("job.log"));
+                        dir, jvm(), env(), Main.class.getName(), first, dir.resolve("job.log"));
         FlinkRest rest = new FlinkRest(port);
         Map<Long, FlinkRest.Checkpoint> seen = new TreeMap<>();
         Map<Long, FlinkRest.TaskTimes> times = new TreeMap<>();
@@ -335,10 +357,10 @@ public final class CheckpointBench {
     private static String resume(Path dir, List<String> job, Checkpoints.Found from, Path out)
             throws Exception {
         Path log = dir.resolve("resume.log");
-        List<String> args = new ArrayList<>(List.of("--resume"));
+        List<String> args = new ArrayList<>(List.of("job", "--resume"));
         args.addAll(job);
         long t0 = System.nanoTime();
-        Process p = ChildJvm.start(dir, jvm(), env(), JobCommand.class.getName(), args, log);
+        Process p = ChildJvm.start(dir, jvm(), env(), Main.class.getName(), args, log);
         boolean ended = p.waitFor(15, TimeUnit.MINUTES);
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (!ended) {

@@ -23,13 +23,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -267,9 +264,7 @@ public final class Chaos {
 
     private int runToEnd(List<String> args, Path log) throws Exception {
         Files.createDirectories(log.getParent());
-        Process p =
-                ChildJvm.start(
-                        log.getParent(), jvm(), env(), Main.class.getName(), args, log);
+        Process p = ChildJvm.start(log.getParent(), jvm(), env(), Main.class.getName(), args, log);
         return p.waitFor(20, TimeUnit.MINUTES) ? p.exitValue() : -1;
     }
 
@@ -454,5 +449,4 @@ public final class Chaos {
     private void check(String name, boolean ok, String figure) {
         checks.add(new Check(name, ok, figure));
     }
-
 }

@@ -1,7 +1,6 @@
 package io.prunestream.apps.soak;
 
-import io.prunestream.apps.Args;
-import io.prunestream.apps.job.JobCommand;
+import io.prunestream.apps.Main;
 import io.prunestream.apps.measure.FlinkRest;
 import io.prunestream.apps.measure.JvmProbe;
 import io.prunestream.apps.measure.ProcessStats;
@@ -23,7 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,6 +32,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The long-run check: a local broker, a producer streaming Fashion-MNIST at a steady rate (cycling
@@ -42,7 +43,18 @@ import org.apache.kafka.common.TopicPartition;
  * the disk used under the output folder, the consumer lag and the training steps per second; at the
  * end a verdict per series says whether it still grows after warm-up.
  */
-public final class Soak {
+@Command(
+        name = "soak",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        sortOptions = false,
+        usageHelpWidth = 100,
+        description = {
+            "A steady stream into an unbounded two-run job for a long time; every report interval:"
+                    + " RSS, heap, ND4J off-heap, checkpoint size and duration, disk, consumer lag."
+                    + " Exits 1 when a quantity keeps growing after the warm-up."
+        })
+public final class Soak implements Callable<Integer> {
     private static final int SAMPLES_PER_RECORD = 8;
     private static final String GROUP = "soak";
 
@@ -69,39 +81,55 @@ public final class Soak {
             double stepsPerSecond,
             double producedPerSecond) {}
 
-    private final Args a;
-    private final PrintStream out;
+    @Option(names = "--minutes", description = "How long to stream (default: ${DEFAULT-VALUE}).")
+    double minutes = 30;
 
-    private Soak(Args a, PrintStream out) {
-        this.a = a;
-        this.out = out;
-    }
+    @Option(
+            names = "--rate",
+            description = "Samples per second produced (default: ${DEFAULT-VALUE}).")
+    double rate = 400;
 
-    public static void main(String[] argv) throws Exception {
-        Args a =
-                new Args(
-                        argv,
-                        Set.of(
-                                "minutes",
-                                "rate",
-                                "report-seconds",
-                                "warmup-minutes",
-                                "job",
-                                "heap",
-                                "work-dir"),
-                        Set.of("keep"));
-        System.exit(new Soak(a, System.out).run());
+    @Option(
+            names = "--report-seconds",
+            description = "Seconds between report lines (default: ${DEFAULT-VALUE}).")
+    int reportSeconds = 60;
+
+    @Option(
+            names = "--warmup-minutes",
+            description = "Minutes left out of the trend check (default: max(2, minutes / 6)).")
+    Double warmupMinutes;
+
+    @Option(
+            names = "--job",
+            paramLabel = "'K=V ...'",
+            description = "Extra job options, key=value separated by spaces.")
+    String jobOptions = "";
+
+    @Option(names = "--heap", description = "The job's -Xmx (default: ${DEFAULT-VALUE}).")
+    String heap = "2g";
+
+    @Option(
+            names = "--work-dir",
+            paramLabel = "DIR",
+            description = "Where broker and job write (default: a temporary folder).")
+    Path workDir;
+
+    @Option(names = "--keep", description = "Keep the work folder.")
+    boolean keep;
+
+    private final PrintStream out = System.out;
+
+    @Override
+    public Integer call() throws Exception {
+        return run();
     }
 
     private int run() throws Exception {
-        double minutes = a.doubleValue("minutes", 30);
-        double rate = a.doubleValue("rate", 400);
-        int reportSeconds = a.intValue("report-seconds", 60);
-        double warmup = a.doubleValue("warmup-minutes", Math.max(2, minutes / 6));
+        double warmup = warmupMinutes != null ? warmupMinutes : Math.max(2, minutes / 6);
         Path work =
-                a.string("work-dir", "").isEmpty()
+                workDir == null
                         ? Files.createTempDirectory("prunestream-soak")
-                        : Files.createDirectories(Path.of(a.string("work-dir", "")));
+                        : Files.createDirectories(workDir);
         Path output = work.resolve("output");
         Path probeFile = work.resolve("jvm-probe.txt");
         LabelledImages train = Datasets.FASHION_MNIST.load(Datasets.Split.TRAIN);
@@ -136,12 +164,12 @@ public final class Soak {
             producer.start();
             List<String> probed =
                     new ArrayList<>(
-                            List.of(probeFile.toString(), "5000", JobCommand.class.getName()));
+                            List.of(probeFile.toString(), "5000", Main.class.getName(), "job"));
             probed.addAll(args);
             Process p =
                     ChildJvm.start(
                             work,
-                            jvm(a.string("heap", "2g")),
+                            jvm(heap),
                             Map.of("OMP_WAIT_POLICY", "PASSIVE"),
                             JvmProbe.class.getName(),
                             probed,
@@ -245,7 +273,7 @@ public final class Soak {
                     breakdown(output));
         }
         boolean grows = verdicts(rows, warmup * 60, rate);
-        if (!a.flag("keep")) {
+        if (!keep) {
             delete(work);
         }
         return grows ? 1 : 0;
@@ -273,7 +301,7 @@ public final class Soak {
                                 "0",
                                 "-Drest.bind-port=" + restPort,
                                 "-Dmetrics.fetcher.update-interval=1s"));
-        for (String kv : a.string("job", "").trim().split("\\s+")) {
+        for (String kv : jobOptions.trim().split("\\s+")) {
             if (kv.isEmpty()) {
                 continue;
             }
@@ -301,7 +329,6 @@ public final class Soak {
                         .setTopic("samples")
                         .setRate(rate)
                         .setSamplesPerRecord(SAMPLES_PER_RECORD)
-                        .setProgressBar(false)
                         .build();
         // passes of 30 s each, so the pace is kept from pass to pass
         int pass = (int) Math.min(train.size(), Math.max(SAMPLES_PER_RECORD, rate * 30));
