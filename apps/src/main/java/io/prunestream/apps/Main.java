@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
@@ -25,7 +26,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "prunestream",
+        scope = ScopeType.INHERIT, // help, version and layout hold for every subcommand
         mixinStandardHelpOptions = true,
+        sortOptions = false,
         versionProvider = Main.Version.class,
         usageHelpWidth = 100,
         description = "Prunes neural nets with growing regularization while they train on Kafka.",

@@ -1,5 +1,6 @@
 package io.prunestream.apps.bench;
 
+import io.prunestream.apps.JobProcess;
 import io.prunestream.apps.Main;
 import io.prunestream.apps.job.Checkpoints;
 import io.prunestream.apps.measure.FlinkRest;
@@ -16,13 +17,11 @@ import io.prunestream.job.config.JobConfig;
 import io.prunestream.testing.ChildJvm;
 import io.prunestream.testing.LocalKafkaBroker;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,10 +46,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
         name = "bench-checkpoint",
-        mixinStandardHelpOptions = true,
-        versionProvider = Main.Version.class,
-        sortOptions = false,
-        usageHelpWidth = 100,
         description = {
             "Checkpoint size and duration and the trainer's pause per model; each job is then"
                     + " killed with SIGKILL and resumed with --resume. Exits 1 when a resume fails."
@@ -166,14 +161,14 @@ public final class CheckpointBench implements Callable<Integer> {
                 results.add(r);
                 print(List.of(r), false);
                 if (!keep) {
-                    delete(dir);
+                    JobProcess.deleteTree(dir);
                 }
             }
         }
         System.out.println();
         print(results, true);
         if (!keep) {
-            delete(work);
+            JobProcess.deleteTree(work);
         }
         return results.stream().allMatch(r -> r.restore().startsWith("ok")) ? 0 : 1;
     }
@@ -267,13 +262,18 @@ public final class CheckpointBench implements Callable<Integer> {
                 p -> {});
         long batches = samples / batch;
 
-        int port = freePort();
+        int port = JobProcess.freePort();
         List<String> first = new ArrayList<>(List.of("job"));
         first.addAll(job);
         first.add("-Drest.bind-port=" + port);
         Process p =
                 ChildJvm.start(
-                        dir, jvm(), env(), Main.class.getName(), first, dir.resolve("job.log"));
+                        dir,
+                        JobProcess.jvmOptions("3g"),
+                        JobProcess.ENV,
+                        Main.class.getName(),
+                        first,
+                        dir.resolve("job.log"));
         FlinkRest rest = new FlinkRest(port);
         Map<Long, FlinkRest.Checkpoint> seen = new TreeMap<>();
         Map<Long, FlinkRest.TaskTimes> times = new TreeMap<>();
@@ -360,7 +360,14 @@ public final class CheckpointBench implements Callable<Integer> {
         List<String> args = new ArrayList<>(List.of("job", "--resume"));
         args.addAll(job);
         long t0 = System.nanoTime();
-        Process p = ChildJvm.start(dir, jvm(), env(), Main.class.getName(), args, log);
+        Process p =
+                ChildJvm.start(
+                        dir,
+                        JobProcess.jvmOptions("3g"),
+                        JobProcess.ENV,
+                        Main.class.getName(),
+                        args,
+                        log);
         boolean ended = p.waitFor(15, TimeUnit.MINUTES);
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (!ended) {
@@ -439,34 +446,5 @@ public final class CheckpointBench implements Callable<Integer> {
     private static long median(java.util.stream.LongStream values) {
         long[] v = values.sorted().toArray();
         return v.length == 0 ? 0 : v[v.length / 2];
-    }
-
-    private static List<String> jvm() {
-        return List.of(
-                "-Xmx3g",
-                "-Dorg.bytedeco.javacpp.platform.extension=-onednn",
-                "-Dorg.eclipse.deeplearning4j.helpers.disable=false",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-Dorg.slf4j.simpleLogger.log.io.prunestream=info",
-                "-Dorg.slf4j.simpleLogger.log.org.apache.flink=error",
-                "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=error");
-    }
-
-    private static Map<String, String> env() {
-        return Map.of("OMP_WAIT_POLICY", "PASSIVE");
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void delete(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> w = Files.walk(dir)) {
-                w.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
-            }
-        }
     }
 }

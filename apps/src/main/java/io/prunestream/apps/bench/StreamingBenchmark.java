@@ -1,6 +1,5 @@
 package io.prunestream.apps.bench;
 
-import io.prunestream.apps.Main;
 import io.prunestream.connectors.producer.DatasetProducer;
 import io.prunestream.connectors.producer.ProducerSettings;
 import io.prunestream.core.data.Datasets;
@@ -34,10 +33,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
         name = "bench-stream",
-        mixinStandardHelpOptions = true,
-        versionProvider = Main.Version.class,
-        sortOptions = false,
-        usageHelpWidth = 100,
         description = {
             "Streaming efficiency: training samples/s through Kafka + Flink divided by samples/s"
                     + " of a plain DL4J loop over the same samples, in alternating rounds."

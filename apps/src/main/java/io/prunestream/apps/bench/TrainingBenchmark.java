@@ -1,6 +1,5 @@
 package io.prunestream.apps.bench;
 
-import io.prunestream.apps.Main;
 import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.ModelSpec;
@@ -42,10 +41,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
         name = "bench-train",
-        mixinStandardHelpOptions = true,
-        versionProvider = Main.Version.class,
-        sortOptions = false,
-        usageHelpWidth = 100,
         description = {
             "Training throughput (samples/s) of DL4J beside PyTorch for the same nets, batch and"
                     + " optimizer, in alternating rounds."

@@ -1,5 +1,6 @@
 package io.prunestream.apps.chaos;
 
+import io.prunestream.apps.JobProcess;
 import io.prunestream.apps.Main;
 import io.prunestream.apps.job.Checkpoints;
 import io.prunestream.connectors.producer.DatasetProducer;
@@ -111,7 +112,7 @@ public final class Chaos {
             long regularizeMid = schedule.warmup() + schedule.timeline().growthUpdates() / 2;
             long[] kills = {schedule.warmup() / 2, regularizeMid, prune + (iterations - prune) / 4};
             long outageAt = prune + (iterations - prune) / 2;
-            int port = freePort();
+            int port = JobProcess.freePort();
             boolean resume = false;
             for (int k = 0; k < kills.length; k++) {
                 Process p = startJob(kafka, chaos, schedule, resume, port);
@@ -240,31 +241,23 @@ public final class Chaos {
             throws IOException {
         return ChildJvm.start(
                 dir,
-                jvm(),
-                env(),
+                JobProcess.jvmOptions("2g"),
+                JobProcess.ENV,
                 Main.class.getName(),
                 job(kafka, "chaos", dir, schedule, resume, port),
                 dir.resolve("job.log"));
     }
 
-    private static List<String> jvm() {
-        return List.of(
-                "-Xmx2g",
-                "-Dorg.bytedeco.javacpp.platform.extension=-onednn",
-                "-Dorg.eclipse.deeplearning4j.helpers.disable=false",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-Dorg.slf4j.simpleLogger.log.io.prunestream=info",
-                "-Dorg.slf4j.simpleLogger.log.org.apache.flink=error",
-                "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=error");
-    }
-
-    private static Map<String, String> env() {
-        return Map.of("OMP_WAIT_POLICY", "PASSIVE");
-    }
-
     private int runToEnd(List<String> args, Path log) throws Exception {
         Files.createDirectories(log.getParent());
-        Process p = ChildJvm.start(log.getParent(), jvm(), env(), Main.class.getName(), args, log);
+        Process p =
+                ChildJvm.start(
+                        log.getParent(),
+                        JobProcess.jvmOptions("2g"),
+                        JobProcess.ENV,
+                        Main.class.getName(),
+                        args,
+                        log);
         return p.waitFor(20, TimeUnit.MINUTES) ? p.exitValue() : -1;
     }
 
@@ -437,12 +430,6 @@ public final class Chaos {
     private static boolean isEmpty(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.findAny().isEmpty();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (var socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

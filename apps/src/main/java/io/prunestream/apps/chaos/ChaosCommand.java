@@ -1,23 +1,16 @@
 package io.prunestream.apps.chaos;
 
-import io.prunestream.apps.Main;
-import java.nio.file.Files;
+import io.prunestream.apps.JobProcess;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code ./prunestream chaos}: {@link Chaos}'s full scenario, or a smaller one. */
 @Command(
         name = "chaos",
-        mixinStandardHelpOptions = true,
-        versionProvider = Main.Version.class,
-        sortOptions = false,
-        usageHelpWidth = 100,
         description = {
             "The crash-proof scenario: the job in a child JVM killed three times with SIGKILL and"
                     + " resumed, the broker stopped once; prints each check and its figure. Exits"
@@ -58,11 +51,7 @@ public final class ChaosCommand implements Callable<Integer> {
                         malformed,
                         Duration.ofSeconds(outageSeconds),
                         out.toAbsolutePath());
-        if (Files.exists(s.workDir())) {
-            try (Stream<Path> w = Files.walk(s.workDir())) {
-                w.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        JobProcess.deleteTree(s.workDir());
         List<Chaos.Check> checks = Chaos.run(s, System.out);
         return checks.stream().allMatch(Chaos.Check::ok) ? 0 : 1;
     }

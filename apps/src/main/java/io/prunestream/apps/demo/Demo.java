@@ -1,6 +1,5 @@
 package io.prunestream.apps.demo;
 
-import io.prunestream.apps.Main;
 import io.prunestream.apps.produce.ProducerProgressBar;
 import io.prunestream.connectors.producer.DatasetProducer;
 import io.prunestream.connectors.producer.ProducerSettings;
@@ -47,10 +46,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
         name = "demo",
-        mixinStandardHelpOptions = true,
-        versionProvider = Main.Version.class,
-        sortOptions = false,
-        usageHelpWidth = 100,
         description = {
             "A local Kafka broker (KRaft) + Flink mini cluster + Fashion-MNIST: two GReg-1 runs"
                     + " (r = 0.5 and r = 0.9) prune while the data streams, then a report."

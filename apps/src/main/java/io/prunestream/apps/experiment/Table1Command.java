@@ -23,10 +23,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "experiment",
-        mixinStandardHelpOptions = true,
         version = "prunestream experiment (Table 1)",
         abbreviateSynopsis = true,
-        sortOptions = false,
         usageHelpWidth = 110,
         description = {
             "The paper's Table 1 (one-shot L1 vs GReg on the same pruned filters) on converged"

@@ -1,6 +1,5 @@
 package io.prunestream.apps.job;
 
-import io.prunestream.apps.Main;
 import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.job.config.JobConfig;
 import java.nio.file.Path;
@@ -25,10 +24,6 @@ import picocli.CommandLine.Unmatched;
  */
 @Command(
         name = "job",
-        mixinStandardHelpOptions = true,
-        versionProvider = Main.Version.class,
-        usageHelpWidth = 100,
-        sortOptions = false,
         customSynopsis =
                 "prunestream job [-hV] [--resume[=PATH]] [--config FILE] [--KEY VALUE | -DKEY=VALUE]...",
         description = {

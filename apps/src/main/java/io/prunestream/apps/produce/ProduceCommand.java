@@ -1,6 +1,5 @@
 package io.prunestream.apps.produce;
 
-import io.prunestream.apps.Main;
 import io.prunestream.connectors.producer.DatasetProducer;
 import io.prunestream.connectors.producer.ProducerSettings;
 import io.prunestream.connectors.record.DType;
@@ -30,10 +29,6 @@ import picocli.CommandLine.TypeConversionException;
  */
 @Command(
         name = "produce",
-        mixinStandardHelpOptions = true,
-        versionProvider = Main.Version.class,
-        sortOptions = false,
-        usageHelpWidth = 100,
         description = {
             "Streams Fashion-MNIST or MNIST into a Kafka topic as record-format v1 values, one"
                     + " sample or a mini-batch per record, as fast as possible or at a set rate."

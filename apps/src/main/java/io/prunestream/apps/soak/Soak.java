@@ -1,5 +1,6 @@
 package io.prunestream.apps.soak;
 
+import io.prunestream.apps.JobProcess;
 import io.prunestream.apps.Main;
 import io.prunestream.apps.measure.FlinkRest;
 import io.prunestream.apps.measure.JvmProbe;
@@ -13,11 +14,9 @@ import io.prunestream.testing.ChildJvm;
 import io.prunestream.testing.LocalKafkaBroker;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,10 +44,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
         name = "soak",
-        mixinStandardHelpOptions = true,
-        versionProvider = Main.Version.class,
-        sortOptions = false,
-        usageHelpWidth = 100,
         description = {
             "A steady stream into an unbounded two-run job for a long time; every report interval:"
                     + " RSS, heap, ND4J off-heap, checkpoint size and duration, disk, consumer lag."
@@ -133,7 +128,7 @@ public final class Soak implements Callable<Integer> {
         Path output = work.resolve("output");
         Path probeFile = work.resolve("jvm-probe.txt");
         LabelledImages train = Datasets.FASHION_MNIST.load(Datasets.Split.TRAIN);
-        int restPort = freePort();
+        int restPort = JobProcess.freePort();
         List<String> job = jobArgs(output, restPort);
         out.printf(
                 Locale.ROOT,
@@ -169,8 +164,8 @@ public final class Soak implements Callable<Integer> {
             Process p =
                     ChildJvm.start(
                             work,
-                            jvm(heap),
-                            Map.of("OMP_WAIT_POLICY", "PASSIVE"),
+                            JobProcess.jvmOptions(heap),
+                            JobProcess.ENV,
                             JvmProbe.class.getName(),
                             probed,
                             work.resolve("job.log"));
@@ -274,7 +269,7 @@ public final class Soak implements Callable<Integer> {
         }
         boolean grows = verdicts(rows, warmup * 60, rate);
         if (!keep) {
-            delete(work);
+            JobProcess.deleteTree(work);
         }
         return grows ? 1 : 0;
     }
@@ -502,36 +497,11 @@ public final class Soak implements Callable<Integer> {
         return String.join(", ", parts);
     }
 
-    private static List<String> jvm(String heap) {
-        return List.of(
-                "-Xmx" + heap,
-                "-Dorg.bytedeco.javacpp.platform.extension=-onednn",
-                "-Dorg.eclipse.deeplearning4j.helpers.disable=false",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-Dorg.slf4j.simpleLogger.log.io.prunestream=info",
-                "-Dorg.slf4j.simpleLogger.log.org.apache.flink=error",
-                "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=error");
-    }
-
     private static String mb(long bytes) {
         return bytes < 0 ? "?" : String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
 
     private static String mbShort(long bytes) {
         return bytes < 0 ? "?" : String.format(Locale.ROOT, "%.0f", bytes / 1e6);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void delete(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> w = Files.walk(dir)) {
-                w.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
-            }
-        }
     }
 }

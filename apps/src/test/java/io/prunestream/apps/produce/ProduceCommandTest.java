@@ -141,7 +141,7 @@ class ProduceCommandTest {
         assertThat(err.toString()).contains("'--property'").contains("KEY=VALUE");
 
         assertThat(run("--property", "bootstrap.servers=x")).isEqualTo(2);
-        assertThat(err.toString()).contains("is set by the producer itself");
+        assertThat(err.toString()).contains("the producer sets it itself");
 
         assertThat(run("--key")).isEqualTo(2);
         assertThat(err.toString()).contains("Missing required parameter for option '--key'");

@@ -1,6 +1,5 @@
 package io.prunestream.connectors.kafka;
 
-import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkState;
 
 import java.time.Duration;
@@ -121,16 +120,11 @@ public final class DeadLetterSink {
          * security.protocol}. Values may be secrets: no message of this class shows them.
          */
         public Builder setProperty(String key, String value) {
-            checkArgument(
-                    key != null && value != null,
-                    "property '%s': key and value must not be null",
-                    key);
-            checkArgument(
-                    !OWN_SETTERS.contains(key),
-                    "property '%s' has its own setter (or is fixed by the sink): use"
-                            + " setBootstrapServers/setTransactionalIdPrefix instead of"
-                            + " setProperty",
-                    key);
+            ExtraProperties.check(
+                    key,
+                    value,
+                    OWN_SETTERS,
+                    "use setBootstrapServers/setTransactionalIdPrefix instead of setProperty");
             properties.put(key, value);
             return this;
         }

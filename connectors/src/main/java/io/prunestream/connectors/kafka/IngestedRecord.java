@@ -75,13 +75,7 @@ public final class IngestedRecord {
     public SampleBatch batch() {
         if (batch == null) {
             throw new IllegalStateException(
-                    "record "
-                            + topic
-                            + "-"
-                            + partition
-                            + "@"
-                            + offset
-                            + " was rejected, it has no batch: check isAccepted() first");
+                    where() + " was rejected, it has no batch: check isAccepted() first");
         }
         return batch;
     }
@@ -90,15 +84,13 @@ public final class IngestedRecord {
     public DeadLetter deadLetter() {
         if (deadLetter == null) {
             throw new IllegalStateException(
-                    "record "
-                            + topic
-                            + "-"
-                            + partition
-                            + "@"
-                            + offset
-                            + " was accepted, it has no dead letter: check isAccepted() first");
+                    where() + " was accepted, it has no dead letter: check isAccepted() first");
         }
         return deadLetter;
+    }
+
+    private String where() {
+        return "record " + topic + "-" + partition + "@" + offset;
     }
 
     public String topic() {

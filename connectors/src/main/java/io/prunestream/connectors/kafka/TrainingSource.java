@@ -1,6 +1,5 @@
 package io.prunestream.connectors.kafka;
 
-import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkState;
 
 import io.prunestream.connectors.record.RecordValidator;
@@ -165,16 +164,11 @@ public final class TrainingSource {
          * or {@code sasl.jaas.config}. Values may be secrets: no message of this class shows them.
          */
         public Builder setProperty(String key, String value) {
-            checkArgument(
-                    key != null && value != null,
-                    "property '%s': key and value must not be null",
-                    key);
-            checkArgument(
-                    !OWN_SETTERS.contains(key),
-                    "property '%s' has its own setter (or is fixed by the source): use"
-                            + " setBootstrapServers/setGroupId/setStartingOffsets instead of"
-                            + " setProperty",
-                    key);
+            ExtraProperties.check(
+                    key,
+                    value,
+                    OWN_SETTERS,
+                    "use setBootstrapServers/setGroupId/setStartingOffsets instead of setProperty");
             properties.setProperty(key, value);
             return this;
         }

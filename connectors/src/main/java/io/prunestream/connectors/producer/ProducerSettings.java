@@ -1,8 +1,8 @@
 package io.prunestream.connectors.producer;
 
-import static org.apache.flink.util.Preconditions.checkArgument;
 import static org.apache.flink.util.Preconditions.checkState;
 
+import io.prunestream.connectors.kafka.ExtraProperties;
 import io.prunestream.connectors.record.DType;
 import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.core.data.Datasets;
@@ -142,12 +142,12 @@ public record ProducerSettings(
 
         /** A Kafka producer property, e.g. {@code max.request.size}; overrides our defaults. */
         public Builder setProperty(String key, String value) {
-            checkArgument(key != null && value != null, "property key and value must not be null");
-            checkArgument(
-                    !OWN_SETTERS.contains(key),
-                    "property '%s' is set by the producer itself: use setBootstrapServers for"
-                            + " bootstrap.servers; keys and values are always bytes",
-                    key);
+            ExtraProperties.check(
+                    key,
+                    value,
+                    OWN_SETTERS,
+                    "the producer sets it itself: use setBootstrapServers for bootstrap.servers;"
+                            + " keys and values are always bytes");
             producerProperties.put(key, value);
             return this;
         }
