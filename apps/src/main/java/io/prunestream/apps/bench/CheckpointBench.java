@@ -43,6 +43,9 @@ import picocli.CommandLine.Option;
  * version. Sizes and durations come from the JobManager's checkpoint statistics (REST API); the
  * trainer's pause is measured twice: the {@code checkpointPauseMs} operator metric of the job, and
  * {@link PruningRun#snapshot()} timed in this JVM on the same network.
+ *
+ * <p>Long because each model is one measured story (direct snapshot timing, data sized to the
+ * model's speed, the job, REST polling, the kill, the resume) and the table that compares them.
  */
 @Command(
         name = "bench-checkpoint",

@@ -20,6 +20,9 @@ import picocli.CommandLine.Spec;
  * {@code ./prunestream experiment}: the command line of the Table-1 experiment. Options that set a
  * run parameter carry the job's configuration key ({@code --prune.penalty.delta}, ...); the strong
  * schedule's use the job's per-run form ({@code --prune.run.greg1-strong.penalty.delta}).
+ *
+ * <p>Long because it declares every option of the experiment with its help text and default in
+ * one place (picocli), and turns them into the experiment's settings.
  */
 @Command(
         name = "experiment",

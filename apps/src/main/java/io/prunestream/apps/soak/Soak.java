@@ -41,6 +41,10 @@ import picocli.CommandLine.Option;
  * ND4J's native buffers (counted inside the job's JVM), the latest checkpoint's size and duration,
  * the disk used under the output folder, the consumer lag and the training steps per second; at the
  * end a verdict per series says whether it still grows after warm-up.
+ *
+ * <p>Long because a soak is one timeline (broker, producer thread, child job, a probe loop, the
+ * stop with a savepoint, the verdict) and its report columns; the probes themselves live in
+ * {@code apps.measure}.
  */
 @Command(
         name = "soak",
