@@ -19,21 +19,28 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A savepoint written by the first release (state format 1, see the fixture's README) restores into
- * this build, and the restored job computes exactly what that release computed after the same
- * restore: the same iterations, phases, lambdas and losses, to the bit.
+ * this build, and the restored job computes what that release computed after the same restore: the
+ * same iterations, phases and lambdas, and the same losses (to the bit on the machine that wrote
+ * the fixture, as the test prints; within rounding where oneDNN runs other kernels for another
+ * CPU).
  */
 class SavepointUpgradeITCase {
     private static final Path FIXTURE = Path.of("src/test/resources/savepoints/v1");
 
     @RegisterExtension static final KafkaFlinkCluster CLUSTER = KafkaFlinkCluster.builder().build();
 
-    record Step(String run, long iteration, String phase, double lp, double lk, int lossBits) {}
+    record Step(String run, long iteration, String phase, double lp, double lk, int lossBits) {
+        Step withoutLoss() {
+            return new Step(run, iteration, phase, lp, lk, 0);
+        }
+    }
 
     @Test
     void restoresTheFirstReleasesSavepointAndContinuesBitIdentically(@TempDir Path tmp)
@@ -82,15 +89,42 @@ class SavepointUpgradeITCase {
             }
         }
         job.cancel().get();
-        assertThat(actual)
-                .as("steps after restoring the v1 savepoint")
-                .containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(actual).as("steps after restoring the v1 savepoint").hasSize(expected.size());
+        assertThat(actual.stream().map(Step::withoutLoss).toList())
+                .as("iterations, phases and lambdas after restoring the v1 savepoint")
+                .containsExactlyInAnyOrderElementsOf(
+                        expected.stream().map(Step::withoutLoss).toList());
+        int identical = 0;
+        Map<String, Integer> firstOfRun = new HashMap<>();
+        for (Step a : actual) {
+            Step e =
+                    expected.stream()
+                            .filter(x -> x.withoutLoss().equals(a.withoutLoss()))
+                            .findFirst()
+                            .orElseThrow();
+            float got = Float.intBitsToFloat(a.lossBits());
+            float want = Float.intBitsToFloat(e.lossBits());
+            // a run's first loss is a forward pass on the restored parameters alone: a wrong
+            // restore shows there; later steps may drift by rounding where oneDNN picks other
+            // kernels for another CPU
+            boolean first = firstOfRun.merge(a.run(), 1, Integer::sum) == 1;
+            assertThat((double) got)
+                    .as("loss of run %s at iteration %d", a.run(), a.iteration())
+                    .isCloseTo(want, Percentage.withPercentage(first ? 1e-3 : 0.1));
+            if (a.lossBits() == e.lossBits()) {
+                identical++;
+            }
+        }
         assertThat(actual.get(0).iteration())
                 .as("continues mid-stream, not from iteration 0")
                 .isGreaterThan(5);
         System.out.printf(
                 Locale.ROOT,
-                "restored v1 savepoint: %d steps identical, first at iteration %d%n",
+                "restored v1 savepoint: %d steps with the same iterations, phases and lambdas;"
+                        + " %d of %d losses bit-identical to the first release's; first at"
+                        + " iteration %d%n",
+                actual.size(),
+                identical,
                 actual.size(),
                 actual.get(0).iteration());
     }
