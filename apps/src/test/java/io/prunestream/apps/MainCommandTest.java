@@ -17,7 +17,16 @@ import picocli.CommandLine.Model.OptionSpec;
 /** The entry point's commands: help with defaults, bad options exit 2, the job's pass-through. */
 class MainCommandTest {
     private static final List<String> COMMANDS =
-            List.of("demo", "experiment", "bench-train", "bench-stream", "produce", "job", "chaos");
+            List.of(
+                    "demo",
+                    "experiment",
+                    "bench-train",
+                    "bench-stream",
+                    "produce",
+                    "job",
+                    "chaos",
+                    "bench-checkpoint",
+                    "soak");
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -64,7 +73,16 @@ class MainCommandTest {
 
     @ParameterizedTest
     @ValueSource(
-            strings = {"demo", "experiment", "bench-train", "bench-stream", "produce", "chaos"})
+            strings = {
+                "demo",
+                "experiment",
+                "bench-train",
+                "bench-stream",
+                "produce",
+                "chaos",
+                "bench-checkpoint",
+                "soak"
+            })
     void anUnknownOptionExits2NamingIt(String command) {
         String[] required =
                 command.equals("produce")

@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
  * run parameter carry the job's configuration key ({@code --prune.penalty.delta}, ...); the strong
  * schedule's use the job's per-run form ({@code --prune.run.greg1-strong.penalty.delta}).
  *
- * <p>Long because it declares every option of the experiment with its help text and default in
- * one place (picocli), and turns them into the experiment's settings.
+ * <p>Long because it declares every option of the experiment with its help text and default in one
+ * place (picocli), and turns them into the experiment's settings.
  */
 @Command(
         name = "experiment",

@@ -43,8 +43,8 @@ import picocli.CommandLine.Option;
  * end a verdict per series says whether it still grows after warm-up.
  *
  * <p>Long because a soak is one timeline (broker, producer thread, child job, a probe loop, the
- * stop with a savepoint, the verdict) and its report columns; the probes themselves live in
- * {@code apps.measure}.
+ * stop with a savepoint, the verdict) and its report columns; the probes themselves live in {@code
+ * apps.measure}.
  */
 @Command(
         name = "soak",
@@ -101,7 +101,7 @@ public final class Soak implements Callable<Integer> {
     @Option(
             names = "--job",
             paramLabel = "'K=V ...'",
-            description = "Extra job options, key=value separated by spaces.")
+            description = "Extra job options, key=value separated by spaces (default: none).")
     String jobOptions = "";
 
     @Option(names = "--heap", description = "The job's -Xmx (default: ${DEFAULT-VALUE}).")

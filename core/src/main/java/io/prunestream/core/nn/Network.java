@@ -2,8 +2,13 @@ package io.prunestream.core.nn;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -12,8 +17,10 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One trainable network, either a {@link MultiLayerNetwork} or a {@link ComputationGraph}, seen
@@ -166,8 +173,89 @@ public final class Network {
         return out.toByteArray();
     }
 
+    /** First bytes of {@link #snapshotBytes()}; DL4J's zip starts "PK". */
+    private static final int SNAPSHOT_MAGIC = 0x50534e31; // "PSN1"
+
+    /**
+     * Configuration, parameters and updater state in a checkpoint-friendly layout: the
+     * configuration as JSON, then each flat array's raw bytes in one bulk copy. DL4J's zip ({@link
+     * #toBytes}) writes element by element and deflates: about 25 MB/s, seconds of training pause
+     * per checkpoint for a VGG. {@link #fromBytes} reads both.
+     */
+    public byte[] snapshotBytes() {
+        String json =
+                sequential != null
+                        ? sequential.getLayerWiseConfigurations().toJson()
+                        : dag.getConfiguration().toJson();
+        INDArray params = model().params();
+        INDArray state = updaterState();
+        byte[] conf = json.getBytes(StandardCharsets.UTF_8);
+        long size = 16L + conf.length + rawSize(params) + rawSize(state);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(size, 1L << 30));
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(SNAPSHOT_MAGIC);
+            out.writeBoolean(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN);
+            out.writeInt(conf.length);
+            out.write(conf);
+            writeRaw(out, params);
+            writeRaw(out, state);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static long rawSize(INDArray a) {
+        return a == null ? 0 : 16 + a.length() * a.dataType().width();
+    }
+
+    private static void writeRaw(DataOutputStream out, INDArray a) throws IOException {
+        if (a == null) {
+            out.writeUTF("");
+            return;
+        }
+        INDArray flat = a.ordering() == 'c' && !a.isView() ? a : a.dup('c');
+        out.writeUTF(flat.dataType().name());
+        out.writeLong(flat.length());
+        int width = flat.dataType().width();
+        ByteBuffer raw = flat.data().asNio().order(ByteOrder.nativeOrder());
+        raw.position((int) (flat.offset() * width));
+        raw.limit((int) ((flat.offset() + flat.length()) * width));
+        byte[] chunk = new byte[1 << 20];
+        while (raw.hasRemaining()) {
+            int n = Math.min(chunk.length, raw.remaining());
+            raw.get(chunk, 0, n);
+            out.write(chunk, 0, n);
+        }
+    }
+
+    private static INDArray readRaw(DataInputStream in) throws IOException {
+        String type = in.readUTF();
+        if (type.isEmpty()) {
+            return null;
+        }
+        DataType dataType = DataType.valueOf(type);
+        long length = in.readLong();
+        INDArray a = Nd4j.createUninitialized(dataType, 1, length);
+        ByteBuffer raw = a.data().asNio().order(ByteOrder.nativeOrder());
+        raw.position((int) (a.offset() * dataType.width()));
+        byte[] chunk = new byte[1 << 20];
+        long left = length * dataType.width();
+        while (left > 0) {
+            int n = (int) Math.min(chunk.length, left);
+            in.readFully(chunk, 0, n);
+            raw.put(chunk, 0, n);
+            left -= n;
+        }
+        return a;
+    }
+
+    /** Reads {@link #snapshotBytes()} or DL4J's zip ({@link #toBytes}, older snapshots). */
     public static Network fromBytes(byte[] bytes, boolean graph, InputShape inputShape) {
         try {
+            if (bytes.length >= 4 && ByteBuffer.wrap(bytes, 0, 4).getInt() == SNAPSHOT_MAGIC) {
+                return fromSnapshot(bytes, graph, inputShape);
+            }
             return graph
                     ? of(
                             ModelSerializer.restoreComputationGraph(
@@ -182,8 +270,43 @@ public final class Network {
         }
     }
 
+    private static Network fromSnapshot(byte[] bytes, boolean graph, InputShape inputShape)
+            throws IOException {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            in.readInt();
+            boolean little = in.readBoolean();
+            if (little != (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN)) {
+                throw new IOException(
+                        "network snapshot written on a machine of the other byte order: restore it"
+                                + " on a "
+                                + (little ? "little" : "big")
+                                + "-endian machine");
+            }
+            byte[] conf = new byte[in.readInt()];
+            in.readFully(conf);
+            String json = new String(conf, StandardCharsets.UTF_8);
+            INDArray params = readRaw(in);
+            INDArray state = readRaw(in);
+            if (graph) {
+                ComputationGraph net =
+                        new ComputationGraph(ComputationGraphConfiguration.fromJson(json));
+                net.init(params, false);
+                if (state != null) {
+                    net.getUpdater().setStateViewArray(state);
+                }
+                return of(net, inputShape);
+            }
+            MultiLayerNetwork net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(json));
+            net.init(params, false);
+            if (state != null) {
+                net.getUpdater().setStateViewArray(net, state, false);
+            }
+            return of(net, inputShape);
+        }
+    }
+
     /** An independent copy with the same parameters and updater state; listeners are not copied. */
     public Network copy() {
-        return fromBytes(toBytes(true), isGraph(), inputShape);
+        return fromBytes(snapshotBytes(), isGraph(), inputShape);
     }
 }

@@ -384,7 +384,7 @@ public final class PruningTrainer {
                 startPlan,
                 baseCost,
                 net.isGraph(),
-                net.toBytes(true));
+                net.snapshotBytes());
     }
 
     public static PruningTrainer restore(RunSpec spec, TrainerState s) {
