@@ -38,6 +38,7 @@ public class RunObserver
     private final boolean versionReports;
     private final int keepVersions;
     private final boolean printProgress;
+    private transient Map<String, Integer> announced;
     private transient MetricsEndpoint.Lease endpoint;
     private transient TrainingMetrics training;
     private transient ModelVersionMetrics versions;
@@ -66,6 +67,7 @@ public class RunObserver
         lastPrint = new HashMap<>();
         lastAccuracy = new HashMap<>();
         reports = new HashMap<>();
+        announced = new HashMap<>();
     }
 
     @Override
@@ -97,6 +99,18 @@ public class RunObserver
 
     @Override
     public void processElement2(ModelVersion v, Context ctx, Collector<String> out) {
+        if (v.last() && Integer.valueOf(v.version()).equals(announced.get(v.runId()))) {
+            // the stream ended right after a periodic version: the same version, now marked last
+            out.collect(
+                    String.format(
+                            Locale.ROOT,
+                            "run %s ended: v%d at iteration %d is its final version",
+                            v.runId(),
+                            v.version(),
+                            v.iteration()));
+            return;
+        }
+        announced.put(v.runId(), v.version());
         versions.published(v.runId());
         String report = writeReport(v);
         out.collect(
