@@ -1,7 +1,6 @@
 package io.prunestream.apps.bench;
 
 import io.prunestream.apps.JobProcess;
-import io.prunestream.apps.Main;
 import io.prunestream.apps.job.Checkpoints;
 import io.prunestream.apps.measure.FlinkRest;
 import io.prunestream.apps.measure.ProcessStats;
@@ -14,7 +13,6 @@ import io.prunestream.core.run.PruningRun;
 import io.prunestream.core.run.RunSettings;
 import io.prunestream.core.run.RunState;
 import io.prunestream.job.config.JobConfig;
-import io.prunestream.testing.ChildJvm;
 import io.prunestream.testing.LocalKafkaBroker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -266,17 +264,9 @@ public final class CheckpointBench implements Callable<Integer> {
         long batches = samples / batch;
 
         int port = JobProcess.freePort();
-        List<String> first = new ArrayList<>(List.of("job"));
-        first.addAll(job);
+        List<String> first = new ArrayList<>(job);
         first.add("-Drest.bind-port=" + port);
-        Process p =
-                ChildJvm.start(
-                        dir,
-                        JobProcess.jvmOptions("3g"),
-                        JobProcess.ENV,
-                        Main.class.getName(),
-                        first,
-                        dir.resolve("job.log"));
+        Process p = JobProcess.start(dir, "3g", first, dir.resolve("job.log"));
         FlinkRest rest = new FlinkRest(port);
         Map<Long, FlinkRest.Checkpoint> seen = new TreeMap<>();
         Map<Long, FlinkRest.TaskTimes> times = new TreeMap<>();
@@ -360,17 +350,10 @@ public final class CheckpointBench implements Callable<Integer> {
     private static String resume(Path dir, List<String> job, Checkpoints.Found from, Path out)
             throws Exception {
         Path log = dir.resolve("resume.log");
-        List<String> args = new ArrayList<>(List.of("job", "--resume"));
+        List<String> args = new ArrayList<>(List.of("--resume"));
         args.addAll(job);
         long t0 = System.nanoTime();
-        Process p =
-                ChildJvm.start(
-                        dir,
-                        JobProcess.jvmOptions("3g"),
-                        JobProcess.ENV,
-                        Main.class.getName(),
-                        args,
-                        log);
+        Process p = JobProcess.start(dir, "3g", args, log);
         boolean ended = p.waitFor(15, TimeUnit.MINUTES);
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (!ended) {

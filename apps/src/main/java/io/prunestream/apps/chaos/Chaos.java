@@ -1,7 +1,6 @@
 package io.prunestream.apps.chaos;
 
 import io.prunestream.apps.JobProcess;
-import io.prunestream.apps.Main;
 import io.prunestream.apps.job.Checkpoints;
 import io.prunestream.connectors.producer.DatasetProducer;
 import io.prunestream.connectors.producer.ProducerSettings;
@@ -9,7 +8,6 @@ import io.prunestream.core.data.Datasets;
 import io.prunestream.core.schedule.GReg1;
 import io.prunestream.core.store.ModelStore;
 import io.prunestream.core.store.PruningReport;
-import io.prunestream.testing.ChildJvm;
 import io.prunestream.testing.LocalKafkaBroker;
 import io.prunestream.testing.Topics;
 import java.io.IOException;
@@ -201,7 +199,7 @@ public final class Chaos {
 
     private List<String> job(
             LocalKafkaBroker kafka, String name, Path dir, GReg1 g, boolean resume, int port) {
-        List<String> a = new ArrayList<>(List.of("job"));
+        List<String> a = new ArrayList<>();
         if (resume) {
             a.add("--resume");
         }
@@ -239,25 +237,16 @@ public final class Chaos {
     private Process startJob(
             LocalKafkaBroker kafka, Path dir, GReg1 schedule, boolean resume, int port)
             throws IOException {
-        return ChildJvm.start(
+        return JobProcess.start(
                 dir,
-                JobProcess.jvmOptions("2g"),
-                JobProcess.ENV,
-                Main.class.getName(),
+                "2g",
                 job(kafka, "chaos", dir, schedule, resume, port),
                 dir.resolve("job.log"));
     }
 
     private int runToEnd(List<String> args, Path log) throws Exception {
         Files.createDirectories(log.getParent());
-        Process p =
-                ChildJvm.start(
-                        log.getParent(),
-                        JobProcess.jvmOptions("2g"),
-                        JobProcess.ENV,
-                        Main.class.getName(),
-                        args,
-                        log);
+        Process p = JobProcess.start(log.getParent(), "2g", args, log);
         return p.waitFor(20, TimeUnit.MINUTES) ? p.exitValue() : -1;
     }
 
