@@ -3,13 +3,10 @@ package io.prunestream.apps;
 import io.prunestream.testing.ChildJvm;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * {@code ./prunestream job} in a child JVM, as chaos, soak and bench-checkpoint start it: the
@@ -45,15 +42,6 @@ public final class JobProcess {
     public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
-        }
-    }
-
-    /** Deletes a folder tree; a missing folder is fine. */
-    public static void deleteTree(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> w = Files.walk(dir)) {
-                w.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
-            }
         }
     }
 }

@@ -1,11 +1,9 @@
 package io.prunestream.testing;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +12,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -109,7 +106,7 @@ public final class KafkaFlinkCluster
             if (broker != null) {
                 broker.close();
             }
-            deleteRecursively(workDir);
+            LocalFiles.deleteTree(workDir);
         }
     }
 
@@ -204,17 +201,6 @@ public final class KafkaFlinkCluster
             throw new IllegalStateException(
                     "the cluster is not started: register KafkaFlinkCluster with @RegisterExtension"
                             + " on a static field, and use it from @BeforeAll or test methods");
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 

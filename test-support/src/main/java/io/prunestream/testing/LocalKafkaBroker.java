@@ -10,12 +10,10 @@ import java.net.Socket;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +21,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -105,7 +102,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         workDir = workDir.toAbsolutePath();
         Files.createDirectories(workDir);
         Path dataDir = workDir.resolve("kafka-data");
-        deleteRecursively(dataDir);
+        LocalFiles.deleteTree(dataDir);
         Path logFile = workDir.resolve("broker.log");
         Files.deleteIfExists(logFile);
         int[] ports = freePorts(2);
@@ -148,7 +145,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
                             + "); "
                             + logFile
                             + " ends with:\n"
-                            + tail(logFile));
+                            + LocalFiles.tail(logFile, LOG_TAIL_LINES));
         }
 
         Process broker = startBroker(workDir, logFile);
@@ -291,7 +288,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
                             + "' took over 30 s; "
                             + logFile
                             + " ends with:\n"
-                            + tail(logFile),
+                            + LocalFiles.tail(logFile, LOG_TAIL_LINES),
                     e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -310,7 +307,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         stop(process);
         removeHook(shutdownHook);
         try {
-            deleteRecursively(dataDir);
+            LocalFiles.deleteTree(dataDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete the broker's data in " + dataDir, e);
         }
@@ -440,7 +437,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
                             + " while starting; "
                             + logFile
                             + " ends with:\n"
-                            + tail(logFile));
+                            + LocalFiles.tail(logFile, LOG_TAIL_LINES));
         }
     }
 
@@ -453,7 +450,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
                             + " start(workDir, timeout)); "
                             + logFile
                             + " ends with:\n"
-                            + tail(logFile));
+                            + LocalFiles.tail(logFile, LOG_TAIL_LINES));
         }
     }
 
@@ -511,27 +508,6 @@ public final class LocalKafkaBroker implements AutoCloseable {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
             // the JVM is already shutting down and runs the hook itself
-        }
-    }
-
-    static String tail(Path file) {
-        try {
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join(
-                    "\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
-        } catch (IOException | UncheckedIOException e) {
-            return "(cannot read " + file + ": " + e.getMessage() + ")";
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

@@ -13,6 +13,7 @@ import io.prunestream.core.run.PruningRun;
 import io.prunestream.core.run.RunSettings;
 import io.prunestream.core.run.RunState;
 import io.prunestream.job.config.JobConfig;
+import io.prunestream.testing.LocalFiles;
 import io.prunestream.testing.LocalKafkaBroker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -162,14 +163,14 @@ public final class CheckpointBench implements Callable<Integer> {
                 results.add(r);
                 print(List.of(r), false);
                 if (!keep) {
-                    JobProcess.deleteTree(dir);
+                    LocalFiles.deleteTree(dir);
                 }
             }
         }
         System.out.println();
         print(results, true);
         if (!keep) {
-            JobProcess.deleteTree(work);
+            LocalFiles.deleteTree(work);
         }
         return results.stream().allMatch(r -> r.restore().startsWith("ok")) ? 0 : 1;
     }

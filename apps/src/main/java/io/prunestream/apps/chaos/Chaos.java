@@ -8,6 +8,7 @@ import io.prunestream.core.data.Datasets;
 import io.prunestream.core.schedule.GReg1;
 import io.prunestream.core.store.ModelStore;
 import io.prunestream.core.store.PruningReport;
+import io.prunestream.testing.LocalFiles;
 import io.prunestream.testing.LocalKafkaBroker;
 import io.prunestream.testing.Topics;
 import java.io.IOException;
@@ -269,15 +270,6 @@ public final class Chaos {
         }
     }
 
-    private static String tail(Path log, int lines) {
-        try {
-            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(unreadable: " + e.getMessage() + ")";
-        }
-    }
-
     /** Polls the child's metrics until run r50 reached {@code iteration}; returns where it was. */
     private static long waitForIteration(Process p, int port, long iteration, Path log)
             throws Exception {
@@ -293,7 +285,7 @@ public final class Chaos {
                                 + "; the end of "
                                 + log
                                 + ":\n"
-                                + tail(log, 15));
+                                + LocalFiles.tail(log, 15));
             }
             try {
                 String body =

@@ -1,6 +1,6 @@
 package io.prunestream.apps.chaos;
 
-import io.prunestream.apps.JobProcess;
+import io.prunestream.testing.LocalFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -51,7 +51,7 @@ public final class ChaosCommand implements Callable<Integer> {
                         malformed,
                         Duration.ofSeconds(outageSeconds),
                         out.toAbsolutePath());
-        JobProcess.deleteTree(s.workDir());
+        LocalFiles.deleteTree(s.workDir());
         List<Chaos.Check> checks = Chaos.run(s, System.out);
         return checks.stream().allMatch(Chaos.Check::ok) ? 0 : 1;
     }

@@ -11,6 +11,7 @@ import io.prunestream.connectors.producer.ProducerSettings;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.data.LabelledImages;
 import io.prunestream.testing.ChildJvm;
+import io.prunestream.testing.LocalFiles;
 import io.prunestream.testing.LocalKafkaBroker;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -273,7 +274,7 @@ public final class Soak implements Callable<Integer> {
         }
         boolean grows = verdicts(rows, warmup * 60, rate);
         if (!keep) {
-            JobProcess.deleteTree(work);
+            LocalFiles.deleteTree(work);
         }
         return grows ? 1 : 0;
     }
