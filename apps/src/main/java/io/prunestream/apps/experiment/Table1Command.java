@@ -300,10 +300,7 @@ public final class Table1Command implements Callable<Integer> {
                         recover,
                         1.0);
         ScheduleParams strong =
-                p.withInterval(strongInterval)
-                        .withDelta(strongDelta)
-                        .withCeiling(strongCeiling)
-                        .withStabilize(strongStabilize);
+                p.withGrowth(strongInterval, strongDelta, strongCeiling, strongStabilize);
         return new Table1Settings(
                 data.stream().map(Datasets::parse).toList(),
                 ModelSpec.Kind.parse(model),

@@ -129,7 +129,7 @@ public final class Table1Experiment {
 
     /** The step at which a variant starts reading the fine-tune stream. */
     static long finetuneFrom(Table1Settings s, Variant v) {
-        if (v.budget() == Variant.Budget.EQUAL_TOTAL) {
+        if (v.setup().budget() == Variant.Budget.EQUAL_TOTAL) {
             return s.greg1StepsBeforePrune();
         }
         return schedule(s, v).timeline().pruneIteration();
@@ -137,7 +137,7 @@ public final class Table1Experiment {
 
     static PruningSchedule schedule(Table1Settings s, Variant v) {
         ScheduleParams p = s.scheduleOf(v);
-        return v.method().schedule(p);
+        return v.setup().method().schedule(p);
     }
 
     private static Table1Report.Section runDataSet(
@@ -217,7 +217,7 @@ public final class Table1Experiment {
         k.put("ratio", r);
         k.put("variant", v.id());
         k.put("schedule", new TreeMap<>(schedule(s, v).parameters()));
-        k.put("batchnorm", v.normPenalty(s.normPenalty()).toString());
+        k.put("batchnorm", v.setup().normPenalty(s.normPenalty()).toString());
         k.put("batch", s.batchSize());
         k.put("lr.prune", s.lrPrune());
         k.put("lr.finetune", lrFinetune(s, v).toString());
@@ -234,7 +234,7 @@ public final class Table1Experiment {
      * equals GReg-1's.
      */
     static LrSchedule lrFinetune(Table1Settings s, Variant v) {
-        if (v.budget() != Variant.Budget.EQUAL_TOTAL) {
+        if (v.setup().budget() != Variant.Budget.EQUAL_TOTAL) {
             return s.lrFinetune();
         }
         long shift = s.greg1StepsBeforePrune();
@@ -276,7 +276,7 @@ public final class Table1Experiment {
                         s.lrPrune(),
                         lrFinetune(s, v),
                         s.batchSize(),
-                        v.normPenalty(s.normPenalty()));
+                        v.setup().normPenalty(s.normPenalty()));
         PruningRun run = PruningRun.from(RunSettings.quiet(spec), base.network().copy());
         long from = finetuneFrom(s, v);
         long total = from + s.finetuneIterations();
@@ -314,7 +314,7 @@ public final class Table1Experiment {
                 r,
                 v.id(),
                 spec.normPenalty().toString(),
-                v.penaltyScale(),
+                v.setup().penaltyScale(),
                 new LinkedHashMap<>(schedule.parameters()),
                 t.prunedAt(),
                 t.iteration() - t.prunedAt(),

@@ -182,7 +182,7 @@ public final class Table1Report {
                     continue;
                 }
                 Map<Long, Double> acc = bySeed(cells, r, v);
-                boolean greg = v.regularises();
+                boolean greg = v.setup().regularises();
                 rows.add(
                         new Row(
                                 r,

@@ -156,7 +156,8 @@ public record Table1Settings(
 
     /** The schedule parameters a variant runs with. */
     public ScheduleParams scheduleOf(Variant v) {
-        return (v.strongSchedule() ? strongSchedule : schedule).withPenalty(v.penaltyScale());
+        return (v.setup().strongSchedule() ? strongSchedule : schedule)
+                .withPenalty(v.setup().penaltyScale());
     }
 
     /**

@@ -11,74 +11,40 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  * byte-for-byte with the reason in headers. Immutable: byte arrays are copied in and out.
  */
 @TypeInfo(ConnectorTypes.DeadLetterFactory.class)
-public final class DeadLetter {
-    private final byte[] key;
-    private final byte[] value;
-    private final String topic;
-    private final int partition;
-    private final long offset;
-    private final long timestamp;
-    private final RejectReason reason;
-    private final String detail;
+public record DeadLetter(
+        byte[] key,
+        byte[] value,
+        String topic,
+        int partition,
+        long offset,
+        long timestamp,
+        RejectReason reason,
+        String detail) {
 
     /**
      * @param key the original key, or null
      * @param value the original value, or null (a tombstone)
      * @param timestamp the original record's timestamp, ms since the epoch
+     * @param detail what was wrong: the field, the value found and what was expected
      */
-    public DeadLetter(
-            byte[] key,
-            byte[] value,
-            String topic,
-            int partition,
-            long offset,
-            long timestamp,
-            RejectReason reason,
-            String detail) {
-        this.key = key == null ? null : key.clone();
-        this.value = value == null ? null : value.clone();
-        this.topic = Objects.requireNonNull(topic, "topic");
-        this.partition = partition;
-        this.offset = offset;
-        this.timestamp = timestamp;
-        this.reason = Objects.requireNonNull(reason, "reason");
-        this.detail = Objects.requireNonNull(detail, "detail");
+    public DeadLetter {
+        key = key == null ? null : key.clone();
+        value = value == null ? null : value.clone();
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(detail, "detail");
     }
 
     /** The original key (a copy), or null. */
+    @Override
     public byte[] key() {
         return key == null ? null : key.clone();
     }
 
     /** The original value (a copy), or null. */
+    @Override
     public byte[] value() {
         return value == null ? null : value.clone();
-    }
-
-    public String topic() {
-        return topic;
-    }
-
-    public int partition() {
-        return partition;
-    }
-
-    public long offset() {
-        return offset;
-    }
-
-    /** The original record's timestamp, ms since the epoch. */
-    public long timestamp() {
-        return timestamp;
-    }
-
-    public RejectReason reason() {
-        return reason;
-    }
-
-    /** What was wrong: the field, the value found and what was expected. */
-    public String detail() {
-        return detail;
     }
 
     @Override

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -55,9 +54,6 @@ public final class DeadLetterSink {
     /** Kafka's default {@code buffer.memory}: no record may be larger. */
     private static final long DEFAULT_BUFFER_MEMORY = 32L * 1024 * 1024;
 
-    private static final Set<String> OWN_SETTERS =
-            Set.of("bootstrap.servers", "key.serializer", "value.serializer", "transactional.id");
-
     private DeadLetterSink() {}
 
     public static Builder builder() {
@@ -72,7 +68,14 @@ public final class DeadLetterSink {
         private String transactionalIdPrefix;
         private int maxPayloadBytes;
         private Duration checkTimeout = DEFAULT_CHECK_TIMEOUT;
-        private final Map<String, String> properties = new TreeMap<>();
+        private final ExtraProperties properties =
+                new ExtraProperties(
+                        Set.of(
+                                "bootstrap.servers",
+                                "key.serializer",
+                                "value.serializer",
+                                "transactional.id"),
+                        "use setBootstrapServers/setTransactionalIdPrefix instead of setProperty");
 
         private Builder() {}
 
@@ -120,18 +123,13 @@ public final class DeadLetterSink {
          * security.protocol}. Values may be secrets: no message of this class shows them.
          */
         public Builder setProperty(String key, String value) {
-            ExtraProperties.check(
-                    key,
-                    value,
-                    OWN_SETTERS,
-                    "use setBootstrapServers/setTransactionalIdPrefix instead of setProperty");
             properties.put(key, value);
             return this;
         }
 
         /** {@link #setProperty} for each entry, e.g. a cluster's security settings. */
         public Builder setProperties(Map<String, String> properties) {
-            properties.forEach(this::setProperty);
+            this.properties.putAll(properties);
             return this;
         }
 
@@ -144,7 +142,9 @@ public final class DeadLetterSink {
         public KafkaSink<DeadLetter> build() {
             checkSettings();
             producerLimit(producerConfig()); // bad numbers fail before any network call
-            return build(DeadLetterTopic.check(bootstrapServers, topic, properties, checkTimeout));
+            return build(
+                    DeadLetterTopic.check(
+                            bootstrapServers, topic, properties.asMap(), checkTimeout));
         }
 
         /** Builds for a topic already checked. */
@@ -212,7 +212,7 @@ public final class DeadLetterSink {
                 props.setProperty(
                         ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, DEFAULT_TRANSACTION_TIMEOUT_MS);
             }
-            props.putAll(properties);
+            props.putAll(properties.asMap());
             return props;
         }
 

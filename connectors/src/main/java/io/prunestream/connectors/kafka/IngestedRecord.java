@@ -11,30 +11,29 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  * DeadLetterRouter} splits a stream of these into batches and dead letters.
  */
 @TypeInfo(ConnectorTypes.IngestedRecordFactory.class)
-public final class IngestedRecord {
-    private final String topic;
-    private final int partition;
-    private final long offset;
-    private final long timestamp;
-    private final byte[] key;
-    private final SampleBatch batch;
-    private final DeadLetter deadLetter;
+public record IngestedRecord(
+        String topic,
+        int partition,
+        long offset,
+        long timestamp,
+        byte[] key,
+        SampleBatch batch,
+        DeadLetter deadLetter) {
 
-    private IngestedRecord(
-            String topic,
-            int partition,
-            long offset,
-            long timestamp,
-            byte[] key,
-            SampleBatch batch,
-            DeadLetter deadLetter) {
-        this.topic = Objects.requireNonNull(topic, "topic");
-        this.partition = partition;
-        this.offset = offset;
-        this.timestamp = timestamp;
-        this.key = key;
-        this.batch = batch;
-        this.deadLetter = deadLetter;
+    /**
+     * @param timestamp the Kafka record's timestamp, ms since the epoch
+     * @param key the record key (copied), or null
+     * @param batch the samples of an accepted record, else null
+     * @param deadLetter why a rejected record was rejected, else null
+     */
+    public IngestedRecord {
+        Objects.requireNonNull(topic, "topic");
+        if ((batch == null) == (deadLetter == null)) {
+            throw new IllegalArgumentException(
+                    "a record is either accepted (a batch) or rejected (a dead letter), not "
+                            + (batch == null ? "neither" : "both"));
+        }
+        key = key == null ? null : key.clone();
     }
 
     /** A record whose value decoded and validated to {@code batch}. */
@@ -50,7 +49,7 @@ public final class IngestedRecord {
                 partition,
                 offset,
                 timestamp,
-                key == null ? null : key.clone(),
+                key,
                 Objects.requireNonNull(batch, "batch"),
                 null);
     }
@@ -72,6 +71,7 @@ public final class IngestedRecord {
     }
 
     /** The samples; only for an accepted record. */
+    @Override
     public SampleBatch batch() {
         if (batch == null) {
             throw new IllegalStateException(
@@ -81,6 +81,7 @@ public final class IngestedRecord {
     }
 
     /** Why the record was rejected; only for a rejected record. */
+    @Override
     public DeadLetter deadLetter() {
         if (deadLetter == null) {
             throw new IllegalStateException(
@@ -93,24 +94,8 @@ public final class IngestedRecord {
         return "record " + topic + "-" + partition + "@" + offset;
     }
 
-    public String topic() {
-        return topic;
-    }
-
-    public int partition() {
-        return partition;
-    }
-
-    public long offset() {
-        return offset;
-    }
-
-    /** The Kafka record's timestamp, ms since the epoch. */
-    public long timestamp() {
-        return timestamp;
-    }
-
     /** The record key (a copy), or null. */
+    @Override
     public byte[] key() {
         return key == null ? null : key.clone();
     }

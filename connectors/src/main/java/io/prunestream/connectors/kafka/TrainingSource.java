@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -80,15 +79,6 @@ public final class TrainingSource {
         }
     }
 
-    /** Keys that have their own setter, so {@link Builder#setProperty} refuses them. */
-    private static final Set<String> OWN_SETTERS =
-            Set.of(
-                    "bootstrap.servers",
-                    "group.id",
-                    "key.deserializer",
-                    "value.deserializer",
-                    "auto.offset.reset");
-
     /** Collects the settings; {@link #build()} checks them. */
     public static final class Builder {
         private String bootstrapServers;
@@ -99,7 +89,16 @@ public final class TrainingSource {
         private int classes;
         private ValueRange valueRange = ValueRange.DEFAULT;
         private boolean bounded;
-        private final Properties properties = new Properties();
+        private final ExtraProperties properties =
+                new ExtraProperties(
+                        Set.of(
+                                "bootstrap.servers",
+                                "group.id",
+                                "key.deserializer",
+                                "value.deserializer",
+                                "auto.offset.reset"),
+                        "use setBootstrapServers/setGroupId/setStartingOffsets instead of"
+                                + " setProperty");
 
         private Builder() {}
 
@@ -164,18 +163,13 @@ public final class TrainingSource {
          * or {@code sasl.jaas.config}. Values may be secrets: no message of this class shows them.
          */
         public Builder setProperty(String key, String value) {
-            ExtraProperties.check(
-                    key,
-                    value,
-                    OWN_SETTERS,
-                    "use setBootstrapServers/setGroupId/setStartingOffsets instead of setProperty");
-            properties.setProperty(key, value);
+            properties.put(key, value);
             return this;
         }
 
         /** {@link #setProperty} for each entry, e.g. a cluster's security settings. */
         public Builder setProperties(Map<String, String> properties) {
-            properties.forEach(this::setProperty);
+            this.properties.putAll(properties);
             return this;
         }
 
@@ -220,7 +214,7 @@ public final class TrainingSource {
             }
             var b =
                     KafkaSource.<IngestedRecord>builder()
-                            .setProperties(properties)
+                            .setProperties(properties.toProperties())
                             .setBootstrapServers(bootstrapServers)
                             .setTopics(topics)
                             .setGroupId(groupId)

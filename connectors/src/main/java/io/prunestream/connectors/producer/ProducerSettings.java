@@ -7,7 +7,6 @@ import io.prunestream.connectors.record.DType;
 import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.data.Datasets.Split;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -49,10 +48,6 @@ public record ProducerSettings(
         DType dtype,
         Map<String, String> producerProperties) {
 
-    /** Keys the producer sets itself. */
-    private static final Set<String> OWN_SETTERS =
-            Set.of("bootstrap.servers", "key.serializer", "value.serializer");
-
     public ProducerSettings {
         producerProperties = Map.copyOf(producerProperties);
     }
@@ -88,7 +83,11 @@ public record ProducerSettings(
         private int samplesPerRecord = 1;
         private String key;
         private DType dtype = DType.UINT8;
-        private final Map<String, String> producerProperties = new LinkedHashMap<>();
+        private final ExtraProperties producerProperties =
+                new ExtraProperties(
+                        Set.of("bootstrap.servers", "key.serializer", "value.serializer"),
+                        "the producer sets it itself: use setBootstrapServers for"
+                                + " bootstrap.servers; keys and values are always bytes");
 
         private Builder() {}
 
@@ -142,12 +141,6 @@ public record ProducerSettings(
 
         /** A Kafka producer property, e.g. {@code max.request.size}; overrides our defaults. */
         public Builder setProperty(String key, String value) {
-            ExtraProperties.check(
-                    key,
-                    value,
-                    OWN_SETTERS,
-                    "the producer sets it itself: use setBootstrapServers for bootstrap.servers;"
-                            + " keys and values are always bytes");
             producerProperties.put(key, value);
             return this;
         }
@@ -185,7 +178,7 @@ public record ProducerSettings(
                     samplesPerRecord,
                     key,
                     dtype,
-                    producerProperties);
+                    producerProperties.asMap());
         }
     }
 }

@@ -6,15 +6,13 @@ import java.util.Objects;
  * The outcome of checking one record: either the decoded batch, or the reason it was rejected with
  * a detail that names the field, the value found and what was expected.
  */
-public final class Validation {
-    private final SampleBatch batch;
-    private final RejectReason reason;
-    private final String detail;
+public record Validation(SampleBatch batch, RejectReason reason, String detail) {
 
-    private Validation(SampleBatch batch, RejectReason reason, String detail) {
-        this.batch = batch;
-        this.reason = reason;
-        this.detail = detail;
+    /** Either a batch, or a reason with its detail. */
+    public Validation {
+        if ((batch == null) == (reason == null || detail == null)) {
+            throw new IllegalArgumentException("a validation is a batch or a reason with a detail");
+        }
     }
 
     public static Validation ok(SampleBatch batch) {
@@ -31,21 +29,12 @@ public final class Validation {
     }
 
     /** The decoded batch; only for an accepted record. */
+    @Override
     public SampleBatch batch() {
         if (batch == null) {
             throw new IllegalStateException("record was rejected (" + reason + "): " + detail);
         }
         return batch;
-    }
-
-    /** Why the record was rejected, or {@code null} when it was accepted. */
-    public RejectReason reason() {
-        return reason;
-    }
-
-    /** What was wrong, or {@code null} when the record was accepted. */
-    public String detail() {
-        return detail;
     }
 
     @Override

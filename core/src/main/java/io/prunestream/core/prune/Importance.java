@@ -15,16 +15,13 @@ public interface Importance extends Serializable {
     /** One score per output group: per filter of a conv weight [out, in, kh, kw]. */
     double[] groupScores(INDArray weight);
 
-    /** One score per element, flattened in c order. */
-    double[] weightScores(INDArray weight);
+    /** One score per element, flattened in c order; |w| unless a criterion scores otherwise. */
+    default double[] weightScores(INDArray weight) {
+        return Transforms.abs(weight.dup('c'), false).data().asDouble();
+    }
 
     /** The weight as rows, one per output group (dimension 0). */
     static INDArray perGroup(INDArray weight) {
         return weight.reshape('c', weight.size(0), weight.length() / weight.size(0));
-    }
-
-    /** |w| of every element, flattened in c order. */
-    static double[] magnitude(INDArray weight) {
-        return Transforms.abs(weight.dup('c'), false).data().asDouble();
     }
 }

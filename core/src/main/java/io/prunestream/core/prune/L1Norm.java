@@ -12,9 +12,4 @@ public record L1Norm() implements Importance {
     public double[] groupScores(INDArray weight) {
         return Importance.perGroup(weight).norm1(1).toDoubleVector();
     }
-
-    @Override
-    public double[] weightScores(INDArray weight) {
-        return Importance.magnitude(weight);
-    }
 }

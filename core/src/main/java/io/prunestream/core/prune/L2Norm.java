@@ -9,9 +9,4 @@ public record L2Norm() implements Importance {
     public double[] groupScores(INDArray weight) {
         return Importance.perGroup(weight).norm2(1).toDoubleVector();
     }
-
-    @Override
-    public double[] weightScores(INDArray weight) {
-        return Importance.magnitude(weight);
-    }
 }

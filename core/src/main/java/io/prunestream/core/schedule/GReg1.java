@@ -58,13 +58,10 @@ public record GReg1(
 
     @Override
     public ScheduleState at(long t) {
-        NoPruning.check(t);
         Timeline tl = timeline();
-        if (t < warmup) {
-            return ScheduleState.plain(t, Phase.TRAIN);
-        }
-        if (t >= tl.pruneIteration()) {
-            return pruneOrFinetune(t, tl);
+        ScheduleState outside = tl.outsidePenalty(t);
+        if (outside != null) {
+            return outside;
         }
         long k = Math.min(tl.growthUpdates(), (t - warmup) / interval + 1);
         double lp = PruningSchedule.times(delta, k) * penalty;
@@ -72,16 +69,17 @@ public record GReg1(
         return new ScheduleState(t, p, lp, 0, k, t == warmup, false);
     }
 
-    static ScheduleState pruneOrFinetune(long t, Timeline tl) {
-        boolean prune = t == tl.pruneIteration();
-        return new ScheduleState(t, prune ? Phase.PRUNE : Phase.FINETUNE, 0, 0, 0, false, prune);
-    }
-
     @Override
     public Map<String, Object> parameters() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("warmup", warmup);
         m.put("penalty.interval", interval);
+        return putGrowth(m, delta, ceiling, stabilize, penalty);
+    }
+
+    /** Adds the growth parameters GReg-1 and GReg-2 share, in report order. */
+    static Map<String, Object> putGrowth(
+            Map<String, Object> m, double delta, double ceiling, long stabilize, double penalty) {
         m.put("penalty.delta", delta);
         m.put("penalty.ceiling", ceiling);
         m.put("penalty.stabilize", stabilize);

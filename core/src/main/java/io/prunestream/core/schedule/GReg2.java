@@ -74,13 +74,10 @@ public record GReg2(
 
     @Override
     public ScheduleState at(long t) {
-        NoPruning.check(t);
         Timeline tl = timeline();
-        if (t < warmup) {
-            return ScheduleState.plain(t, Phase.TRAIN);
-        }
-        if (t >= tl.pruneIteration()) {
-            return GReg1.pruneOrFinetune(t, tl);
+        ScheduleState outside = tl.outsidePenalty(t);
+        if (outside != null) {
+            return outside;
         }
         if (t < tl.pickIteration()) {
             long k = (t - warmup) / interval + 1;
@@ -108,10 +105,6 @@ public record GReg2(
         m.put("penalty.pick-delta", pickDelta);
         m.put("penalty.pick-ceiling", pickCeiling);
         m.put("penalty.recover", recover);
-        m.put("penalty.delta", delta);
-        m.put("penalty.ceiling", ceiling);
-        m.put("penalty.stabilize", stabilize);
-        m.put("penalty.scale", penalty);
-        return m;
+        return GReg1.putGrowth(m, delta, ceiling, stabilize, penalty);
     }
 }

@@ -1,12 +1,12 @@
 package io.prunestream.core.schedule;
 
-import java.util.Locale;
+import io.prunestream.core.config.Named;
 
 /**
  * How a run prunes, as users name it in configuration. Each method makes its own {@link
  * PruningSchedule} type from the shared parameters; {@link #toString()} is the configuration value.
  */
-public enum PruningMethod {
+public enum PruningMethod implements Named {
     /** Fixed L1 mask, growing L2 penalty on the pruned groups (paper section 3.2). */
     GREG1("greg1") {
         @Override
@@ -56,6 +56,7 @@ public enum PruningMethod {
     public abstract PruningSchedule schedule(ScheduleParams params);
 
     /** The name users write in configs. */
+    @Override
     public String id() {
         return id;
     }
@@ -66,13 +67,6 @@ public enum PruningMethod {
     }
 
     public static PruningMethod parse(String s) {
-        String v = s.trim().toLowerCase(Locale.ROOT);
-        for (PruningMethod m : values()) {
-            if (m.id.equals(v) || m.name().equalsIgnoreCase(v)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException(
-                "unknown pruning method '" + s + "': use one of greg1, greg2, oneshot-l1, none");
+        return Named.parse(PruningMethod.class, s, "pruning method");
     }
 }

@@ -41,39 +41,10 @@ public record ScheduleParams(
                 v, interval, delta, ceiling, stabilize, pickDelta, pickCeiling, recover, penalty);
     }
 
-    public ScheduleParams withInterval(int v) {
+    /** These parameters with another GReg-1 growth: K_u, delta-lambda, tau and K_s. */
+    public ScheduleParams withGrowth(int ku, double dl, double tau, long ks) {
         return new ScheduleParams(
-                warmup, v, delta, ceiling, stabilize, pickDelta, pickCeiling, recover, penalty);
-    }
-
-    public ScheduleParams withDelta(double v) {
-        return new ScheduleParams(
-                warmup, interval, v, ceiling, stabilize, pickDelta, pickCeiling, recover, penalty);
-    }
-
-    public ScheduleParams withCeiling(double v) {
-        return new ScheduleParams(
-                warmup, interval, delta, v, stabilize, pickDelta, pickCeiling, recover, penalty);
-    }
-
-    public ScheduleParams withStabilize(long v) {
-        return new ScheduleParams(
-                warmup, interval, delta, ceiling, v, pickDelta, pickCeiling, recover, penalty);
-    }
-
-    public ScheduleParams withPickDelta(double v) {
-        return new ScheduleParams(
-                warmup, interval, delta, ceiling, stabilize, v, pickCeiling, recover, penalty);
-    }
-
-    public ScheduleParams withPickCeiling(double v) {
-        return new ScheduleParams(
-                warmup, interval, delta, ceiling, stabilize, pickDelta, v, recover, penalty);
-    }
-
-    public ScheduleParams withRecover(double v) {
-        return new ScheduleParams(
-                warmup, interval, delta, ceiling, stabilize, pickDelta, pickCeiling, v, penalty);
+                warmup, ku, dl, tau, ks, pickDelta, pickCeiling, recover, penalty);
     }
 
     public ScheduleParams withPenalty(double v) {

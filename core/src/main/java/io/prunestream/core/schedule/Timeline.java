@@ -22,6 +22,23 @@ public record Timeline(
         long stabilizeStart,
         long pruneIteration) {
 
+    /**
+     * The state at {@code t} when it lies outside the penalty phases: TRAIN during the warm-up,
+     * PRUNE at the prune iteration and FINETUNE after it; null in between, where the schedule
+     * decides.
+     */
+    ScheduleState outsidePenalty(long t) {
+        NoPruning.check(t);
+        if (t < regularizeStart) {
+            return ScheduleState.plain(t, Phase.TRAIN);
+        }
+        if (t < pruneIteration) {
+            return null;
+        }
+        boolean prune = t == pruneIteration;
+        return new ScheduleState(t, prune ? Phase.PRUNE : Phase.FINETUNE, 0, 0, 0, false, prune);
+    }
+
     /** Whether the run is ever pruned. */
     public boolean prunes() {
         return pruneIteration >= 0;

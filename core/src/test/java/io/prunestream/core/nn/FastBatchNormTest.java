@@ -2,14 +2,11 @@ package io.prunestream.core.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Random;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The fast BatchNorm trains like DL4J's built-in BatchNorm: same parameters after several steps,
@@ -18,14 +15,9 @@ import org.nd4j.linalg.factory.Nd4j;
 class FastBatchNormTest {
 
     private static DataSet batch(InputShape s, int classes, int seed) {
-        Nd4j.getRandom().setSeed(seed);
-        INDArray x = Nd4j.rand(DataType.FLOAT, s.batchShape(16)).muli(3).subi(1);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, 16, classes);
-        Random r = new Random(seed);
-        for (int i = 0; i < 16; i++) {
-            y.putScalar(i, r.nextInt(classes), 1f);
-        }
-        return new DataSet(x, y);
+        DataSet b = RandomBatches.of(s, 16, classes, seed);
+        b.getFeatures().muli(3).subi(1);
+        return b;
     }
 
     private static void compare(Network fast, Network reference, InputShape s, int classes) {

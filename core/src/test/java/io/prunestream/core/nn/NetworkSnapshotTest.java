@@ -2,12 +2,8 @@ package io.prunestream.core.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A network restored from {@link Network#snapshotBytes()} (or from DL4J's zip, which older
@@ -16,14 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class NetworkSnapshotTest {
 
     private static DataSet batch(InputShape s, int classes, int seed) {
-        Nd4j.getRandom().setSeed(seed);
-        INDArray x = Nd4j.rand(DataType.FLOAT, s.batchShape(8));
-        INDArray y = Nd4j.zeros(DataType.FLOAT, 8, classes);
-        Random r = new Random(seed);
-        for (int i = 0; i < 8; i++) {
-            y.putScalar(i, r.nextInt(classes), 1f);
-        }
-        return new DataSet(x, y);
+        return RandomBatches.of(s, 8, classes, seed);
     }
 
     private static void roundTrip(Network net, InputShape s, int classes, boolean zip) {

@@ -10,6 +10,7 @@ import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.Network;
 import io.prunestream.core.nn.OptimizerSpec;
+import io.prunestream.core.nn.RandomBatches;
 import io.prunestream.core.schedule.Granularity;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +19,6 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -104,14 +104,8 @@ class FilterSurgeryTest {
     static void trainBriefly(Network net) {
         InputShape s = net.inputShape();
         int classes = (int) net.output(Nd4j.zeros(DataType.FLOAT, s.batchShape(1))).size(1);
-        Random r = new Random(7);
         for (int i = 0; i < 3; i++) {
-            INDArray x = Nd4j.rand(DataType.FLOAT, s.batchShape(8));
-            INDArray y = Nd4j.zeros(DataType.FLOAT, 8, classes);
-            for (int k = 0; k < 8; k++) {
-                y.putScalar(k, r.nextInt(classes), 1f);
-            }
-            net.fit(new DataSet(x, y));
+            net.fit(RandomBatches.of(s, 8, classes, 7 + i));
         }
     }
 

@@ -143,11 +143,14 @@ class PenaltyScheduleTest {
         assertThatThrownBy(
                         () ->
                                 PruningMethod.GREG2.schedule(
-                                        ScheduleParams.AUTHORS.withPickCeiling(2.0)))
+                                        new ScheduleParams(
+                                                0, 5, 1e-4, 1.0, 40_000, 1e-5, 2.0, -1e-4, 1.0)))
                 .hasMessageContaining("tau'")
                 .hasMessageContaining("2.0");
         assertThatThrownBy(
-                        () -> PruningMethod.GREG1.schedule(ScheduleParams.AUTHORS.withInterval(0)))
+                        () ->
+                                PruningMethod.GREG1.schedule(
+                                        ScheduleParams.AUTHORS.withGrowth(0, 1e-4, 1.0, 40_000)))
                 .hasMessageContaining("K_u");
         assertThatThrownBy(
                         () -> PruningMethod.GREG1.schedule(ScheduleParams.AUTHORS.withPenalty(-1)))
