@@ -11,6 +11,7 @@ import io.prunestream.core.data.LabelledImages;
 import io.prunestream.core.run.ModelVersion;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.store.ModelStore;
+import io.prunestream.testing.FlinkConfigs;
 import io.prunestream.testing.KafkaFlinkCluster;
 import io.prunestream.testing.RecordingInterceptor;
 import java.nio.ByteBuffer;
@@ -100,24 +101,27 @@ class BadInputITCase {
         assertThat(bad.stream().map(Input::kind).distinct().count()).isGreaterThanOrEqualTo(15);
         RecordingInterceptor.reset(INTERCEPTOR_TAG);
 
-        Configuration conf = new Configuration();
+        Configuration conf =
+                FlinkConfigs.of(
+                        """
+                        kafka.bounded: true
+                        prune.runs: r50
+                        prune.batch-size: 32
+                        prune.warmup: 6
+                        prune.penalty.delta: 0.2
+                        prune.penalty.stabilize: 4
+                        prune.eval.interval: 0
+                        prune.publish.interval: 100
+                        eval.dataset: none
+                        prune.metrics.port: 0
+                        prune.checkpoint.interval: 1 s
+                        """);
         conf.setString("kafka.bootstrap-servers", CLUSTER.bootstrapServers());
         conf.setString("kafka.topic", TOPIC);
         conf.setString("kafka.dead-letter-topic", DLQ);
-        conf.setString("kafka.bounded", "true");
+        conf.setString("output.dir", tmp.resolve("models").toString());
         RecordingInterceptor.properties(INTERCEPTOR_TAG)
                 .forEach((k, v) -> conf.setString("kafka.properties." + k, v));
-        conf.setString("prune.runs", "r50");
-        conf.setString("prune.batch-size", "32");
-        conf.setString("prune.warmup", "6");
-        conf.setString("prune.penalty.delta", "0.2");
-        conf.setString("prune.penalty.stabilize", "4");
-        conf.setString("prune.eval.interval", "0");
-        conf.setString("prune.publish.interval", "100");
-        conf.setString("eval.dataset", "none");
-        conf.setString("prune.metrics.port", "0");
-        conf.setString("prune.checkpoint.interval", "1 s");
-        conf.setString("output.dir", tmp.resolve("models").toString());
         conf.addAll(restartStrategy());
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);

@@ -10,15 +10,14 @@ import io.prunestream.core.data.LabelledImages;
 import io.prunestream.core.run.ModelVersion;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.store.ModelStore;
+import io.prunestream.testing.FlinkConfigs;
 import io.prunestream.testing.LocalKafkaBroker;
 import io.prunestream.testing.Topics;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
@@ -59,24 +58,27 @@ class NumericGuardITCase {
             addGood(records, images, 320, 640); // steps 13-22
             send(kafka.bootstrapServers(), records);
 
-            Configuration conf = new Configuration();
+            Configuration conf =
+                    FlinkConfigs.of(
+                            """
+                            kafka.topic: samples
+                            kafka.dead-letter-topic: dlq
+                            kafka.bounded: true
+                            data.value-range: -3.4e38,3.4e38
+                            prune.runs: r50
+                            prune.warmup: 4
+                            prune.penalty.delta: 0.5
+                            prune.penalty.stabilize: 2
+                            prune.publish.interval: 3
+                            prune.eval.interval: 0
+                            eval.dataset: none
+                            prune.guard.max-bad-steps: 3
+                            prune.guard.response: lower-lr
+                            prune.metrics.port: 0
+                            prune.checkpoint.interval: 1 s
+                            """);
             conf.setString("kafka.bootstrap-servers", kafka.bootstrapServers());
-            conf.setString("kafka.topic", "samples");
-            conf.setString("kafka.dead-letter-topic", "dlq");
-            conf.setString("kafka.bounded", "true");
-            conf.setString("data.value-range", "-3.4e38,3.4e38");
-            conf.setString("prune.runs", "r50");
             conf.setString("prune.batch-size", Integer.toString(BATCH));
-            conf.setString("prune.warmup", "4");
-            conf.setString("prune.penalty.delta", "0.5");
-            conf.setString("prune.penalty.stabilize", "2");
-            conf.setString("prune.publish.interval", "3");
-            conf.setString("prune.eval.interval", "0");
-            conf.setString("eval.dataset", "none");
-            conf.setString("prune.guard.max-bad-steps", "3");
-            conf.setString("prune.guard.response", "lower-lr");
-            conf.setString("prune.metrics.port", "0");
-            conf.setString("prune.checkpoint.interval", "1 s");
             conf.setString("output.dir", tmp.resolve("models").toString());
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -119,14 +121,9 @@ class NumericGuardITCase {
             assertThat(Topics.header(dead.get(0), "prunestream.detail")).contains("iteration 10");
 
             assertThat(versions).isNotEmpty();
-            try (Stream<Path> dirs = Files.list(tmp.resolve("models").resolve("r50"))) {
-                for (Path dir :
-                        dirs.filter(d -> d.getFileName().toString().matches("v\\d+")).toList()) {
-                    INDArray p = ModelStore.load(dir).network().params();
-                    assertThat(p.isNaN().any() || p.isInfinite().any())
-                            .as("%s finite", dir)
-                            .isFalse();
-                }
+            for (Path dir : ModelStore.versions(tmp.resolve("models").resolve("r50"))) {
+                INDArray p = ModelStore.load(dir).network().params();
+                assertThat(p.isNaN().any() || p.isInfinite().any()).as("%s finite", dir).isFalse();
             }
         }
     }

@@ -8,6 +8,7 @@ import io.prunestream.core.run.ModelVersion;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.schedule.Phase;
 import io.prunestream.core.store.ModelStore;
+import io.prunestream.testing.FlinkConfigs;
 import io.prunestream.testing.KafkaFlinkCluster;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -84,23 +85,26 @@ class PruneJobITCase {
         List<byte[]> bad = malformed();
         CLUSTER.send(bad.stream().map(b -> new ProducerRecord<byte[], byte[]>(TOPIC, b)).toList());
 
-        Configuration conf = new Configuration();
+        Configuration conf =
+                FlinkConfigs.of(
+                        """
+                        kafka.bounded: true
+                        prune.runs: r50;r90
+                        prune.run.r90.ratios: 0.9
+                        prune.batch-size: 32
+                        prune.warmup: 6
+                        prune.penalty.delta: 0.2
+                        prune.penalty.stabilize: 6
+                        prune.eval.interval: 10
+                        prune.publish.interval: 10
+                        eval.samples: 300
+                        prune.metrics.port: 0
+                        prune.checkpoint.interval: 2 s
+                        """);
         conf.setString("kafka.bootstrap-servers", CLUSTER.bootstrapServers());
         conf.setString("kafka.topic", TOPIC);
         conf.setString("kafka.dead-letter-topic", DLQ);
-        conf.setString("kafka.bounded", "true");
-        conf.setString("prune.runs", "r50;r90");
-        conf.setString("prune.run.r90.ratios", "0.9");
-        conf.setString("prune.batch-size", "32");
-        conf.setString("prune.warmup", "6");
-        conf.setString("prune.penalty.delta", "0.2");
-        conf.setString("prune.penalty.stabilize", "6");
-        conf.setString("prune.eval.interval", "10");
-        conf.setString("prune.publish.interval", "10");
         conf.setString("eval.topic", HELD_OUT);
-        conf.setString("eval.samples", "300");
-        conf.setString("prune.metrics.port", "0");
-        conf.setString("prune.checkpoint.interval", "2 s");
         conf.setString("output.dir", tmp.resolve("models").toString());
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

@@ -1,6 +1,7 @@
 package io.prunestream.apps.bench;
 
 import io.prunestream.apps.JobProcess;
+import io.prunestream.apps.WorkFolder;
 import io.prunestream.apps.job.Checkpoints;
 import io.prunestream.apps.measure.FlinkRest;
 import io.prunestream.apps.measure.ProcessStats;
@@ -12,8 +13,8 @@ import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.core.run.PruningRun;
 import io.prunestream.core.run.RunSettings;
 import io.prunestream.core.run.RunState;
+import io.prunestream.core.store.ModelStore;
 import io.prunestream.job.config.JobConfig;
-import io.prunestream.testing.LocalFiles;
 import io.prunestream.testing.LocalKafkaBroker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,8 +31,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -81,14 +82,7 @@ public final class CheckpointBench implements Callable<Integer> {
     @Option(names = "--incremental", description = "Incremental checkpoints (RocksDB only).")
     boolean incremental;
 
-    @Option(
-            names = "--work-dir",
-            paramLabel = "DIR",
-            description = "Where brokers and jobs write (default: a temporary folder).")
-    Path workDir;
-
-    @Option(names = "--keep", description = "Keep the work folder.")
-    boolean keep;
+    @Mixin WorkFolder workFolder;
 
     /** A model the project builds, as the job's options name it. */
     record Model(String name, String kind, int depth) {
@@ -131,10 +125,7 @@ public final class CheckpointBench implements Callable<Integer> {
     public Integer call() throws Exception {
         CpuBackend.configure();
         List<Model> models = Arrays.stream(this.models.split(",")).map(Model::parse).toList();
-        Path work =
-                workDir == null
-                        ? Files.createTempDirectory("prunestream-bench-checkpoint")
-                        : Files.createDirectories(workDir);
+        Path work = workFolder.create("bench-checkpoint");
         List<String> flink = new ArrayList<>();
         if (!backend.isEmpty()) {
             flink.add("-Dstate.backend.type=" + backend);
@@ -162,16 +153,12 @@ public final class CheckpointBench implements Callable<Integer> {
                 Result r = measure(kafka, train, m, batch, interval, checkpoints, flink, dir);
                 results.add(r);
                 print(List.of(r), false);
-                if (!keep) {
-                    LocalFiles.deleteTree(dir);
-                }
+                workFolder.done(dir);
             }
         }
         System.out.println();
         print(results, true);
-        if (!keep) {
-            LocalFiles.deleteTree(work);
-        }
+        workFolder.done(work);
         return results.stream().allMatch(r -> r.restore().startsWith("ok")) ? 0 : 1;
     }
 
@@ -385,15 +372,7 @@ public final class CheckpointBench implements Callable<Integer> {
     }
 
     private static List<String> versions(Path runDir) throws IOException {
-        if (!Files.isDirectory(runDir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(runDir)) {
-            return s.map(x -> x.getFileName().toString())
-                    .filter(n -> n.matches("v\\d+"))
-                    .sorted()
-                    .toList();
-        }
+        return ModelStore.versions(runDir).stream().map(p -> p.getFileName().toString()).toList();
     }
 
     private static void print(List<Result> results, boolean header) {

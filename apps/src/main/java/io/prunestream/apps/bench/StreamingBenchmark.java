@@ -10,6 +10,7 @@ import io.prunestream.core.run.RunSettings;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.job.PruneJob;
 import io.prunestream.job.config.JobConfig;
+import io.prunestream.testing.FlinkConfigs;
 import io.prunestream.testing.LocalKafkaBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.nd4j.linalg.dataset.DataSet;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,26 +40,14 @@ import picocli.CommandLine.Option;
                     + " of a plain DL4J loop over the same samples, in alternating rounds."
         })
 public final class StreamingBenchmark implements Callable<Integer> {
+    @Mixin SideBySide sides;
+
     @Option(
             names = "--samples",
             paramLabel = "N",
             defaultValue = "48000",
             description = "Fashion-MNIST training samples streamed (default: ${DEFAULT-VALUE}).")
     int samples;
-
-    @Option(
-            names = "--batch",
-            paramLabel = "N",
-            defaultValue = "64",
-            description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
-    int batch;
-
-    @Option(
-            names = "--rounds",
-            paramLabel = "N",
-            defaultValue = "3",
-            description = "Rounds; the medians are reported (default: ${DEFAULT-VALUE}).")
-    int rounds;
 
     @Option(
             names = "--samples-per-record",
@@ -102,15 +92,15 @@ public final class StreamingBenchmark implements Callable<Integer> {
                     Locale.ROOT,
                     "streaming efficiency: %d Fashion-MNIST samples, batch %d, %d per record, method %s, %d cores%n",
                     samples,
-                    batch,
+                    sides.batch,
                     perRecord,
                     method,
                     Runtime.getRuntime().availableProcessors());
-            double[] plain = new double[rounds];
-            double[] stream = new double[rounds];
-            for (int r = 0; r < rounds; r++) {
+            double[] plain = new double[sides.rounds];
+            double[] stream = new double[sides.rounds];
+            for (int r = 0; r < sides.rounds; r++) {
                 Configuration conf = config(kafka.bootstrapServers(), tmp.resolve("out" + r), r);
-                plain[r] = plainLoop(JobConfig.runs(conf).get(0), train, batch);
+                plain[r] = plainLoop(JobConfig.runs(conf).get(0), train, sides.batch);
                 stream[r] = streaming(conf);
                 System.out.printf(
                         Locale.ROOT,
@@ -133,23 +123,26 @@ public final class StreamingBenchmark implements Callable<Integer> {
     }
 
     private Configuration config(String servers, Path out, int round) {
-        Configuration c = new Configuration();
+        Configuration c =
+                FlinkConfigs.of(
+                        """
+                        kafka.topic: bench
+                        kafka.dead-letter-topic: bench-dead-letter
+                        kafka.bounded: true
+                        prune.runs: bench
+                        prune.warmup: 100
+                        prune.penalty.delta: 0.01
+                        prune.penalty.stabilize: 50
+                        prune.eval.interval: 0
+                        prune.publish.interval: 0
+                        prune.stats.interval: 1000000
+                        eval.dataset: none
+                        prune.metrics.port: 0
+                        """);
         c.setString("kafka.bootstrap-servers", servers);
-        c.setString("kafka.topic", "bench");
-        c.setString("kafka.dead-letter-topic", "bench-dead-letter");
         c.setString("kafka.group-id", "bench-" + round);
-        c.setString("kafka.bounded", "true");
-        c.setString("prune.runs", "bench");
         c.setString("prune.method", method);
-        c.setString("prune.batch-size", Integer.toString(batch));
-        c.setString("prune.warmup", "100");
-        c.setString("prune.penalty.delta", "0.01");
-        c.setString("prune.penalty.stabilize", "50");
-        c.setString("prune.eval.interval", "0");
-        c.setString("prune.publish.interval", "0");
-        c.setString("prune.stats.interval", "1000000");
-        c.setString("eval.dataset", "none");
-        c.setString("prune.metrics.port", "0");
+        c.setString("prune.sides.batch-size", Integer.toString(sides.batch));
         c.setString("prune.checkpoint.interval", checkpointInterval);
         c.setString("output.dir", out.toString());
         return c;

@@ -31,6 +31,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -46,12 +47,7 @@ import picocli.CommandLine.Option;
                     + " optimizer, in alternating rounds."
         })
 public final class TrainingBenchmark implements Callable<Integer> {
-    @Option(
-            names = "--batch",
-            paramLabel = "N",
-            defaultValue = "64",
-            description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
-    int batch;
+    @Mixin SideBySide sides;
 
     @Option(
             names = "--seconds",
@@ -59,13 +55,6 @@ public final class TrainingBenchmark implements Callable<Integer> {
             defaultValue = "10",
             description = "Length of one round of each framework (default: ${DEFAULT-VALUE}).")
     double seconds;
-
-    @Option(
-            names = "--rounds",
-            paramLabel = "N",
-            defaultValue = "3",
-            description = "Rounds per net; the medians are reported (default: ${DEFAULT-VALUE}).")
-    int rounds;
 
     @Option(
             names = "--python",
@@ -99,24 +88,24 @@ public final class TrainingBenchmark implements Callable<Integer> {
         System.out.printf(
                 Locale.ROOT,
                 "training throughput, batch %d, %d rounds of %.0f s, %d threads; PyTorch: %s%n",
-                batch,
-                rounds,
+                sides.batch,
+                sides.rounds,
                 seconds,
                 threads,
                 torch ? "yes" : "not available (apt-get install -y python3-torch)");
         Path script = torch ? extractScript() : null;
         List<Result> results = new ArrayList<>();
         for (String net : nets) {
-            double[] d = new double[rounds];
-            double[] t = new double[rounds];
+            double[] d = new double[sides.rounds];
+            double[] t = new double[sides.rounds];
             PruningRun n = build(net);
-            DataSet data = randomBatch(batch);
+            DataSet data = randomBatch(sides.batch);
             for (int i = 0; i < 20; i++) {
                 n.step(data, null);
             }
-            for (int r = 0; r < rounds; r++) {
+            for (int r = 0; r < sides.rounds; r++) {
                 d[r] = dl4j(n, data, seconds);
-                t[r] = torch ? torch(python, script, net, batch, seconds, threads) : 0;
+                t[r] = torch ? torch(python, script, net, sides.batch, seconds, threads) : 0;
                 System.out.printf(
                         Locale.ROOT,
                         "  %-10s round %d: DL4J %.0f samples/s%s%n",

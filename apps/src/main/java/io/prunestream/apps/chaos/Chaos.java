@@ -389,13 +389,9 @@ public final class Chaos {
     }
 
     private static List<String> versions(Path runDir) {
-        if (!Files.isDirectory(runDir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(runDir)) {
-            return s.map(p -> p.getFileName().toString())
-                    .filter(n -> n.matches("v\\d{4,}"))
-                    .sorted()
+        try {
+            return ModelStore.versions(runDir).stream()
+                    .map(p -> p.getFileName().toString())
                     .toList();
         } catch (IOException e) {
             return List.of();

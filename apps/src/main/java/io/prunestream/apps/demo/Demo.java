@@ -11,6 +11,7 @@ import io.prunestream.core.run.RunSettings;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.job.PruneJob;
 import io.prunestream.job.config.JobConfig;
+import io.prunestream.testing.FlinkConfigs;
 import io.prunestream.testing.LocalKafkaBroker;
 import io.prunestream.testing.Topics;
 import java.io.IOException;
@@ -171,23 +172,26 @@ public final class Demo implements Callable<Integer> {
     }
 
     static Configuration jobConfig(String servers, Path out, Plan plan) {
-        Configuration c = new Configuration();
+        Configuration c =
+                FlinkConfigs.of(
+                        """
+                        kafka.bounded: true
+                        kafka.model-topic: prunestream-models
+                        prune.runs: r50;r90
+                        prune.run.r50.ratios: 0.5
+                        prune.run.r90.ratios: 0.9
+                        prune.method: greg1
+                        prune.metrics.port: 9464
+                        prune.metrics.port-conflict: fallback
+                        """);
         c.setString("kafka.bootstrap-servers", servers);
-        c.setString("kafka.bounded", "true");
-        c.setString("kafka.model-topic", "prunestream-models");
         c.setString("output.dir", out.resolve("models").toString());
-        c.setString("prune.runs", "r50;r90");
-        c.setString("prune.run.r50.ratios", "0.5");
-        c.setString("prune.run.r90.ratios", "0.9");
-        c.setString("prune.method", "greg1");
         c.setString("prune.warmup", Long.toString(plan.warmup()));
         c.setString("prune.lr.train", "0:0.05," + (plan.warmup() * 2 / 3) + ":0.01");
         c.setString("prune.penalty.delta", Double.toString(plan.delta()));
         c.setString("prune.penalty.stabilize", Long.toString(plan.stabilize()));
         c.setString("prune.eval.interval", Long.toString(plan.evalEvery()));
         c.setString("prune.publish.interval", Long.toString(plan.finetune() / 2));
-        c.setString("prune.metrics.port", "9464");
-        c.setString("prune.metrics.port-conflict", "fallback");
         c.setString("execution.checkpointing.dir", out.resolve("checkpoints").toUri().toString());
         // Flink's own metrics (Kafka lag, checkpoints, backpressure) for the same Prometheus
         c.setString(

@@ -2,6 +2,7 @@ package io.prunestream.apps.soak;
 
 import io.prunestream.apps.JobProcess;
 import io.prunestream.apps.Main;
+import io.prunestream.apps.WorkFolder;
 import io.prunestream.apps.measure.FlinkRest;
 import io.prunestream.apps.measure.JvmProbe;
 import io.prunestream.apps.measure.ProcessStats;
@@ -11,7 +12,6 @@ import io.prunestream.connectors.producer.ProducerSettings;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.data.LabelledImages;
 import io.prunestream.testing.ChildJvm;
-import io.prunestream.testing.LocalFiles;
 import io.prunestream.testing.LocalKafkaBroker;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -33,6 +33,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -108,14 +109,7 @@ public final class Soak implements Callable<Integer> {
     @Option(names = "--heap", description = "The job's -Xmx (default: ${DEFAULT-VALUE}).")
     String heap = "2g";
 
-    @Option(
-            names = "--work-dir",
-            paramLabel = "DIR",
-            description = "Where broker and job write (default: a temporary folder).")
-    Path workDir;
-
-    @Option(names = "--keep", description = "Keep the work folder.")
-    boolean keep;
+    @Mixin WorkFolder workFolder;
 
     private final PrintStream out = System.out;
 
@@ -126,10 +120,7 @@ public final class Soak implements Callable<Integer> {
 
     private int run() throws Exception {
         double warmup = warmupMinutes != null ? warmupMinutes : Math.max(2, minutes / 6);
-        Path work =
-                workDir == null
-                        ? Files.createTempDirectory("prunestream-soak")
-                        : Files.createDirectories(workDir);
+        Path work = workFolder.create("soak");
         Path output = work.resolve("output");
         Path probeFile = work.resolve("jvm-probe.txt");
         LabelledImages train = Datasets.FASHION_MNIST.load(Datasets.Split.TRAIN);
@@ -273,9 +264,7 @@ public final class Soak implements Callable<Integer> {
                     breakdown(output));
         }
         boolean grows = verdicts(rows, warmup * 60, rate);
-        if (!keep) {
-            LocalFiles.deleteTree(work);
-        }
+        workFolder.done(work);
         return grows ? 1 : 0;
     }
 

@@ -3,7 +3,6 @@ package io.prunestream.connectors.kafka;
 import static org.apache.flink.util.Preconditions.checkState;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -61,28 +60,21 @@ public final class DeadLetterSink {
     }
 
     /** Collects the settings; {@link #build()} checks them and the topic. */
-    public static final class Builder {
-        private String bootstrapServers;
+    public static final class Builder extends KafkaClientBuilder<Builder> {
         private String topic;
         private DeliveryGuarantee deliveryGuarantee = DeliveryGuarantee.EXACTLY_ONCE;
         private String transactionalIdPrefix;
         private int maxPayloadBytes;
         private Duration checkTimeout = DEFAULT_CHECK_TIMEOUT;
-        private final ExtraProperties properties =
-                new ExtraProperties(
-                        Set.of(
-                                "bootstrap.servers",
-                                "key.serializer",
-                                "value.serializer",
-                                "transactional.id"),
-                        "use setBootstrapServers/setTransactionalIdPrefix instead of setProperty");
 
-        private Builder() {}
-
-        /** Kafka's {@code bootstrap.servers}, e.g. {@code "localhost:9092"}. */
-        public Builder setBootstrapServers(String bootstrapServers) {
-            this.bootstrapServers = bootstrapServers;
-            return this;
+        private Builder() {
+            super(
+                    Set.of(
+                            "bootstrap.servers",
+                            "key.serializer",
+                            "value.serializer",
+                            "transactional.id"),
+                    "use setBootstrapServers/setTransactionalIdPrefix instead of setProperty");
         }
 
         /** The dead-letter topic; it must exist when {@link #build()} is called. */
@@ -115,21 +107,6 @@ public final class DeadLetterSink {
         /** How long {@link #build()} waits for the cluster; default 30 s. */
         public Builder setTopicCheckTimeout(Duration checkTimeout) {
             this.checkTimeout = checkTimeout;
-            return this;
-        }
-
-        /**
-         * Any other Kafka producer property, e.g. {@code max.request.size} or {@code
-         * security.protocol}. Values may be secrets: no message of this class shows them.
-         */
-        public Builder setProperty(String key, String value) {
-            properties.put(key, value);
-            return this;
-        }
-
-        /** {@link #setProperty} for each entry, e.g. a cluster's security settings. */
-        public Builder setProperties(Map<String, String> properties) {
-            this.properties.putAll(properties);
             return this;
         }
 
@@ -174,9 +151,7 @@ public final class DeadLetterSink {
         }
 
         private void checkSettings() {
-            checkState(
-                    bootstrapServers != null && !bootstrapServers.isBlank(),
-                    "bootstrap servers are not set: call setBootstrapServers(\"host:9092\")");
+            checkBootstrapServers();
             checkState(
                     topic != null && !topic.isBlank(),
                     "dead-letter topic is not set: call setTopic(\"<topic>.dead-letters\")");

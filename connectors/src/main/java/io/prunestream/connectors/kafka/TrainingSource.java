@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -80,8 +79,7 @@ public final class TrainingSource {
     }
 
     /** Collects the settings; {@link #build()} checks them. */
-    public static final class Builder {
-        private String bootstrapServers;
+    public static final class Builder extends KafkaClientBuilder<Builder> {
         private final List<String> topics = new ArrayList<>();
         private String groupId;
         private StartingOffsets startingOffsets = StartingOffsets.COMMITTED;
@@ -89,23 +87,17 @@ public final class TrainingSource {
         private int classes;
         private ValueRange valueRange = ValueRange.DEFAULT;
         private boolean bounded;
-        private final ExtraProperties properties =
-                new ExtraProperties(
-                        Set.of(
-                                "bootstrap.servers",
-                                "group.id",
-                                "key.deserializer",
-                                "value.deserializer",
-                                "auto.offset.reset"),
-                        "use setBootstrapServers/setGroupId/setStartingOffsets instead of"
-                                + " setProperty");
 
-        private Builder() {}
-
-        /** Kafka's {@code bootstrap.servers}, e.g. {@code "localhost:9092"}. */
-        public Builder setBootstrapServers(String bootstrapServers) {
-            this.bootstrapServers = bootstrapServers;
-            return this;
+        private Builder() {
+            super(
+                    Set.of(
+                            "bootstrap.servers",
+                            "group.id",
+                            "key.deserializer",
+                            "value.deserializer",
+                            "auto.offset.reset"),
+                    "use setBootstrapServers/setGroupId/setStartingOffsets instead of"
+                            + " setProperty");
         }
 
         /** The topics to read; replaces earlier calls. */
@@ -158,25 +150,8 @@ public final class TrainingSource {
             return this;
         }
 
-        /**
-         * Any other Kafka consumer or Flink Kafka source property, e.g. {@code security.protocol}
-         * or {@code sasl.jaas.config}. Values may be secrets: no message of this class shows them.
-         */
-        public Builder setProperty(String key, String value) {
-            properties.put(key, value);
-            return this;
-        }
-
-        /** {@link #setProperty} for each entry, e.g. a cluster's security settings. */
-        public Builder setProperties(Map<String, String> properties) {
-            this.properties.putAll(properties);
-            return this;
-        }
-
         public KafkaSource<IngestedRecord> build() {
-            checkState(
-                    bootstrapServers != null && !bootstrapServers.isBlank(),
-                    "bootstrap servers are not set: call setBootstrapServers(\"host:9092\")");
+            checkBootstrapServers();
             checkState(
                     !topics.isEmpty(),
                     "no topics are set: call setTopics(\"fashion-mnist\") with the topic the"

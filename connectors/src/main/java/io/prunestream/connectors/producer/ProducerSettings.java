@@ -2,7 +2,7 @@ package io.prunestream.connectors.producer;
 
 import static org.apache.flink.util.Preconditions.checkState;
 
-import io.prunestream.connectors.kafka.ExtraProperties;
+import io.prunestream.connectors.kafka.KafkaClientBuilder;
 import io.prunestream.connectors.record.DType;
 import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.core.data.Datasets;
@@ -59,7 +59,7 @@ public record ProducerSettings(
     /** A builder holding these settings, to change a few. */
     public Builder toBuilder() {
         Builder b = new Builder();
-        b.bootstrapServers = bootstrapServers;
+        b.setBootstrapServers(bootstrapServers);
         b.topic = topic;
         b.dataset = dataset;
         b.split = split;
@@ -68,13 +68,12 @@ public record ProducerSettings(
         b.samplesPerRecord = samplesPerRecord;
         b.key = key;
         b.dtype = dtype;
-        b.producerProperties.putAll(producerProperties);
+        b.setProperties(producerProperties);
         return b;
     }
 
     /** Collects settings; {@link #build()} checks them. */
-    public static final class Builder {
-        private String bootstrapServers;
+    public static final class Builder extends KafkaClientBuilder<Builder> {
         private String topic;
         private Datasets dataset = Datasets.FASHION_MNIST;
         private Split split = Split.TRAIN;
@@ -83,17 +82,12 @@ public record ProducerSettings(
         private int samplesPerRecord = 1;
         private String key;
         private DType dtype = DType.UINT8;
-        private final ExtraProperties producerProperties =
-                new ExtraProperties(
-                        Set.of("bootstrap.servers", "key.serializer", "value.serializer"),
-                        "the producer sets it itself: use setBootstrapServers for"
-                                + " bootstrap.servers; keys and values are always bytes");
 
-        private Builder() {}
-
-        public Builder setBootstrapServers(String bootstrapServers) {
-            this.bootstrapServers = bootstrapServers;
-            return this;
+        private Builder() {
+            super(
+                    Set.of("bootstrap.servers", "key.serializer", "value.serializer"),
+                    "the producer sets it itself: use setBootstrapServers for"
+                            + " bootstrap.servers; keys and values are always bytes");
         }
 
         public Builder setTopic(String topic) {
@@ -139,16 +133,8 @@ public record ProducerSettings(
             return this;
         }
 
-        /** A Kafka producer property, e.g. {@code max.request.size}; overrides our defaults. */
-        public Builder setProperty(String key, String value) {
-            producerProperties.put(key, value);
-            return this;
-        }
-
         public ProducerSettings build() {
-            checkState(
-                    bootstrapServers != null && !bootstrapServers.isBlank(),
-                    "bootstrap servers are not set: call setBootstrapServers(\"host:9092\")");
+            checkBootstrapServers();
             checkState(
                     topic != null && !topic.isBlank(),
                     "topic is not set: call setTopic(\"fashion-mnist\")");
@@ -178,7 +164,7 @@ public record ProducerSettings(
                     samplesPerRecord,
                     key,
                     dtype,
-                    producerProperties.asMap());
+                    properties.asMap());
         }
     }
 }

@@ -11,6 +11,9 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Saves a model with its report into a folder ({@code model.zip}: DL4J's format, no updater state;
@@ -27,6 +30,22 @@ public final class ModelStore {
     public static final String REPORT_FILE = "report.json";
 
     private ModelStore() {}
+
+    /**
+     * The version folders of a run ({@code v0001}, ...), oldest first; none when the run folder is
+     * missing.
+     */
+    public static List<Path> versions(Path runDir) throws IOException {
+        if (!Files.isDirectory(runDir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(runDir)) {
+            return s.filter(p -> p.getFileName().toString().matches("v\\d{4,}"))
+                    .filter(Files::isDirectory)
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
+        }
+    }
 
     /** A loaded model and its report. */
     public record SavedModel(Network network, PruningReport report) {}

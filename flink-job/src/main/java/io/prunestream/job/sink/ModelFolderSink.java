@@ -15,9 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
@@ -146,14 +144,7 @@ public final class ModelFolderSink
             if (keepVersions <= 0) {
                 return;
             }
-            List<Path> versions;
-            try (Stream<Path> s = Files.list(runDir)) {
-                versions =
-                        s.filter(p -> p.getFileName().toString().matches("v\\d{4,}"))
-                                .filter(Files::isDirectory)
-                                .sorted(Comparator.comparing(p -> p.getFileName().toString()))
-                                .toList();
-            }
+            List<Path> versions = ModelStore.versions(runDir);
             for (int i = 0; i < versions.size() - keepVersions; i++) {
                 FileUtils.deleteDirectory(versions.get(i).toFile());
             }

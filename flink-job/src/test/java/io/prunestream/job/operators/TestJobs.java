@@ -1,6 +1,7 @@
 package io.prunestream.job.operators;
 
 import io.prunestream.job.model.Samples;
+import io.prunestream.testing.FlinkConfigs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,25 +13,28 @@ final class TestJobs {
     private TestJobs() {}
 
     static Configuration config(Path output) {
-        Configuration c = new Configuration();
-        c.setString("prune.runs", "a;b");
-        c.setString("data.sample-shape", "1,12,12");
-        c.setString("data.classes", "4");
-        c.setString("eval.dataset", "none");
+        Configuration c =
+                FlinkConfigs.of(
+                        """
+                        prune.runs: a;b
+                        data.sample-shape: 1,12,12
+                        data.classes: 4
+                        eval.dataset: none
+                        prune.warmup: 2
+                        prune.penalty.interval: 1
+                        prune.penalty.delta: 0.25
+                        prune.penalty.stabilize: 2
+                        prune.batch-size: 8
+                        prune.publish.interval: 3
+                        prune.stats.interval: 2
+                        prune.run.a.method: greg1
+                        prune.run.b.method: greg2
+                        prune.run.b.penalty.pick-delta: 0.05
+                        prune.run.b.penalty.pick-ceiling: 0.1
+                        prune.run.b.ratios: 0.7
+                        prune.run.b.granularity: weight
+                        """);
         c.setString("output.dir", output.toString());
-        c.setString("prune.warmup", "2");
-        c.setString("prune.penalty.interval", "1");
-        c.setString("prune.penalty.delta", "0.25");
-        c.setString("prune.penalty.stabilize", "2");
-        c.setString("prune.batch-size", "8");
-        c.setString("prune.publish.interval", "3");
-        c.setString("prune.stats.interval", "2");
-        c.setString("prune.run.a.method", "greg1");
-        c.setString("prune.run.b.method", "greg2");
-        c.setString("prune.run.b.penalty.pick-delta", "0.05");
-        c.setString("prune.run.b.penalty.pick-ceiling", "0.1");
-        c.setString("prune.run.b.ratios", "0.7");
-        c.setString("prune.run.b.granularity", "weight");
         return c;
     }
 

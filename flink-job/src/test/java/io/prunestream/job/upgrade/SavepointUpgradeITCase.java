@@ -6,6 +6,7 @@ import io.prunestream.core.data.Datasets;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.job.FashionMnistTopic;
 import io.prunestream.job.PruneJob;
+import io.prunestream.testing.FlinkConfigs;
 import io.prunestream.testing.KafkaFlinkCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,27 +132,30 @@ class SavepointUpgradeITCase {
 
     /** The configuration the fixture was written with (MakeSavepointFixture.java.txt). */
     static Configuration config(String servers, Path out) {
-        Configuration conf = new Configuration();
+        Configuration conf =
+                FlinkConfigs.of(
+                        """
+                        kafka.topic: samples
+                        kafka.dead-letter-topic: dead-letters
+                        prune.runs: a;b
+                        prune.run.b.method: greg2
+                        prune.run.b.penalty.pick-delta: 0.05
+                        prune.run.b.penalty.pick-ceiling: 0.1
+                        prune.run.b.granularity: weight
+                        prune.model.width: 0.25
+                        prune.batch-size: 16
+                        prune.warmup: 4
+                        prune.penalty.delta: 0.05
+                        prune.penalty.stabilize: 30
+                        prune.eval.interval: 0
+                        prune.publish.interval: 5
+                        eval.dataset: none
+                        prune.metrics.port: 0
+                        prune.checkpoint.interval: 1 s
+                        execution.state-recovery.ignore-unclaimed-state: true
+                        """);
         conf.setString("kafka.bootstrap-servers", servers);
-        conf.setString("kafka.topic", "samples");
-        conf.setString("kafka.dead-letter-topic", "dead-letters");
-        conf.setString("prune.runs", "a;b");
-        conf.setString("prune.run.b.method", "greg2");
-        conf.setString("prune.run.b.penalty.pick-delta", "0.05");
-        conf.setString("prune.run.b.penalty.pick-ceiling", "0.1");
-        conf.setString("prune.run.b.granularity", "weight");
-        conf.setString("prune.model.width", "0.25");
-        conf.setString("prune.batch-size", "16");
-        conf.setString("prune.warmup", "4");
-        conf.setString("prune.penalty.delta", "0.05");
-        conf.setString("prune.penalty.stabilize", "30");
-        conf.setString("prune.eval.interval", "0");
-        conf.setString("prune.publish.interval", "5");
-        conf.setString("eval.dataset", "none");
-        conf.setString("prune.metrics.port", "0");
-        conf.setString("prune.checkpoint.interval", "1 s");
         conf.setString("output.dir", out.toString());
-        conf.setString("execution.state-recovery.ignore-unclaimed-state", "true");
         return conf;
     }
 }
