@@ -279,6 +279,13 @@ public final class Table1Command implements Callable<Integer> {
     int timingReps;
 
     @Option(
+            names = "--record-batches",
+            description =
+                    "Keep a fingerprint of every batch each run trains on, to check that compared"
+                            + " runs saw the same batches (default: off).")
+    boolean recordBatches;
+
+    @Option(
             names = "--out",
             defaultValue = "runs/table1",
             description = "Bases, finished runs and the table (default: ${DEFAULT-VALUE}).")
@@ -330,7 +337,7 @@ public final class Table1Command implements Callable<Integer> {
                 strong,
                 NormPenalty.parse(normPenalty),
                 timingReps,
-                false,
+                recordBatches,
                 out);
     }
 

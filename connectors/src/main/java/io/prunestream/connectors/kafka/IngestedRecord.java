@@ -73,25 +73,23 @@ public record IngestedRecord(
     /** The samples; only for an accepted record. */
     @Override
     public SampleBatch batch() {
-        if (batch == null) {
-            throw new IllegalStateException(
-                    where() + " was rejected, it has no batch: check isAccepted() first");
-        }
-        return batch;
+        return present(batch, "was rejected, it has no batch");
     }
 
     /** Why the record was rejected; only for a rejected record. */
     @Override
     public DeadLetter deadLetter() {
-        if (deadLetter == null) {
-            throw new IllegalStateException(
-                    where() + " was accepted, it has no dead letter: check isAccepted() first");
-        }
-        return deadLetter;
+        return present(deadLetter, "was accepted, it has no dead letter");
     }
 
-    private String where() {
-        return "record " + topic + "-" + partition + "@" + offset;
+    private <T> T present(T part, String otherwise) {
+        if (part == null) {
+            throw new IllegalStateException(
+                    String.format(
+                            "record %s-%d@%d %s: check isAccepted() first",
+                            topic, partition, offset, otherwise));
+        }
+        return part;
     }
 
     /** The record key (a copy), or null. */

@@ -59,10 +59,11 @@ public record GReg1(
     @Override
     public ScheduleState at(long t) {
         Timeline tl = timeline();
-        ScheduleState outside = tl.outsidePenalty(t);
-        if (outside != null) {
-            return outside;
-        }
+        return tl.outsidePenalty(t).orElseGet(() -> penalized(t, tl));
+    }
+
+    /** The state at an iteration between the warm-up and the prune. */
+    private ScheduleState penalized(long t, Timeline tl) {
         long k = Math.min(tl.growthUpdates(), (t - warmup) / interval + 1);
         double lp = PruningSchedule.times(delta, k) * penalty;
         Phase p = t < tl.stabilizeStart() ? Phase.REGULARIZE : Phase.STABILIZE;

@@ -75,10 +75,11 @@ public record GReg2(
     @Override
     public ScheduleState at(long t) {
         Timeline tl = timeline();
-        ScheduleState outside = tl.outsidePenalty(t);
-        if (outside != null) {
-            return outside;
-        }
+        return tl.outsidePenalty(t).orElseGet(() -> penalized(t, tl));
+    }
+
+    /** The state at an iteration between the warm-up and the prune. */
+    private ScheduleState penalized(long t, Timeline tl) {
         if (t < tl.pickIteration()) {
             long k = (t - warmup) / interval + 1;
             double l = PruningSchedule.times(pickDelta, k) * penalty;

@@ -2,6 +2,7 @@ package io.prunestream.core.schedule;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.Optional;
 
 /**
  * The iterations at which a schedule changes phase. Iterations count training steps from 0. A value
@@ -24,19 +25,20 @@ public record Timeline(
 
     /**
      * The state at {@code t} when it lies outside the penalty phases: TRAIN during the warm-up,
-     * PRUNE at the prune iteration and FINETUNE after it; null in between, where the schedule
+     * PRUNE at the prune iteration and FINETUNE after it; empty in between, where the schedule
      * decides.
      */
-    ScheduleState outsidePenalty(long t) {
+    Optional<ScheduleState> outsidePenalty(long t) {
         NoPruning.check(t);
         if (t < regularizeStart) {
-            return ScheduleState.plain(t, Phase.TRAIN);
+            return Optional.of(ScheduleState.plain(t, Phase.TRAIN));
         }
         if (t < pruneIteration) {
-            return null;
+            return Optional.empty();
         }
         boolean prune = t == pruneIteration;
-        return new ScheduleState(t, prune ? Phase.PRUNE : Phase.FINETUNE, 0, 0, 0, false, prune);
+        return Optional.of(
+                new ScheduleState(t, prune ? Phase.PRUNE : Phase.FINETUNE, 0, 0, 0, false, prune));
     }
 
     /** Whether the run is ever pruned. */
