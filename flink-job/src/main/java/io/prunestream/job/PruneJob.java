@@ -30,11 +30,9 @@ import io.prunestream.job.state.StateSerializers;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -76,7 +74,8 @@ public final class PruneJob {
         InputShape shape = settings.sampleShape();
         Map<String, String> kafkaProperties = kafka.clientProperties();
         TrainingSource.StartingOffsets startingOffsets =
-                option(PruneOptions.STARTING_OFFSETS, TrainingSource.StartingOffsets::parse, conf);
+                JobConfig.parsed(
+                        PruneOptions.STARTING_OFFSETS, TrainingSource.StartingOffsets::parse, conf);
         KafkaSource<IngestedRecord> source;
         try { // the builder refuses client properties that have their own option
             source =
@@ -168,7 +167,7 @@ public final class PruneJob {
                             ModelTopicSink.kafka(
                                     servers,
                                     modelTopic,
-                                    option(
+                                    JobConfig.parsed(
                                             PruneOptions.DELIVERY_GUARANTEE,
                                             PruneJob::deliveryGuarantee,
                                             conf),
@@ -201,7 +200,8 @@ public final class PruneJob {
             String servers,
             Map<String, String> kafkaProperties) {
         DeliveryGuarantee guarantee =
-                option(PruneOptions.DELIVERY_GUARANTEE, PruneJob::deliveryGuarantee, conf);
+                JobConfig.parsed(
+                        PruneOptions.DELIVERY_GUARANTEE, PruneJob::deliveryGuarantee, conf);
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE
                 && !env.getCheckpointConfig().isCheckpointingEnabled()) {
             throw new IllegalArgumentException(
@@ -233,18 +233,6 @@ public final class PruneJob {
             case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
             default -> throw new IllegalArgumentException("expected exactly-once or at-least-once");
         };
-    }
-
-    /** Parses an option's text; an error names the key, the value and what is expected. */
-    private static <T> T option(
-            ConfigOption<String> key, Function<String, T> parse, Configuration conf) {
-        String value = conf.get(key);
-        try {
-            return parse.apply(value);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "config key '" + key.key() + "' is '" + value + "': " + e.getMessage(), e);
-        }
     }
 
     public static void main(String[] args) throws Exception {

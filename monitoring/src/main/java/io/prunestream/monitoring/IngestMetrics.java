@@ -8,7 +8,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -66,13 +65,7 @@ public final class IngestMetrics implements MeterBinder, AutoCloseable {
 
     @Override
     public synchronized void bindTo(MeterRegistry registry) {
-        Objects.requireNonNull(registry, "registry");
-        if (owner != null) {
-            throw new IllegalStateException(
-                    "This IngestMetrics is already bound; create one IngestMetrics per registry");
-        }
-        failures.bindTo(registry);
-        owner = new MeterOwner(registry);
+        owner = MeterOwner.bindOnce(owner, registry, failures, "IngestMetrics");
         // Registered at 0 so the reject-ratio alert has a denominator from the start.
         acceptedSamples = owner.counter(PrunestreamMetric.INGEST_ACCEPTED, Tags.empty());
         acceptedRecords = owner.counter(PrunestreamMetric.INGEST_ACCEPTED_RECORDS, Tags.empty());

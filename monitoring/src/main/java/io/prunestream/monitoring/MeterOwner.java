@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Registers meters from the {@link PrunestreamMetric} catalogue and remembers them, so that a
@@ -20,6 +21,23 @@ final class MeterOwner {
 
     MeterOwner(MeterRegistry registry) {
         this.registry = registry;
+    }
+
+    /**
+     * The owner of a binder's meters in {@code registry}, after binding its failure counter there.
+     *
+     * @param current the binder's owner so far: it must be null, a binder binds once
+     * @param binder the binder's class name, for the message
+     */
+    static MeterOwner bindOnce(
+            MeterOwner current, MeterRegistry registry, RecordingFailures failures, String binder) {
+        Objects.requireNonNull(registry, "registry");
+        if (current != null) {
+            throw new IllegalStateException(
+                    "This " + binder + " is already bound; create one " + binder + " per registry");
+        }
+        failures.bindTo(registry);
+        return new MeterOwner(registry);
     }
 
     Counter counter(PrunestreamMetric m, Tags tags) {

@@ -25,13 +25,7 @@ public final class ModelVersionMetrics implements MeterBinder, AutoCloseable {
 
     @Override
     public synchronized void bindTo(MeterRegistry registry) {
-        Objects.requireNonNull(registry, "registry");
-        if (owner != null) {
-            throw new IllegalStateException(
-                    "This ModelVersionMetrics is already bound; create one per registry");
-        }
-        failures.bindTo(registry);
-        owner = new MeterOwner(registry);
+        owner = MeterOwner.bindOnce(owner, registry, failures, "ModelVersionMetrics");
     }
 
     /** Counts one published version of a run. Never throws. */

@@ -28,6 +28,11 @@ class TrainingMetricsTest {
         return registry.get(name).tags(tags).gauge().value();
     }
 
+    /** Run r1's lambda of one layer's pruned or kept groups. */
+    private double lambda(String layer, String group) {
+        return gauge("prunestream.penalty.lambda", "run", "r1", "layer", layer, "group", group);
+    }
+
     @Test
     void recordsEveryMeterOfAStep() {
         metrics.bindTo(registry);
@@ -47,26 +52,8 @@ class TrainingMetricsTest {
         assertThat(gauge("prunestream.train.phase", "run", "r1", "phase", "FINETUNE")).isZero();
         assertThat(gauge("prunestream.train.phase.index", "run", "r1"))
                 .isEqualTo(Phase.REGULARIZE.ordinal());
-        assertThat(
-                        gauge(
-                                "prunestream.penalty.lambda",
-                                "run",
-                                "r1",
-                                "layer",
-                                "conv1",
-                                "group",
-                                "pruned"))
-                .isEqualTo(5e-4, within());
-        assertThat(
-                        gauge(
-                                "prunestream.penalty.lambda",
-                                "run",
-                                "r1",
-                                "layer",
-                                "conv2",
-                                "group",
-                                "kept"))
-                .isZero();
+        assertThat(lambda("conv1", "pruned")).isEqualTo(5e-4, within());
+        assertThat(lambda("conv2", "kept")).isZero();
         // 10^(1 + 3*4/8) = 10^2.5
         assertThat(gauge("prunestream.prune.magnitude.ratio", "run", "r1", "layer", "conv1"))
                 .isEqualTo(Math.pow(10, 2.5), within());
@@ -180,16 +167,7 @@ class TrainingMetricsTest {
         metrics.bindTo(registry);
         metrics.record(Events.step("r1", 2, 20));
         metrics.record(Events.step("r1", 3, 20)); // odd step: no layer stats
-        assertThat(
-                        gauge(
-                                "prunestream.penalty.lambda",
-                                "run",
-                                "r1",
-                                "layer",
-                                "conv1",
-                                "group",
-                                "pruned"))
-                .isEqualTo(3e-4, within());
+        assertThat(lambda("conv1", "pruned")).isEqualTo(3e-4, within());
     }
 
     @Test

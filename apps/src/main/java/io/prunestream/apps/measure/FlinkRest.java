@@ -34,7 +34,20 @@ public final class FlinkRest {
             long durationMs,
             long completed,
             long failed,
-            String path) {}
+            String path) {
+
+        /** From a checkpoint's REST entry and the job's checkpoint counts. */
+        static Checkpoint of(JsonNode c, JsonNode counts) {
+            return new Checkpoint(
+                    c.path("id").asLong(),
+                    c.path("state_size").asLong(),
+                    c.path("checkpointed_size").asLong(),
+                    c.path("end_to_end_duration").asLong(),
+                    counts.path("completed").asLong(),
+                    counts.path("failed").asLong(),
+                    c.path("external_path").asText());
+        }
+    }
 
     /** Where the trainer's task spent a checkpoint: start delay, sync part, async part (ms). */
     public record TaskTimes(long startDelayMs, long syncMs, long asyncMs, long stateSize) {}
@@ -56,40 +69,26 @@ public final class FlinkRest {
 
     /** The newest completed checkpoint of {@code job}, if any. */
     public Optional<Checkpoint> latestCheckpoint(String job) {
-        return get("/jobs/" + job + "/checkpoints")
+        return checkpoints(job)
                 .flatMap(
-                        n -> {
-                            JsonNode c = n.path("latest").path("completed");
-                            if (c.isMissingNode() || c.isNull()) {
-                                return Optional.empty();
-                            }
-                            JsonNode counts = n.path("counts");
-                            return Optional.of(
-                                    new Checkpoint(
-                                            c.path("id").asLong(),
-                                            c.path("state_size").asLong(),
-                                            c.path("checkpointed_size").asLong(),
-                                            c.path("end_to_end_duration").asLong(),
-                                            counts.path("completed").asLong(),
-                                            counts.path("failed").asLong(),
-                                            c.path("external_path").asText()));
-                        });
+                        n ->
+                                present(n.path("latest").path("completed"))
+                                        .map(c -> Checkpoint.of(c, n.path("counts"))));
     }
 
     /** The newest failed checkpoint of {@code job} as "id: reason", if any. */
     public Optional<String> latestFailure(String job) {
-        return get("/jobs/" + job + "/checkpoints")
-                .flatMap(
-                        n -> {
-                            JsonNode f = n.path("latest").path("failed");
-                            if (f.isMissingNode() || f.isNull()) {
-                                return Optional.empty();
-                            }
-                            return Optional.of(
-                                    f.path("id").asLong()
-                                            + ": "
-                                            + f.path("failure_message").asText());
-                        });
+        return checkpoints(job)
+                .flatMap(n -> present(n.path("latest").path("failed")))
+                .map(f -> f.path("id").asLong() + ": " + f.path("failure_message").asText());
+    }
+
+    private Optional<JsonNode> checkpoints(String job) {
+        return get("/jobs/" + job + "/checkpoints");
+    }
+
+    private static Optional<JsonNode> present(JsonNode n) {
+        return n.isMissingNode() || n.isNull() ? Optional.empty() : Optional.of(n);
     }
 
     /**

@@ -121,14 +121,10 @@ public final class SampleBatchCodec {
         if (version != VERSION) {
             return Validation.reject(
                     RejectReason.UNSUPPORTED_VERSION,
-                    "version (byte 4): "
-                            + version
-                            + ", this reader knows version "
-                            + VERSION
-                            + "; produce version "
-                            + VERSION
-                            + " records or run a job that reads version "
-                            + version);
+                    String.format(
+                            "version (byte 4): %d, this reader knows version %d; produce version"
+                                    + " %d records or run a job that reads version %d",
+                            version, VERSION, VERSION, version));
         }
         int dtypeCode = value[5] & 0xff;
         DType dtype = DType.ofCode(dtypeCode);
@@ -145,23 +141,21 @@ public final class SampleBatchCodec {
         }
         int count = buf.getInt(8);
         if (count < 1 || count > SampleBatch.MAX_COUNT) {
-            return Validation.reject(
+            return outOfRange(
                     RejectReason.BAD_COUNT,
-                    "count (bytes 8-11): "
-                            + count
-                            + ", expected 1.."
-                            + SampleBatch.MAX_COUNT
-                            + " samples per record");
+                    "count (bytes 8-11)",
+                    count,
+                    SampleBatch.MAX_COUNT,
+                    "samples per record");
         }
         int rank = value[12] & 0xff;
         if (rank < 1 || rank > SampleBatch.MAX_RANK) {
-            return Validation.reject(
+            return outOfRange(
                     RejectReason.BAD_SHAPE,
-                    "rank (byte 12): "
-                            + rank
-                            + ", expected 1.."
-                            + SampleBatch.MAX_RANK
-                            + " dims of one sample");
+                    "rank (byte 12)",
+                    rank,
+                    SampleBatch.MAX_RANK,
+                    "dims of one sample");
         }
         int dimsEnd = FIXED_HEADER_BYTES + 4 * rank;
         if (n < dimsEnd) {
@@ -175,15 +169,9 @@ public final class SampleBatchCodec {
             if (shape[k] < 1) {
                 return Validation.reject(
                         RejectReason.BAD_SHAPE,
-                        "dims["
-                                + k
-                                + "] (bytes "
-                                + at
-                                + "-"
-                                + (at + 3)
-                                + "): "
-                                + shape[k]
-                                + ", expected >= 1");
+                        String.format(
+                                "dims[%d] (bytes %d-%d): %d, expected >= 1",
+                                k, at, at + 3, shape[k]));
             }
             sampleSize *= shape[k];
             if (sampleSize > Integer.MAX_VALUE) {
@@ -226,6 +214,12 @@ public final class SampleBatchCodec {
         byte[] payload = new byte[n - payloadAt];
         System.arraycopy(value, payloadAt, payload, 0, payload.length);
         return Validation.ok(new SampleBatch(shape, dtype, labels, payload, false));
+    }
+
+    private static Validation outOfRange(
+            RejectReason reason, String field, int found, int max, String what) {
+        return Validation.reject(
+                reason, String.format("%s: %d, expected 1..%d %s", field, found, max, what));
     }
 
     private static Validation tooShort(int n, int needed, String what) {

@@ -3,6 +3,7 @@ package io.prunestream.connectors.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,6 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.split.KafkaPartitionSplit;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -121,31 +121,13 @@ class BuildersTest {
 
     /** Committed and earliest answer with markers for the reader, without asking Kafka. */
     private static final OffsetsInitializer.PartitionOffsetsRetriever NO_LOOKUPS =
-            new OffsetsInitializer.PartitionOffsetsRetriever() {
-                @Override
-                public Map<TopicPartition, Long> committedOffsets(
-                        java.util.Collection<TopicPartition> partitions) {
-                    throw new AssertionError("no lookup expected");
-                }
-
-                @Override
-                public Map<TopicPartition, Long> endOffsets(
-                        java.util.Collection<TopicPartition> partitions) {
-                    throw new AssertionError("no lookup expected");
-                }
-
-                @Override
-                public Map<TopicPartition, Long> beginningOffsets(
-                        java.util.Collection<TopicPartition> partitions) {
-                    throw new AssertionError("no lookup expected");
-                }
-
-                @Override
-                public Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(
-                        Map<TopicPartition, Long> timestampsToSearch) {
-                    throw new AssertionError("no lookup expected");
-                }
-            };
+            (OffsetsInitializer.PartitionOffsetsRetriever)
+                    Proxy.newProxyInstance(
+                            BuildersTest.class.getClassLoader(),
+                            new Class<?>[] {OffsetsInitializer.PartitionOffsetsRetriever.class},
+                            (proxy, method, args) -> {
+                                throw new AssertionError("no lookup expected: " + method.getName());
+                            });
 
     @Test
     void sinkNeedsATopicAndATransactionalIdForTheDefaultExactlyOnce() {

@@ -19,12 +19,7 @@ public final class IdxReader {
      * Images as {@code [count][rows*cols]} bytes flattened; returns {count, rows, cols} in dims.
      */
     public static byte[] readImages(Path file, int[] dims) throws IOException {
-        try (DataInputStream in = open(file)) {
-            int magic = in.readInt();
-            if (magic != 2051) {
-                throw new IOException(
-                        file + " is not an IDX image file (magic " + magic + ", expected 2051)");
-            }
+        try (DataInputStream in = open(file, 2051, "image")) {
             int n = in.readInt();
             int rows = in.readInt();
             int cols = in.readInt();
@@ -38,12 +33,7 @@ public final class IdxReader {
     }
 
     public static int[] readLabels(Path file) throws IOException {
-        try (DataInputStream in = open(file)) {
-            int magic = in.readInt();
-            if (magic != 2049) {
-                throw new IOException(
-                        file + " is not an IDX label file (magic " + magic + ", expected 2049)");
-            }
+        try (DataInputStream in = open(file, 2049, "label")) {
             int n = in.readInt();
             byte[] raw = new byte[n];
             in.readFully(raw);
@@ -55,13 +45,23 @@ public final class IdxReader {
         }
     }
 
-    private static DataInputStream open(Path file) throws IOException {
+    /** The file, unzipped if gzipped, positioned after its magic number, which is checked. */
+    private static DataInputStream open(Path file, int magic, String kind) throws IOException {
         InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
         raw.mark(2);
         int b1 = raw.read();
         int b2 = raw.read();
         raw.reset();
         InputStream in = (b1 == 0x1f && b2 == 0x8b) ? new GZIPInputStream(raw, 1 << 16) : raw;
-        return new DataInputStream(in);
+        DataInputStream data = new DataInputStream(in);
+        int found = data.readInt();
+        if (found != magic) {
+            data.close();
+            throw new IOException(
+                    String.format(
+                            "%s is not an IDX %s file (magic %d, expected %d)",
+                            file, kind, found, magic));
+        }
+        return data;
     }
 }

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
@@ -341,7 +342,7 @@ public final class JobConfig {
                         kafkaClientProperties(conf)),
                 shape,
                 classes,
-                valueRange(conf),
+                parsed(VALUE_RANGE, ValueRange::parse, conf),
                 new JobSettings.EvalSettings(
                         evalDataset(conf), conf.get(EVAL_TOPIC), conf.get(EVAL_SAMPLES)),
                 conf.get(OUTPUT_DIR),
@@ -355,13 +356,15 @@ public final class JobConfig {
                 conf.get(CHECKPOINT_INTERVAL));
     }
 
-    private static ValueRange valueRange(Configuration conf) {
-        String v = conf.get(VALUE_RANGE);
+    /** Parses an option's text; an error names the key, the value and what is expected. */
+    public static <T> T parsed(
+            ConfigOption<String> key, Function<String, T> parse, Configuration conf) {
+        String value = conf.get(key);
         try {
-            return ValueRange.parse(v);
+            return parse.apply(value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "config key '" + VALUE_RANGE.key() + "' is '" + v + "': " + e.getMessage(), e);
+                    "config key '" + key.key() + "' is '" + value + "': " + e.getMessage(), e);
         }
     }
 
