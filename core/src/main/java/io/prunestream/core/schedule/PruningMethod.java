@@ -8,7 +8,7 @@ import io.prunestream.core.config.Named;
  */
 public enum PruningMethod implements Named {
     /** Fixed L1 mask, growing L2 penalty on the pruned groups (paper section 3.2). */
-    GREG1("greg1") {
+    GREG1 {
         @Override
         public PruningSchedule schedule(ScheduleParams p) {
             return new GReg1(
@@ -16,7 +16,7 @@ public enum PruningMethod implements Named {
         }
     },
     /** Uniform growth, pick by L1 of the regularised weights, then push (paper section 3.3). */
-    GREG2("greg2") {
+    GREG2 {
         @Override
         public PruningSchedule schedule(ScheduleParams p) {
             return new GReg2(
@@ -32,25 +32,19 @@ public enum PruningMethod implements Named {
         }
     },
     /** Remove the L1-smallest groups at once after the warm-up, then fine-tune. */
-    ONESHOT_L1("oneshot-l1") {
+    ONESHOT_L1 {
         @Override
         public PruningSchedule schedule(ScheduleParams p) {
             return new OneShotL1(p.warmup());
         }
     },
     /** No pruning: plain training. */
-    NONE("none") {
+    NONE {
         @Override
         public PruningSchedule schedule(ScheduleParams p) {
             return new NoPruning();
         }
     };
-
-    private final String id;
-
-    PruningMethod(String id) {
-        this.id = id;
-    }
 
     /** The schedule of this method with the given parameters (validated by the schedule). */
     public abstract PruningSchedule schedule(ScheduleParams params);
@@ -58,12 +52,12 @@ public enum PruningMethod implements Named {
     /** The name users write in configs. */
     @Override
     public String id() {
-        return id;
+        return Named.idOf(this);
     }
 
     @Override
     public String toString() {
-        return id;
+        return id();
     }
 
     public static PruningMethod parse(String s) {
