@@ -84,12 +84,6 @@ public enum Variant implements Named {
         this(label, new Setup(method, Budget.EQUAL_FINETUNE, batchNorm, 1, false));
     }
 
-    /** The constant's name in lower case with dashes, e.g. greg1-bn-off. */
-    @Override
-    public String id() {
-        return Named.idOf(this);
-    }
-
     public String label() {
         return label;
     }

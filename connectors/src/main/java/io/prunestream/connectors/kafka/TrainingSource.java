@@ -53,19 +53,13 @@ public final class TrainingSource {
          */
         COMMITTED;
 
-        @Override
-        public String id() {
-            return Named.idOf(this);
-        }
+        private static final String ADVICE =
+                "earliest, latest or committed (the group's committed offsets, earliest where it"
+                        + " has none)";
 
         /** Parses {@code earliest}, {@code latest} or {@code committed} (any case). */
         public static StartingOffsets parse(String s) {
-            return Named.parse(
-                    StartingOffsets.class,
-                    s,
-                    "starting offsets",
-                    "earliest, latest or committed (the group's committed offsets, earliest where"
-                            + " it has none)");
+            return Named.parse(StartingOffsets.class, s, "starting offsets", ADVICE);
         }
 
         @SuppressWarnings("deprecation") // the connector's API still takes OffsetResetStrategy

@@ -3,11 +3,13 @@ package io.prunestream.core.config;
 import java.util.Locale;
 import java.util.StringJoiner;
 
-/** A value users write by its id in options and configurations. */
+/** A value users write by its id in options and configurations; implemented by enums. */
 public interface Named {
 
-    /** The name users write. */
-    String id();
+    /** The name users write; by default the constant's name in lower case with dashes. */
+    default String id() {
+        return idOf((Enum<?>) this);
+    }
 
     /**
      * The constant of {@code type} whose id (or constant name, any case) is {@code s}.

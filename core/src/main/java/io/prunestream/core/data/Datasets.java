@@ -50,12 +50,6 @@ public enum Datasets implements Named {
         this.install = install;
     }
 
-    /** The name users write: fashion-mnist, mnist. */
-    @Override
-    public String id() {
-        return Named.idOf(this);
-    }
-
     public static Datasets parse(String s) {
         return Named.parse(Datasets.class, s, "data set", "fashion-mnist or mnist");
     }

@@ -22,11 +22,9 @@ public enum NormPenalty implements Named {
      */
     ALL;
 
-    /** The name users write in configuration: off, pruned, all. */
-    @Override
-    public String id() {
-        return Named.idOf(this);
-    }
+    private static final String ADVICE =
+            "off (conv weights only), pruned (also the pruned filters' gamma/beta) or all (every"
+                    + " filter's gamma/beta with its filter's lambda)";
 
     @Override
     public String toString() {
@@ -34,11 +32,6 @@ public enum NormPenalty implements Named {
     }
 
     public static NormPenalty parse(String s) {
-        return Named.parse(
-                NormPenalty.class,
-                s,
-                "BatchNorm penalty",
-                "off (conv weights only), pruned (also the pruned filters' gamma/beta) or all"
-                        + " (every filter's gamma/beta with its filter's lambda)");
+        return Named.parse(NormPenalty.class, s, "BatchNorm penalty", ADVICE);
     }
 }

@@ -49,12 +49,6 @@ public enum PruningMethod implements Named {
     /** The schedule of this method with the given parameters (validated by the schedule). */
     public abstract PruningSchedule schedule(ScheduleParams params);
 
-    /** The name users write in configs. */
-    @Override
-    public String id() {
-        return Named.idOf(this);
-    }
-
     @Override
     public String toString() {
         return id();
