@@ -389,7 +389,7 @@ public final class Table1Command implements Callable<Integer> {
         Table1Experiment.Result r =
                 Table1Experiment.run(s, System.out, ProgressBars.isTerminal(), command);
         System.out.println();
-        System.out.println(Table1Report.markdown(r, s));
+        System.out.println(Table1Markdown.markdown(r, s));
         System.out.println("written to " + s.out().toAbsolutePath());
         return 0;
     }

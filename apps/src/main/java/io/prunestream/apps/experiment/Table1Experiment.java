@@ -45,6 +45,10 @@ import org.nd4j.linalg.dataset.DataSet;
  * reads batch j of the fine-tune stream, so all methods see identical batches from the prune point
  * on, and one-shot L1 with equal total steps sees exactly GReg-1's batches. Every run is {@link
  * PruningRun}, the loop the stream job runs.
+ *
+ * <p>Long because the budgets are decided here and nowhere else: each variant's steps, schedule,
+ * fine-tune start and learning rates, the batches it reads, and the cache key that says when a
+ * finished run may be reused; apart they would be easier to get out of step.
  */
 public final class Table1Experiment {
 
@@ -78,12 +82,12 @@ public final class Table1Experiment {
             Splits sp = splits.get(d);
             Table1Report.Section sec = runDataSet(s, sp, table, log);
             sections.add(sec);
-            write(dir(s, sp).resolve("table1.md"), Table1Report.section(sec, s));
+            write(dir(s, sp).resolve("table1.md"), Table1Markdown.section(sec, s));
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         Result r = new Result(sections, secs, machine(), command);
         ModelStore.writeJson(s.out().resolve("table1.json"), r);
-        write(s.out().resolve("table1.md"), Table1Report.markdown(r, s));
+        write(s.out().resolve("table1.md"), Table1Markdown.markdown(r, s));
         return r;
     }
 
@@ -359,7 +363,7 @@ public final class Table1Experiment {
                 100 * c.accuracy(),
                 c.stepsBeforePrune(),
                 c.finetuneSteps(),
-                Table1Report.ratio(c.minMagnitudeRatio()),
+                Table1Markdown.ratio(c.minMagnitudeRatio()),
                 c.seconds(),
                 from);
     }
