@@ -142,7 +142,7 @@ public final class StreamingBenchmark implements Callable<Integer> {
         c.setString("kafka.bootstrap-servers", servers);
         c.setString("kafka.group-id", "bench-" + round);
         c.setString("prune.method", method);
-        c.setString("prune.sides.batch-size", Integer.toString(sides.batch));
+        c.setString("prune.batch-size", Integer.toString(sides.batch));
         c.setString("prune.checkpoint.interval", checkpointInterval);
         c.setString("output.dir", out.toString());
         return c;
