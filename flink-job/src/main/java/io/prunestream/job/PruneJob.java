@@ -62,7 +62,7 @@ public final class PruneJob {
 
     public static Streams build(
             StreamExecutionEnvironment env, Configuration conf, boolean printProgress) {
-        JobSettings settings = JobConfig.settings(conf);
+        JobSettings settings = JobConfig.checkedSettings(conf);
         JobSettings.KafkaSettings kafka = settings.kafka();
         String servers = kafka.bootstrapServers();
         if (servers == null || servers.isBlank()) {

@@ -182,8 +182,16 @@ public final class JobConfig {
         }
     }
 
+    /**
+     * The settings of {@code conf}, after rejecting unknown prunestream keys (typos) in it: what
+     * the job runs on, however its configuration was made (command line, file or code).
+     */
+    public static JobSettings checkedSettings(Configuration conf) {
+        return validate(conf, conf.keySet());
+    }
+
     /** Rejects unknown prunestream keys (typos) and values that do not parse. */
-    static void validate(Configuration conf, Set<String> keys) {
+    static JobSettings validate(Configuration conf, Set<String> keys) {
         Set<String> known = new HashSet<>();
         GLOBAL.forEach(o -> known.add(o.key()));
         PER_RUN.forEach(o -> known.add(o.key()));
@@ -232,7 +240,7 @@ public final class JobConfig {
                         "prune.runs: run id '" + r + "' must be letters, digits, '_', '-' or '.'");
             }
         }
-        settings(conf);
+        return settings(conf);
     }
 
     private static boolean ours(String key) {

@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.prunestream.core.run.RunSettings;
 import io.prunestream.core.schedule.Granularity;
 import io.prunestream.core.schedule.PruningMethod;
+import io.prunestream.job.PruneJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,6 +73,25 @@ class JobConfigTest {
         assertThatThrownBy(() -> JobConfig.fromArgs(new String[] {"--prune.method", "greg3"}))
                 .hasMessageContaining("greg3")
                 .hasMessageContaining("greg1, greg2, oneshot-l1, none");
+    }
+
+    /** A configuration made in code (a program, a test) is checked as the command line is. */
+    @Test
+    void theJobRejectsATypoInAConfigurationMadeInCode() {
+        Configuration conf = new Configuration();
+        conf.setString("kafka.bootstrap-servers", "localhost:9092");
+        conf.setString("prune.sides.batch-size", "16");
+        assertThatThrownBy(
+                        () ->
+                                PruneJob.build(
+                                        StreamExecutionEnvironment.getExecutionEnvironment(),
+                                        conf,
+                                        false))
+                .hasMessageContaining("unknown config key 'prune.sides.batch-size'");
+        Configuration fixed = new Configuration();
+        fixed.setString("kafka.bootstrap-servers", "localhost:9092");
+        fixed.setString("prune.batch-size", "16");
+        assertThat(JobConfig.checkedSettings(fixed).runs().get(0).spec().batchSize()).isEqualTo(16);
     }
 
     @Test
