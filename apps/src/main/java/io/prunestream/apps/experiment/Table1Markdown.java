@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
-/** Writes Table 1 as markdown: the protocol, then per data set its table and notes. */
+/** Writes Table 1 as markdown: the protocol, then per data set the base, the runs and the sizes. */
 public final class Table1Markdown {
     private Table1Markdown() {}
 
