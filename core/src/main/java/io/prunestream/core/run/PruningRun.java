@@ -5,6 +5,7 @@ import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.Network;
 import io.prunestream.core.schedule.Phase;
 import io.prunestream.core.schedule.ScheduleState;
+import io.prunestream.core.store.ModelStore;
 import io.prunestream.core.store.PruningReport;
 import io.prunestream.core.train.HeldOutSet;
 import io.prunestream.core.train.LayerStats;
@@ -272,17 +273,12 @@ public final class PruningRun {
                         ? null
                         : outputDir
                                 .resolve(settings.id())
-                                .resolve(versionFolder(v))
+                                .resolve(ModelStore.versionFolder(v))
                                 .toAbsolutePath()
                                 .toString();
         return new Publication(
                 new ModelVersion(settings.id(), v, path, last, report),
                 trainer.network().toBytes(false));
-    }
-
-    /** The folder name of version {@code v}: {@code v0001}, ... */
-    public static String versionFolder(int v) {
-        return String.format("v%04d", v);
     }
 
     /** A mini-batch of {@code count} samples (c-order features) with one-hot labels. */

@@ -31,9 +31,14 @@ public final class ModelStore {
 
     private ModelStore() {}
 
+    /** The folder name of version {@code v}: {@code v0001}, ... */
+    public static String versionFolder(int v) {
+        return String.format("v%04d", v);
+    }
+
     /**
-     * The version folders of a run ({@code v0001}, ...), oldest first; none when the run folder is
-     * missing.
+     * The version folders of a run (named by {@link #versionFolder}), oldest first; none when the
+     * run folder is missing.
      */
     public static List<Path> versions(Path runDir) throws IOException {
         if (!Files.isDirectory(runDir)) {

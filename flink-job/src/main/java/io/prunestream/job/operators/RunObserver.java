@@ -1,8 +1,8 @@
 package io.prunestream.job.operators;
 
 import io.prunestream.core.run.ModelVersion;
-import io.prunestream.core.run.PruningRun;
 import io.prunestream.core.run.TrainingEvent;
+import io.prunestream.core.store.ModelStore;
 import io.prunestream.monitoring.EndpointSettings;
 import io.prunestream.monitoring.MetricsEndpoint;
 import io.prunestream.monitoring.ModelVersionMetrics;
@@ -151,7 +151,7 @@ public class RunObserver
             if (versionReports) {
                 Path reports = runDir.resolve("reports");
                 r.write(
-                        reports.resolve(PruningRun.versionFolder(v.version())),
+                        reports.resolve(ModelStore.versionFolder(v.version())),
                         v.baseWidths(),
                         v.widths(),
                         summary);
