@@ -11,7 +11,7 @@ import io.prunestream.core.data.LabelledImages;
 import io.prunestream.core.run.ModelVersion;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.store.ModelStore;
-import io.prunestream.testing.FlinkConfigs;
+import io.prunestream.job.config.JobConfig;
 import io.prunestream.testing.KafkaFlinkCluster;
 import io.prunestream.testing.RecordingInterceptor;
 import java.nio.ByteBuffer;
@@ -102,7 +102,7 @@ class BadInputITCase {
         RecordingInterceptor.reset(INTERCEPTOR_TAG);
 
         Configuration conf =
-                FlinkConfigs.of(
+                JobConfig.fromYaml(
                         """
                         kafka.bounded: true
                         prune.runs: r50

@@ -10,7 +10,7 @@ import io.prunestream.core.data.LabelledImages;
 import io.prunestream.core.run.ModelVersion;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.store.ModelStore;
-import io.prunestream.testing.FlinkConfigs;
+import io.prunestream.job.config.JobConfig;
 import io.prunestream.testing.LocalKafkaBroker;
 import io.prunestream.testing.Topics;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +59,7 @@ class NumericGuardITCase {
             send(kafka.bootstrapServers(), records);
 
             Configuration conf =
-                    FlinkConfigs.of(
+                    JobConfig.fromYaml(
                             """
                             kafka.topic: samples
                             kafka.dead-letter-topic: dlq

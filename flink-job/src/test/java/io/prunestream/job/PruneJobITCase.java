@@ -8,7 +8,7 @@ import io.prunestream.core.run.ModelVersion;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.schedule.Phase;
 import io.prunestream.core.store.ModelStore;
-import io.prunestream.testing.FlinkConfigs;
+import io.prunestream.job.config.JobConfig;
 import io.prunestream.testing.KafkaFlinkCluster;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -86,7 +86,7 @@ class PruneJobITCase {
         CLUSTER.send(bad.stream().map(b -> new ProducerRecord<byte[], byte[]>(TOPIC, b)).toList());
 
         Configuration conf =
-                FlinkConfigs.of(
+                JobConfig.fromYaml(
                         """
                         kafka.bounded: true
                         prune.runs: r50;r90

@@ -10,7 +10,6 @@ import io.prunestream.core.run.RunSettings;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.job.PruneJob;
 import io.prunestream.job.config.JobConfig;
-import io.prunestream.testing.FlinkConfigs;
 import io.prunestream.testing.LocalKafkaBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,7 +123,7 @@ public final class StreamingBenchmark implements Callable<Integer> {
 
     private Configuration config(String servers, Path out, int round) {
         Configuration c =
-                FlinkConfigs.of(
+                JobConfig.fromYaml(
                         """
                         kafka.topic: bench
                         kafka.dead-letter-topic: bench-dead-letter

@@ -11,7 +11,6 @@ import io.prunestream.core.run.RunSettings;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.job.PruneJob;
 import io.prunestream.job.config.JobConfig;
-import io.prunestream.testing.FlinkConfigs;
 import io.prunestream.testing.LocalKafkaBroker;
 import io.prunestream.testing.Topics;
 import java.io.IOException;
@@ -173,7 +172,7 @@ public final class Demo implements Callable<Integer> {
 
     static Configuration jobConfig(String servers, Path out, Plan plan) {
         Configuration c =
-                FlinkConfigs.of(
+                JobConfig.fromYaml(
                         """
                         kafka.bounded: true
                         kafka.model-topic: prunestream-models

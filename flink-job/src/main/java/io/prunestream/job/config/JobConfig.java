@@ -151,21 +151,33 @@ public final class JobConfig {
     /** Flattens a YAML file into dotted keys. */
     public static Map<String, String> readYaml(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            Object root = new Yaml().load(in);
-            Map<String, String> out = new LinkedHashMap<>();
-            if (root == null) {
-                return out;
-            }
-            if (!(root instanceof Map<?, ?> m)) {
-                throw new IllegalArgumentException(
-                        file + ": the config must be a YAML mapping of keys to values");
-            }
-            flatten("", m, out);
-            return out;
+            return flatten(new Yaml().load(in), file.toString());
         } catch (IOException e) {
             throw new IllegalArgumentException(
                     "cannot read config file " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A configuration written as the config file is, e.g. {@code prune.warmup: 4} a line; for
+     * programs and tests that build one in code ({@link io.prunestream.job.PruneJob#build} checks
+     * its keys).
+     */
+    public static Configuration fromYaml(String yaml) {
+        return Configuration.fromMap(flatten(new Yaml().load(yaml), "the YAML text"));
+    }
+
+    private static Map<String, String> flatten(Object root, String where) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (root == null) {
+            return out;
+        }
+        if (!(root instanceof Map<?, ?> m)) {
+            throw new IllegalArgumentException(
+                    where + ": the config must be a YAML mapping of keys to values");
+        }
+        flatten("", m, out);
+        return out;
     }
 
     private static void flatten(String prefix, Map<?, ?> m, Map<String, String> out) {

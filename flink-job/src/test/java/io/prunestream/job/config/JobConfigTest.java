@@ -75,6 +75,23 @@ class JobConfigTest {
                 .hasMessageContaining("greg1, greg2, oneshot-l1, none");
     }
 
+    @Test
+    void yamlTextReadsAsTheConfigFileDoes() {
+        Configuration c =
+                JobConfig.fromYaml(
+                        """
+                        prune:
+                          warmup: 4
+                        prune.penalty.delta: 0.25
+                        prune.runs: a;b
+                        """);
+        assertThat(c.getString("prune.warmup", null)).isEqualTo("4");
+        assertThat(c.getString("prune.penalty.delta", null)).isEqualTo("0.25");
+        assertThat(JobConfig.checkedSettings(c).runs()).hasSize(2);
+        assertThatThrownBy(() -> JobConfig.fromYaml("- a list"))
+                .hasMessageContaining("must be a YAML mapping");
+    }
+
     /** A configuration made in code (a program, a test) is checked as the command line is. */
     @Test
     void theJobRejectsATypoInAConfigurationMadeInCode() {

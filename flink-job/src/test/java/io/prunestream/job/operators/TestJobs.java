@@ -1,7 +1,7 @@
 package io.prunestream.job.operators;
 
+import io.prunestream.job.config.JobConfig;
 import io.prunestream.job.model.Samples;
-import io.prunestream.testing.FlinkConfigs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +14,7 @@ final class TestJobs {
 
     static Configuration config(Path output) {
         Configuration c =
-                FlinkConfigs.of(
+                JobConfig.fromYaml(
                         """
                         prune.runs: a;b
                         data.sample-shape: 1,12,12

@@ -6,7 +6,7 @@ import io.prunestream.core.data.Datasets;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.job.FashionMnistTopic;
 import io.prunestream.job.PruneJob;
-import io.prunestream.testing.FlinkConfigs;
+import io.prunestream.job.config.JobConfig;
 import io.prunestream.testing.KafkaFlinkCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,7 +133,7 @@ class SavepointUpgradeITCase {
     /** The configuration the fixture was written with (MakeSavepointFixture.java.txt). */
     static Configuration config(String servers, Path out) {
         Configuration conf =
-                FlinkConfigs.of(
+                JobConfig.fromYaml(
                         """
                         kafka.topic: samples
                         kafka.dead-letter-topic: dead-letters
