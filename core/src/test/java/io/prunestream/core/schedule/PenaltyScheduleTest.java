@@ -140,6 +140,7 @@ class PenaltyScheduleTest {
 
     @Test
     void invalidConfigNamesTheField() {
+        // the authors' parameters with tau' = 2.0, above tau = 1.0
         assertThatThrownBy(
                         () ->
                                 PruningMethod.GREG2.schedule(
