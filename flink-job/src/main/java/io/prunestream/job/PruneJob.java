@@ -22,7 +22,6 @@ import io.prunestream.job.operators.FanOutToRuns;
 import io.prunestream.job.operators.IngestMeter;
 import io.prunestream.job.operators.PenaltyScheduler;
 import io.prunestream.job.operators.RunObserver;
-import io.prunestream.job.operators.RunPlacement;
 import io.prunestream.job.operators.TrainerOperator;
 import io.prunestream.job.sink.ModelFolderSink;
 import io.prunestream.job.sink.ModelTopicSink;
@@ -116,10 +115,10 @@ public final class PruneJob {
                 env.getMaxParallelism() > 0
                         ? env.getMaxParallelism()
                         : KeyGroupRangeAssignment.computeDefaultMaxParallelism(parallelism);
-        RunPlacement placement = RunPlacement.plan(ids, parallelism, maxParallelism);
-        KeySelector<Samples, String> byRun = s -> placement.keyOf(s.runId);
+        // each copy carries its run's routing key, kept in the fan-out's state (RunPlacement)
+        KeySelector<Samples, String> byRun = s -> s.key;
         KeyedStream<Samples, String> perRun =
-                accepted.flatMap(new FanOutToRuns(ids))
+                accepted.flatMap(new FanOutToRuns(ids, maxParallelism))
                         .name("fan-out-to-runs")
                         .uid("fan-out")
                         .keyBy(byRun);
@@ -130,7 +129,7 @@ public final class PruneJob {
                                 new BatchAssembler(settings.batchSizes()))
                         .uid("mini-batches");
         // same key, same task: no second shuffle between the keyed operators
-        KeySelector<ScheduledBatch, String> byBatchRun = b -> placement.keyOf(b.batch.runId);
+        KeySelector<ScheduledBatch, String> byBatchRun = b -> b.batch.key;
         DataStream<ScheduledBatch> scheduled =
                 DataStreamUtils.reinterpretAsKeyedStream(batches, byRun)
                         .process(new PenaltyScheduler(settings))
@@ -141,7 +140,7 @@ public final class PruneJob {
                         .transform(
                                 "trainer",
                                 TypeInformation.of(TrainingEvent.class),
-                                new TrainerOperator(settings, placement))
+                                new TrainerOperator(settings))
                         .uid("trainer");
         // rejected records and rolled-back mini-batches go to the same dead-letter topic
         deadLetters
@@ -177,8 +176,8 @@ public final class PruneJob {
                     .uid("model-topic");
         }
         DataStream<String> lines =
-                events.keyBy(e -> placement.keyOf(e.runId()))
-                        .connect(versions.keyBy(v -> placement.keyOf(v.runId())))
+                events.keyBy(TrainingEvent::runId)
+                        .connect(versions.keyBy(ModelVersion::runId))
                         .process(
                                 new RunObserver(
                                         settings.metrics(),

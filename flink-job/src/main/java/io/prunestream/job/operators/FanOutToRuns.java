@@ -2,23 +2,109 @@ package io.prunestream.job.operators;
 
 import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.job.model.Samples;
+import io.prunestream.job.state.StateSerializers;
+import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.functions.FlatMapFunction;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Sends every accepted batch to every run: one stream, several runs side by side. */
-public class FanOutToRuns implements FlatMapFunction<SampleBatch, Samples> {
+/**
+ * Sends every accepted batch to every run (one stream, several runs side by side), each copy
+ * carrying its run's routing key. The placement (run → routing key) is this operator's state, so a
+ * run keeps its key, and with it its keyed state, whatever runs are added or removed on a restore.
+ */
+public class FanOutToRuns extends RichFlatMapFunction<SampleBatch, Samples>
+        implements CheckpointedFunction {
+    private static final Logger LOG = LoggerFactory.getLogger(FanOutToRuns.class);
+
     private final List<String> runIds;
+    private final int maxParallelism;
+    private transient ListState<RunPlacement.Entry> placementState;
+    private transient RunPlacement placement;
+    private transient String[] keys;
 
-    public FanOutToRuns(List<String> runIds) {
+    /** {@code maxParallelism}: the keyed operators', which decides the key groups. */
+    public FanOutToRuns(List<String> runIds, int maxParallelism) {
         this.runIds = List.copyOf(runIds);
+        this.maxParallelism = maxParallelism;
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        // every subtask gets every entry back (union), so all compute the same placement
+        placementState =
+                context.getOperatorStateStore()
+                        .getUnionListState(
+                                new ListStateDescriptor<>(
+                                        "run-placement", StateSerializers.PLACEMENT_ENTRY));
+        Map<String, String> restored = new TreeMap<>();
+        for (RunPlacement.Entry e : placementState.get()) {
+            restored.put(e.run(), e.key());
+        }
+        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        boolean report = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
+        if (context.isRestored() && restored.isEmpty()) {
+            // a checkpoint of a build that kept no placement: its keys were the plan of the runs
+            placement = RunPlacement.plan(runIds, parallelism, maxParallelism);
+            if (report) {
+                LOG.warn(
+                        "the restored checkpoint holds no run placement (an older build): runs"
+                                + " keyed as that build did for prune.runs {}; add or remove runs"
+                                + " only after a checkpoint of this build",
+                        runIds);
+            }
+        } else {
+            placement = RunPlacement.extend(restored, runIds, parallelism, maxParallelism);
+            if (report && context.isRestored()) {
+                reportChanges(restored);
+            }
+        }
+        keys = runIds.stream().map(placement::keyOf).toArray(String[]::new);
+    }
+
+    private void reportChanges(Map<String, String> restored) {
+        for (String id : runIds) {
+            if (!restored.containsKey(id)) {
+                LOG.info(
+                        "run '{}' is new: the restored checkpoint has runs {}; it starts from"
+                                + " scratch",
+                        id,
+                        restored.keySet());
+            }
+        }
+        List<String> idle = new ArrayList<>(restored.keySet());
+        idle.removeAll(runIds);
+        if (!idle.isEmpty()) {
+            LOG.info(
+                    "runs {} are in the restored checkpoint but not in prune.runs: not trained;"
+                            + " their state is kept, add them back to continue them",
+                    idle);
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+            placementState.update(placement.entries());
+        } else {
+            placementState.clear();
+        }
     }
 
     @Override
     public void flatMap(SampleBatch b, Collector<Samples> out) {
         float[] features = b.features();
-        for (String run : runIds) {
-            out.collect(new Samples(run, b.count(), features, b.labels()));
+        for (int i = 0; i < keys.length; i++) {
+            out.collect(new Samples(runIds.get(i), keys[i], b.count(), features, b.labels()));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.prunestream.job.operators;
 
+import io.prunestream.core.state.Codec;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,17 +16,34 @@ import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
  * idle. So each run gets a routing key: its id, or its id with a suffix {@code @n}, chosen so that
  * routing keys of N runs fall on N different subtasks.
  *
- * <p>The plan, deterministic in the run ids and the maximum parallelism M: runs are taken in id
+ * <p>A run's keyed state lives under its routing key, so a key, once given, is the run's for good:
+ * the placement is kept in the job's state ({@link FanOutToRuns}) and {@link #extend} keeps every
+ * key it is given, whatever runs are added or removed; only new runs get new keys.
+ *
+ * <p>New keys, deterministic in the run ids and the maximum parallelism M: new runs are taken in id
  * order, each keeps the first of {@code id, id@1, id@2, ...} whose key group is separated from the
- * ones already chosen at every parallelism from N to M — so N runs land on N subtasks at any
- * parallelism >= N, and the keys stay the same when the job is rescaled. Where no such set exists
- * (many runs for M), the plan is made for the job's own parallelism P instead: run i goes to
- * subtask i mod P (rescaling then moves runs to new keys: restore such a job with the same
- * parallelism).
+ * active runs' at every parallelism from N to M — so N runs land on N subtasks at any parallelism
+ * >= N. Where no such key exists (many runs for M), new runs go to the least loaded subtasks at the
+ * job's own parallelism P (a rescaled job then keeps its state, but not the even spread).
  */
 public final class RunPlacement implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final int MAX_SUFFIX = 100_000;
+
+    /** One run and its routing key: the placement's state entry. */
+    public record Entry(String run, String key) {}
+
+    /** Binary layout of an entry, version 1: run id and routing key. */
+    public static final Codec<Entry> ENTRY_CODEC =
+            Codec.of(
+                    "run placement",
+                    1,
+                    1,
+                    (e, out) -> {
+                        out.writeUTF(e.run());
+                        out.writeUTF(e.key());
+                    },
+                    (in, v) -> new Entry(in.readUTF(), in.readUTF()));
 
     private final Map<String, String> keyOfRun;
     private final Map<String, String> runOfKey;
@@ -39,48 +57,112 @@ public final class RunPlacement implements Serializable {
         this.stableAcrossRescaling = stable;
     }
 
-    /** The plan for these runs, at the job's parallelism and maximum parallelism. */
+    /** The plan for these runs when no placement exists yet. */
     public static RunPlacement plan(List<String> runIds, int parallelism, int maxParallelism) {
-        List<String> ids = new ArrayList<>(runIds);
-        ids.sort(null);
-        int n = ids.size();
-        Map<String, String> keys = new LinkedHashMap<>();
+        return extend(Map.of(), runIds, parallelism, maxParallelism);
+    }
+
+    /**
+     * The placement {@code existing} (run id → routing key) kept as it is, with keys for the runs
+     * of {@code runIds} it does not have. Runs of {@code existing} that are not in {@code runIds}
+     * keep their keys too (they are not trained, but their state is found again when they come
+     * back).
+     */
+    public static RunPlacement extend(
+            Map<String, String> existing,
+            List<String> runIds,
+            int parallelism,
+            int maxParallelism) {
+        Map<String, String> keys = new LinkedHashMap<>(existing);
+        List<String> active = runIds.stream().distinct().sorted().toList();
+        List<String> fresh = active.stream().filter(id -> !existing.containsKey(id)).toList();
+        int n = active.size();
         TreeMap<Integer, String> groups = new TreeMap<>();
-        boolean ok = n <= maxParallelism;
-        for (String id : ids) {
-            if (!ok) {
+        for (String id : active) {
+            if (existing.containsKey(id)) {
+                groups.put(
+                        KeyGroupRangeAssignment.assignToKeyGroup(existing.get(id), maxParallelism),
+                        id);
+            }
+        }
+        boolean stable = n <= maxParallelism && separated(groups, n, maxParallelism);
+        Map<String, String> chosen = new LinkedHashMap<>();
+        for (String id : fresh) {
+            if (!stable) {
                 break;
             }
-            ok = false;
+            stable = false;
             for (int s = 0; s <= MAX_SUFFIX; s++) {
-                String key = s == 0 ? id : id + "@" + s;
+                String key = keyFor(id, s);
                 int g = KeyGroupRangeAssignment.assignToKeyGroup(key, maxParallelism);
                 if (separatedFromAll(g, groups, n, maxParallelism)) {
-                    keys.put(id, key);
+                    chosen.put(id, key);
                     groups.put(g, key);
-                    ok = true;
+                    stable = true;
                     break;
                 }
             }
         }
-        if (ok) {
-            return new RunPlacement(keys, true);
+        if (!stable) {
+            chosen = leastLoaded(keys, active, fresh, parallelism, maxParallelism);
         }
-        keys.clear();
-        for (int i = 0; i < n; i++) {
-            String id = ids.get(i);
-            int target = i % parallelism;
+        keys.putAll(chosen);
+        return new RunPlacement(keys, stable);
+    }
+
+    /** Keys for the fresh runs, each on the subtask with the fewest active runs at P. */
+    private static Map<String, String> leastLoaded(
+            Map<String, String> existing,
+            List<String> active,
+            List<String> fresh,
+            int parallelism,
+            int maxParallelism) {
+        int[] load = new int[parallelism];
+        for (String id : active) {
+            String key = existing.get(id);
+            if (key != null) {
+                load[subtask(key, parallelism, maxParallelism)]++;
+            }
+        }
+        Map<String, String> chosen = new LinkedHashMap<>();
+        for (String id : fresh) {
+            int target = 0;
+            for (int i = 1; i < parallelism; i++) {
+                if (load[i] < load[target]) {
+                    target = i;
+                }
+            }
             for (int s = 0; ; s++) {
-                String key = s == 0 ? id : id + "@" + s;
-                if (KeyGroupRangeAssignment.assignKeyToParallelOperator(
-                                key, maxParallelism, parallelism)
-                        == target) {
-                    keys.put(id, key);
+                String key = keyFor(id, s);
+                if (subtask(key, parallelism, maxParallelism) == target) {
+                    chosen.put(id, key);
+                    load[target]++;
                     break;
                 }
             }
         }
-        return new RunPlacement(keys, false);
+        return chosen;
+    }
+
+    private static String keyFor(String id, int suffix) {
+        return suffix == 0 ? id : id + "@" + suffix;
+    }
+
+    private static int subtask(String key, int parallelism, int maxParallelism) {
+        return KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                key, maxParallelism, parallelism);
+    }
+
+    /** Whether the given key groups are pairwise separated at each parallelism in [n, max]. */
+    private static boolean separated(TreeMap<Integer, String> groups, int n, int maxParallelism) {
+        TreeMap<Integer, String> seen = new TreeMap<>();
+        for (int g : groups.keySet()) {
+            if (!separatedFromAll(g, seen, n, maxParallelism)) {
+                return false;
+            }
+            seen.put(g, groups.get(g));
+        }
+        return true;
     }
 
     /** Whether key group g lands apart from every chosen one at each parallelism in [n, max]. */
@@ -97,6 +179,12 @@ public final class RunPlacement implements Serializable {
             }
         }
         return true;
+    }
+
+    /** The run id a routing key was made from: the key without its {@code @n} suffix. */
+    public static String runOfKey(String key) {
+        int at = key.lastIndexOf('@');
+        return at < 0 ? key : key.substring(0, at);
     }
 
     /** The key a run's records are keyed by. */
@@ -117,25 +205,27 @@ public final class RunPlacement implements Serializable {
         return r;
     }
 
-    /** Whether the keys hold at any parallelism >= the number of runs (else only at this one). */
+    /** Whether the active runs' keys spread at any parallelism >= their number. */
     public boolean stableAcrossRescaling() {
         return stableAcrossRescaling;
     }
 
-    /** Routing key per run id. */
+    /** Routing key per run id, every run the placement has ever given a key. */
     public Map<String, String> keys() {
         return keyOfRun;
+    }
+
+    /** The placement as state entries, in run id order. */
+    public List<Entry> entries() {
+        List<Entry> out = new ArrayList<>();
+        new TreeMap<>(keyOfRun).forEach((run, key) -> out.add(new Entry(run, key)));
+        return out;
     }
 
     /** The subtask that trains each run at a parallelism (Flink's own key-group assignment). */
     public Map<String, Integer> subtasks(int parallelism, int maxParallelism) {
         Map<String, Integer> out = new LinkedHashMap<>();
-        keyOfRun.forEach(
-                (run, key) ->
-                        out.put(
-                                run,
-                                KeyGroupRangeAssignment.assignKeyToParallelOperator(
-                                        key, maxParallelism, parallelism)));
+        keyOfRun.forEach((run, key) -> out.put(run, subtask(key, parallelism, maxParallelism)));
         return out;
     }
 }

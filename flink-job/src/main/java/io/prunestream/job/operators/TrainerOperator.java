@@ -19,14 +19,20 @@ import io.prunestream.job.model.ScheduledBatch;
 import io.prunestream.job.state.StateSerializers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -58,19 +64,42 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
     private static final String STATE = "run";
     private static final String LEGACY_STATE = "run-trainer";
 
+    private static final String RUNS_WITH_STATE = "runs-with-state";
+
     private final JobSettings settings;
-    private final RunPlacement placement;
     private transient Map<String, PruningRun> live;
+    private transient Map<String, String> keyOfRun;
     private transient Set<String> dirty;
     private transient ValueState<RunState> state;
     private transient ValueState<byte[]> legacy;
+    private transient ListState<RunPlacement.Entry> runsWithState;
+    private transient boolean restored;
+    private transient Map<String, String> restoredRuns;
     private transient HeldOutSet eval;
     private transient Path outputDir;
     private transient volatile double lastPauseMs;
 
-    public TrainerOperator(JobSettings settings, RunPlacement placement) {
+    public TrainerOperator(JobSettings settings) {
         this.settings = settings;
-        this.placement = placement;
+    }
+
+    /**
+     * Reads which runs had state in the restored checkpoint (every subtask sees all: union state),
+     * so a run whose state is missing is told apart from a new run.
+     */
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        runsWithState =
+                context.getOperatorStateStore()
+                        .getUnionListState(
+                                new ListStateDescriptor<>(
+                                        RUNS_WITH_STATE, StateSerializers.PLACEMENT_ENTRY));
+        restored = context.isRestored();
+        restoredRuns = new TreeMap<>();
+        for (RunPlacement.Entry e : runsWithState.get()) {
+            restoredRuns.put(e.run(), e.key());
+        }
     }
 
     @Override
@@ -81,6 +110,7 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
         LOG.info("trainer backend: {}", backend.describe());
         backend.requireSupportedGpus(); // a GPU the CUDA build has no kernels for: say so now
         live = new HashMap<>();
+        keyOfRun = new HashMap<>();
         dirty = new LinkedHashSet<>();
         state =
                 getRuntimeContext()
@@ -127,10 +157,31 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
                 legacy.clear();
                 dirty.add(runId);
             }
+            String key = (String) getCurrentKey();
+            if (saved == null && restoredRuns.containsKey(runId)) {
+                throw new IllegalStateException(
+                        "run '"
+                                + runId
+                                + "' had state under routing key '"
+                                + restoredRuns.get(runId)
+                                + "' in the restored checkpoint, but none is found under its key '"
+                                + key
+                                + "': it would start again from scratch; restore a checkpoint"
+                                + " this job wrote, with the same prune.runs ids");
+            }
+            if (saved == null && restored) {
+                // a new run, or (older builds kept no list) one whose state cannot be told apart
+                LOG.info(
+                        "run '{}' starts from scratch: the restored checkpoint holds no state for"
+                                + " it (runs with state there: {})",
+                        runId,
+                        restoredRuns.isEmpty() ? "not recorded" : restoredRuns.keySet());
+            }
             run =
                     saved == null
                             ? PruningRun.create(rs, outputDir)
                             : PruningRun.restore(rs, saved, outputDir);
+            keyOfRun.put(runId, key);
             if (saved != null) {
                 var s = rs.spec().schedule().at(run.iteration());
                 LOG.info(
@@ -193,29 +244,42 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
     public void snapshotState(StateSnapshotContext context) throws Exception {
         long start = System.nanoTime();
         for (String runId : dirty) {
-            setCurrentKey(placement.keyOf(runId));
+            setCurrentKey(keyOfRun.get(runId));
             state.update(live.get(runId).snapshot());
         }
         dirty.clear();
         lastPauseMs = (System.nanoTime() - start) / 1e6;
+        List<RunPlacement.Entry> held = new ArrayList<>();
+        for (String key : stateKeys()) {
+            held.add(new RunPlacement.Entry(RunPlacement.runOfKey(key), key));
+        }
+        runsWithState.update(held);
         super.snapshotState(context);
     }
 
+    /** Publishes a final version of every configured run this subtask trains. */
     @Override
     public void endInput() throws Exception {
-        Set<String> all = new LinkedHashSet<>(live.keySet());
-        all.addAll(keys(STATE));
-        all.addAll(keys(LEGACY_STATE));
-        for (String runId : all) {
-            setCurrentKey(placement.keyOf(runId));
-            emit(runFor(runId).publish(eval, true));
+        Set<String> keys = new TreeSet<>(keyOfRun.values());
+        keys.addAll(stateKeys());
+        for (String key : keys) {
+            String runId = RunPlacement.runOfKey(key);
+            if (settings.runIds().contains(runId)) { // a run left out of prune.runs stays as is
+                setCurrentKey(key);
+                emit(runFor(runId).publish(eval, true));
+            }
         }
     }
 
-    private List<String> keys(String stateName) throws Exception {
-        try (var stream =
-                getKeyedStateBackend().<VoidNamespace>getKeys(stateName, VoidNamespace.INSTANCE)) {
-            return stream.map(k -> placement.runOf(k.toString())).toList();
+    /** The routing keys this subtask holds run state for (either state format). */
+    private Set<String> stateKeys() throws Exception {
+        Set<String> keys = new TreeSet<>();
+        for (String name : List.of(STATE, LEGACY_STATE)) {
+            try (var stream =
+                    getKeyedStateBackend().<VoidNamespace>getKeys(name, VoidNamespace.INSTANCE)) {
+                stream.forEach(k -> keys.add(k.toString()));
+            }
         }
+        return keys;
     }
 }

@@ -8,6 +8,8 @@ import io.prunestream.core.run.RunState;
 import io.prunestream.core.schedule.Phase;
 import io.prunestream.core.schedule.ScheduleState;
 import io.prunestream.core.state.Codec;
+import io.prunestream.job.model.Samples;
+import io.prunestream.job.operators.RunPlacement;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /** The serializers and type information of core's state and output values. */
@@ -73,6 +75,42 @@ public final class StateSerializers {
             return null;
         }
     }
+
+    /** A run and its routing key. */
+    public static final class PlacementEntrySerializer extends CodecSerializer<RunPlacement.Entry> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Codec<RunPlacement.Entry> codec() {
+            return RunPlacement.ENTRY_CODEC;
+        }
+
+        @Override
+        public RunPlacement.Entry createInstance() {
+            return null;
+        }
+    }
+
+    /** Samples of a run's unfinished mini-batch. */
+    public static final class SamplesSerializer extends CodecSerializer<Samples> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Codec<Samples> codec() {
+            return Samples.CODEC;
+        }
+
+        @Override
+        public Samples createInstance() {
+            return null;
+        }
+    }
+
+    public static final TypeInformation<RunPlacement.Entry> PLACEMENT_ENTRY =
+            new ImmutableTypeInfo<>(RunPlacement.Entry.class, new PlacementEntrySerializer());
+
+    public static final TypeInformation<Samples> PENDING_SAMPLES =
+            new ImmutableTypeInfo<>(Samples.class, new SamplesSerializer());
 
     public static final TypeInformation<Publication> PUBLICATION =
             new ImmutableTypeInfo<>(Publication.class, new PublicationSerializer());

@@ -32,12 +32,7 @@ class BatchAssemblerHarnessTest {
             throws Exception {
         // one subtask owning every key group, as at parallelism 1 of the job
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new BatchAssembler(BATCH),
-                s -> PLACEMENT.keyOf(s.runId),
-                Types.STRING,
-                MAX_PARALLELISM,
-                1,
-                0);
+                new BatchAssembler(BATCH), s -> s.key, Types.STRING, MAX_PARALLELISM, 1, 0);
     }
 
     /** Samples {@code from .. from+count-1} of a run's stream. */
@@ -49,7 +44,7 @@ class BatchAssemblerHarnessTest {
             f[2 * i + 1] = -(from + i);
             l[i] = from + i;
         }
-        return new Samples(run, count, f, l);
+        return new Samples(run, PLACEMENT.keyOf(run), count, f, l);
     }
 
     /** The stream: r50 as records of 3, 3, 2, 5 samples, r90 as 1, 1, 7, 2, interleaved. */
@@ -182,9 +177,13 @@ class BatchAssemblerHarnessTest {
     void aRunWithoutABatchSizeIsNamed() throws Exception {
         try (var h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new BatchAssembler(BATCH), (Samples s) -> s.runId, Types.STRING)) {
+                        new BatchAssembler(BATCH), (Samples s) -> s.key, Types.STRING)) {
             h.open();
-            assertThatThrownBy(() -> h.processElement(samples("r70", 0, 1), 0))
+            assertThatThrownBy(
+                            () ->
+                                    h.processElement(
+                                            new Samples("r70", "r70", 1, new float[2], new int[1]),
+                                            0))
                     .hasMessageContaining("no batch size for run 'r70'");
         }
     }

@@ -38,6 +38,7 @@ final class TestJobs {
         return c;
     }
 
+    /** Batches of a run keyed by its id (the routing key of a run that needs no suffix). */
     static List<Samples> batches(String run, int n, int size, long seed) {
         Random r = new Random(seed);
         List<Samples> out = new ArrayList<>();
@@ -50,7 +51,7 @@ final class TestJobs {
             for (int k = 0; k < size; k++) {
                 l[k] = r.nextInt(4);
             }
-            out.add(new Samples(run, size, f, l));
+            out.add(new Samples(run, run, size, f, l));
         }
         return out;
     }

@@ -40,11 +40,8 @@ class TrainerOperatorHarnessTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, ScheduledBatch, TrainingEvent>
             harness(JobSettings s) throws Exception {
-        RunPlacement placement = RunPlacement.plan(s.runIds(), 1, 128);
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new TrainerOperator(s, placement),
-                b -> placement.keyOf(b.batch.runId),
-                Types.STRING);
+                new TrainerOperator(s), b -> b.batch.key, Types.STRING);
     }
 
     private static List<ScheduledBatch> input(JobSettings settings) {

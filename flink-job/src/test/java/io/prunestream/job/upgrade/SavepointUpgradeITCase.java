@@ -19,6 +19,7 @@ import org.apache.commons.io.FileUtils;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.CloseableIterator;
 import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SavepointUpgradeITCase {
     private static final Path FIXTURE = Path.of("src/test/resources/savepoints/v1");
+
+    /** The uid Flink gave the fixture program's collect sink (read from the savepoint). */
+    private static final String FIXTURE_COLLECT_SINK = "dataStreamCollect_16";
 
     @RegisterExtension static final KafkaFlinkCluster CLUSTER = KafkaFlinkCluster.builder().build();
 
@@ -73,6 +77,14 @@ class SavepointUpgradeITCase {
         // an extra operator gives this collect sink another id than the one in the savepoint
         CloseableIterator<TrainingEvent> events =
                 s.events().filter(e -> true).uid("upgrade-test-events").collectAsync();
+        // the fixture program's own collect sink is the one operator of the savepoint that is not
+        // the job's: claim its state with a sink that ignores it, so every other operator of the
+        // savepoint must find its uid in this build's job (no ignore-unclaimed-state)
+        s.events()
+                .filter(e -> false)
+                .sinkTo(new DiscardingSink<>())
+                .uid(FIXTURE_COLLECT_SINK)
+                .name("fixture collect sink");
         JobClient job = env.executeAsync("savepoint-upgrade");
         Map<String, Integer> seen = new HashMap<>();
         List<Step> actual = new ArrayList<>();
@@ -152,7 +164,6 @@ class SavepointUpgradeITCase {
                         eval.dataset: none
                         prune.metrics.port: 0
                         prune.checkpoint.interval: 1 s
-                        execution.state-recovery.ignore-unclaimed-state: true
                         """);
         conf.setString("kafka.bootstrap-servers", servers);
         conf.setString("output.dir", out.toString());
