@@ -130,8 +130,8 @@ public enum PrunestreamMetric {
             MetricKind.COUNTER,
             "steps",
             List.of("run", "reason"),
-            "Training steps rolled back by the numeric guard (non-finite loss or parameters, or a"
-                    + " failed step); the batch is skipped."),
+            "Training steps rolled back by the numeric guard (non-finite loss, parameters or"
+                    + " updater state, or NaN/Inf caught by ND4J's checks); the batch is skipped."),
     GUARD_RESPONSES(
             "prunestream.guard.responses",
             MetricKind.COUNTER,

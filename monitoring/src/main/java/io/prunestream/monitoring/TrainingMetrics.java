@@ -163,7 +163,11 @@ public final class TrainingMetrics implements MeterBinder, AutoCloseable {
     }
 
     private static final List<String> ROLLBACK_REASONS =
-            List.of("non-finite-loss", "non-finite-parameters", "step-failed");
+            List.of(
+                    "non-finite-loss",
+                    "non-finite-parameters",
+                    "non-finite-updater-state",
+                    "non-finite-op-output");
     private static final List<String> GUARD_ACTIONS = List.of("lower-lr", "pause");
 
     /** The meters of one run; every access is under the outer instance's lock. */

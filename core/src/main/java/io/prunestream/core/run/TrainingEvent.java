@@ -24,7 +24,7 @@ import java.util.List;
  * @param evalAccuracy held-out accuracy if evaluated at this step, else null
  * @param timestampMillis when the step ended
  * @param rejected why the step was rolled back (non-finite-loss, non-finite-parameters,
- *     step-failed), or null when it was kept
+ *     non-finite-updater-state, non-finite-op-output), or null when it was kept
  * @param guardResponse the guard's response at this step (lower-lr, pause), or null
  * @param paused whether the run is paused (it skips its batches)
  */
