@@ -138,6 +138,13 @@ public enum PrunestreamMetric {
             "responses",
             List.of("run", "action"),
             "Times a run answered a series of non-finite steps: action=lower-lr or pause."),
+    GUARD_SKIPPED(
+            "prunestream.guard.skipped",
+            MetricKind.COUNTER,
+            "batches",
+            List.of("run", "reason"),
+            "Mini-batches a run did not train on without a rollback, by reason (run-paused: the"
+                    + " guard has paused the run); each also goes to the dead-letter topic."),
     GUARD_PAUSED(
             "prunestream.guard.paused",
             MetricKind.GAUGE,

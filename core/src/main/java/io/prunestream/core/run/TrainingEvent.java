@@ -46,4 +46,18 @@ public record TrainingEvent(
         long timestampMillis,
         String rejected,
         String guardResponse,
-        boolean paused) {}
+        boolean paused) {
+
+    /** {@link #skipped()} of a batch that a paused run did not train on. */
+    public static final String RUN_PAUSED = "run-paused";
+
+    /**
+     * Why the step's batch was not trained on although the step was not rolled back: {@value
+     * #RUN_PAUSED} when the run was paused before the step; null when the batch was trained on or
+     * rolled back ({@link #rejected()}).
+     */
+    public String skipped() {
+        // a step of a paused run is never rolled back, and a rolled-back step pauses only after it
+        return paused && rejected == null ? RUN_PAUSED : null;
+    }
+}

@@ -126,10 +126,12 @@ class PruningRunGuardTest {
         assertThat(second.guardResponse()).isEqualTo("pause");
         assertThat(second.paused()).isTrue();
         INDArray params = run.network().params().dup();
+        assertThat(second.skipped()).as("a rolled-back step is not a skipped one").isNull();
         TrainingEvent skipped = run.step(batch(3, 1), null).event();
         assertThat(skipped.paused()).isTrue();
         assertThat(skipped.samples()).isZero();
         assertThat(skipped.rejected()).isNull();
+        assertThat(skipped.skipped()).isEqualTo(TrainingEvent.RUN_PAUSED);
         assertThat(run.network().params()).isEqualTo(params);
 
         RunState saved = RunState.CODEC.fromBytes(RunState.CODEC.toBytes(run.snapshot()));
