@@ -130,14 +130,21 @@ public enum PrunestreamMetric {
             MetricKind.COUNTER,
             "steps",
             List.of("run", "reason"),
-            "Training steps rolled back by the numeric guard (non-finite loss or parameters, or a"
-                    + " failed step); the batch is skipped."),
+            "Training steps rolled back by the numeric guard (non-finite loss, parameters or"
+                    + " updater state, or NaN/Inf caught by ND4J's checks); the batch is skipped."),
     GUARD_RESPONSES(
             "prunestream.guard.responses",
             MetricKind.COUNTER,
             "responses",
             List.of("run", "action"),
             "Times a run answered a series of non-finite steps: action=lower-lr or pause."),
+    GUARD_SKIPPED(
+            "prunestream.guard.skipped",
+            MetricKind.COUNTER,
+            "batches",
+            List.of("run", "reason"),
+            "Mini-batches a run did not train on without a rollback, by reason (run-paused: the"
+                    + " guard has paused the run); each also goes to the dead-letter topic."),
     GUARD_PAUSED(
             "prunestream.guard.paused",
             MetricKind.GAUGE,

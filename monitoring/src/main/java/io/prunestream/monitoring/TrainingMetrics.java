@@ -4,6 +4,7 @@ import static io.prunestream.monitoring.PrunestreamMetric.EVAL_ACCURACY;
 import static io.prunestream.monitoring.PrunestreamMetric.GUARD_PAUSED;
 import static io.prunestream.monitoring.PrunestreamMetric.GUARD_RESPONSES;
 import static io.prunestream.monitoring.PrunestreamMetric.GUARD_ROLLBACKS;
+import static io.prunestream.monitoring.PrunestreamMetric.GUARD_SKIPPED;
 import static io.prunestream.monitoring.PrunestreamMetric.LAYER_SPARSITY;
 import static io.prunestream.monitoring.PrunestreamMetric.LAYER_WIDTH;
 import static io.prunestream.monitoring.PrunestreamMetric.MODEL_FLOPS;
@@ -134,6 +135,9 @@ public final class TrainingMetrics implements MeterBinder, AutoCloseable {
         if (e.guardResponse() != null) {
             run.responses(e.guardResponse()).increment();
         }
+        if (e.skipped() != null) {
+            run.skipped(e.skipped()).increment();
+        }
         run.paused.set(e.paused() ? 1 : 0);
         if (e.samples() > 0) {
             run.samples.increment(e.samples());
@@ -163,8 +167,13 @@ public final class TrainingMetrics implements MeterBinder, AutoCloseable {
     }
 
     private static final List<String> ROLLBACK_REASONS =
-            List.of("non-finite-loss", "non-finite-parameters", "step-failed");
+            List.of(
+                    "non-finite-loss",
+                    "non-finite-parameters",
+                    "non-finite-updater-state",
+                    "non-finite-op-output");
     private static final List<String> GUARD_ACTIONS = List.of("lower-lr", "pause");
+    private static final List<String> SKIP_REASONS = List.of(TrainingEvent.RUN_PAUSED);
 
     /** The meters of one run; every access is under the outer instance's lock. */
     private static final class RunMeters {
@@ -183,6 +192,7 @@ public final class TrainingMetrics implements MeterBinder, AutoCloseable {
         final Map<String, LayerMeters> layers = new HashMap<>();
         final Map<String, Counter> rollbacks = new HashMap<>();
         final Map<String, Counter> responses = new HashMap<>();
+        final Map<String, Counter> skipped = new HashMap<>();
         final GaugeValue paused = new GaugeValue(0);
         GaugeValue accuracy;
 
@@ -207,6 +217,9 @@ public final class TrainingMetrics implements MeterBinder, AutoCloseable {
             for (String action : GUARD_ACTIONS) {
                 responses(action);
             }
+            for (String reason : SKIP_REASONS) {
+                skipped(reason);
+            }
             for (Phase p : Phase.values()) {
                 GaugeValue v = new GaugeValue(0);
                 phases.put(p, v);
@@ -224,6 +237,11 @@ public final class TrainingMetrics implements MeterBinder, AutoCloseable {
             return responses.computeIfAbsent(
                     action,
                     a -> owner.counter(GUARD_RESPONSES, Tags.of("run", runId, "action", a)));
+        }
+
+        Counter skipped(String reason) {
+            return skipped.computeIfAbsent(
+                    reason, r -> owner.counter(GUARD_SKIPPED, Tags.of("run", runId, "reason", r)));
         }
 
         // Registered at the first evaluation, so "never evaluated" reads as absent, not 0.

@@ -112,6 +112,30 @@ class TrainingMetricsTest {
         assertThat(gauge("prunestream.guard.paused", "run", "r1")).isZero();
     }
 
+    @Test
+    void batchesAPausedRunSkipsAreCountedByReason() {
+        metrics.bindTo(registry);
+        TrainingEvent ok = Events.step("r1", 0, 20);
+        metrics.record(ok);
+        assertThat(skipped("r1")).isZero();
+        // the step that pauses the run is a rollback, not a skipped batch
+        metrics.record(guard(ok, "non-finite-loss", "pause", true));
+        assertThat(skipped("r1")).isZero();
+        for (int i = 0; i < 3; i++) {
+            metrics.record(guard(ok, null, null, true));
+        }
+        assertThat(skipped("r1")).isEqualTo(3);
+        metrics.record(ok);
+        assertThat(skipped("r1")).isEqualTo(3);
+    }
+
+    private double skipped(String run) {
+        return registry.get("prunestream.guard.skipped")
+                .tags("run", run, "reason", "run-paused")
+                .counter()
+                .count();
+    }
+
     private static TrainingEvent guard(
             TrainingEvent e, String rejected, String response, boolean paused) {
         return new TrainingEvent(

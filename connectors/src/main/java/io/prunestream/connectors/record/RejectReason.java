@@ -36,10 +36,18 @@ public enum RejectReason {
      * The dead letter holds the whole mini-batch as one float32 record (it may come from several
      * input records); its key is the run, its detail the iteration and why.
      */
-    NON_FINITE_STEP;
+    NON_FINITE_STEP,
+    /**
+     * Not a record defect: a mini-batch that a run paused by its numeric guard did not train on.
+     * Held and keyed like {@link #NON_FINITE_STEP}; its detail names the iteration and how to
+     * resume the run.
+     */
+    RUN_PAUSED;
 
-    /** The reasons a record at the door can have (all but {@link #NON_FINITE_STEP}). */
+    /** The reasons a record at the door can have (all but the trainer's, which are about steps). */
     public static java.util.List<RejectReason> recordReasons() {
-        return java.util.Arrays.stream(values()).filter(r -> r != NON_FINITE_STEP).toList();
+        return java.util.Arrays.stream(values())
+                .filter(r -> r != NON_FINITE_STEP && r != RUN_PAUSED)
+                .toList();
     }
 }

@@ -136,7 +136,8 @@ public final class PruningRun {
     /**
      * One step in the schedule state {@code s}; {@code eval} may be null (no evaluation). A step
      * that goes non-finite is rolled back (its event says why); a paused run skips the batch but
-     * still follows the schedule's pick and prune.
+     * still follows the schedule's pick and prune (its event says so: {@link
+     * TrainingEvent#skipped()}). A step that fails for any other reason throws.
      */
     public Step step(DataSet batch, ScheduleState s, HeldOutSet eval) {
         StepResult r = trainer.step(batch, s, !guard.paused(), guard.lrScale());
@@ -212,8 +213,8 @@ public final class PruningRun {
         if (g.response() == GuardSettings.Response.PAUSE) {
             LOG.error(
                     "run '{}' paused at iteration {}: {} non-finite steps in a row; it skips its"
-                            + " batches until the job restarts with prune.guard.resume-paused:"
-                            + " true",
+                            + " batches (each reported as skipped: run-paused) until the job"
+                            + " restarts with prune.guard.resume-paused: true",
                     id(),
                     r.iteration(),
                     bad);

@@ -24,7 +24,7 @@ import java.util.List;
  * @param evalAccuracy held-out accuracy if evaluated at this step, else null
  * @param timestampMillis when the step ended
  * @param rejected why the step was rolled back (non-finite-loss, non-finite-parameters,
- *     step-failed), or null when it was kept
+ *     non-finite-updater-state, non-finite-op-output), or null when it was kept
  * @param guardResponse the guard's response at this step (lower-lr, pause), or null
  * @param paused whether the run is paused (it skips its batches)
  */
@@ -46,4 +46,18 @@ public record TrainingEvent(
         long timestampMillis,
         String rejected,
         String guardResponse,
-        boolean paused) {}
+        boolean paused) {
+
+    /** {@link #skipped()} of a batch that a paused run did not train on. */
+    public static final String RUN_PAUSED = "run-paused";
+
+    /**
+     * Why the step's batch was not trained on although the step was not rolled back: {@value
+     * #RUN_PAUSED} when the run was paused before the step; null when the batch was trained on or
+     * rolled back ({@link #rejected()}).
+     */
+    public String skipped() {
+        // a step of a paused run is never rolled back, and a rolled-back step pauses only after it
+        return paused && rejected == null ? RUN_PAUSED : null;
+    }
+}

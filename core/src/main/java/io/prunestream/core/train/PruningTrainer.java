@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.exception.ND4JOpProfilerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,9 +133,11 @@ public final class PruningTrainer {
     /**
      * One iteration in the state the schedule gives: the schedule's actions (pick, prune) and, when
      * {@code fit}, a training step on {@code batch} at the schedule's learning rate times {@code
-     * lrScale}. The step is guarded: when its loss or updated parameters are not finite, the
-     * parameters and the updater state go back to what they were before it, and the result says why
-     * ({@link StepResult#rejected()}). The iteration advances either way: the batch is skipped.
+     * lrScale}. The step is guarded: when its loss, updated parameters or updated updater state are
+     * not finite (or ND4J's NaN/Inf checks, when on, stop it), the parameters and the updater state
+     * go back to what they were before it, and the result says why ({@link StepResult#rejected()}).
+     * The iteration advances either way: the batch is skipped. Any other exception is a bug, not
+     * bad numbers: it propagates, naming the run and the iteration.
      */
     public StepResult step(DataSet batch, ScheduleState s, boolean fit, double lrScale) {
         if (s.iteration() != steps) {
@@ -169,18 +172,33 @@ public final class PruningTrainer {
         double loss = Double.NaN;
         StepGuard.Rejection rejected = null;
         if (fit) {
-            net.setLearningRate(lr);
-            guard.save(net);
             try {
-                net.fit(batch);
-                loss = net.score();
-                rejected = StepGuard.check(loss, net);
+                net.setLearningRate(lr);
+                guard.save(net);
+                try {
+                    net.fit(batch);
+                    loss = net.score();
+                    rejected = StepGuard.check(loss, net);
+                } catch (ND4JOpProfilerException e) {
+                    // thrown only by ND4J's NaN/Inf checks (when switched on): numeric, the guard's
+                    LOG.warn("run '{}': step {} produced NaN/Inf", spec.runId(), steps, e);
+                    rejected = StepGuard.Rejection.NON_FINITE_OP_OUTPUT;
+                }
+                if (rejected != null) {
+                    guard.restore(net);
+                }
             } catch (RuntimeException e) {
-                LOG.warn("run '{}': step {} failed: {}", spec.runId(), steps, e.toString());
-                rejected = StepGuard.Rejection.STEP_FAILED;
-            }
-            if (rejected != null) {
-                guard.restore(net);
+                throw new IllegalStateException(
+                        "run '"
+                                + spec.runId()
+                                + "': the training step at iteration "
+                                + steps
+                                + " failed with "
+                                + e
+                                + "; not a numeric failure (the guard rolls back only those), so"
+                                + " the task fails and restarts from its last checkpoint: see the"
+                                + " cause's stack trace",
+                        e);
             }
         }
         steps++;

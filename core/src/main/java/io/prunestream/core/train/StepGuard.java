@@ -6,10 +6,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The numeric guard of a training step: keeps a copy of the parameters and the updater state before
- * the step, checks the loss and the updated parameters after it, and puts the copy back when either
- * is not finite. A non-finite gradient shows as non-finite parameters after the update, so the
- * check covers gradients too. The copies are preallocated and reused, so a step costs one pass over
- * the parameters and the updater state.
+ * the step, checks the loss, the updated parameters and the updated updater state after it, and
+ * puts the copy back when any is not finite. A non-finite gradient shows as non-finite parameters
+ * or updater state after the update, so the check covers gradients too. The copies are preallocated
+ * and reused; each check is one sum (element-wise only when the sum is not finite).
  */
 final class StepGuard {
 
@@ -17,7 +17,16 @@ final class StepGuard {
     enum Rejection {
         NON_FINITE_LOSS,
         NON_FINITE_PARAMETERS,
-        STEP_FAILED;
+        /**
+         * Finite parameters but a non-finite optimizer state: Adam's second moment overflows float
+         * for gradients above ~1.8e19, after which those weights never move again.
+         */
+        NON_FINITE_UPDATER_STATE,
+        /**
+         * ND4J stopped the step because an op produced NaN or Inf: only when its op profiler's
+         * NaN/Inf checks are switched on ({@code ProfilerConfig.checkForNAN/checkForINF}).
+         */
+        NON_FINITE_OP_OUTPUT;
 
         @Override
         public String toString() {
@@ -60,7 +69,11 @@ final class StepGuard {
         if (!Double.isFinite(loss)) {
             return Rejection.NON_FINITE_LOSS;
         }
-        return finite(net.params()) ? null : Rejection.NON_FINITE_PARAMETERS;
+        if (!finite(net.params())) {
+            return Rejection.NON_FINITE_PARAMETERS;
+        }
+        INDArray u = net.updaterState();
+        return u == null || finite(u) ? null : Rejection.NON_FINITE_UPDATER_STATE;
     }
 
     /** True when every value is finite: a sum is NaN or infinite as soon as one term is. */

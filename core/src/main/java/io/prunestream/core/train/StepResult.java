@@ -16,7 +16,7 @@ import io.prunestream.core.schedule.Phase;
  * @param samples samples trained on (0 when the step was skipped)
  * @param nanos wall time of the step
  * @param rejected why the step was rolled back (non-finite-loss, non-finite-parameters,
- *     step-failed), or null when it was kept
+ *     non-finite-updater-state, non-finite-op-output), or null when it was kept
  */
 public record StepResult(
         long iteration,

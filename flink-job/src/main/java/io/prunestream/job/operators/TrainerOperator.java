@@ -57,7 +57,9 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
     public static final OutputTag<Publication> PUBLICATIONS =
             new OutputTag<>("model-versions", StateSerializers.PUBLICATION);
 
-    /** Mini-batches whose step was rolled back, for the dead-letter topic. */
+    /**
+     * Mini-batches whose step was rolled back or that a paused run skipped, for the dead letters.
+     */
     public static final OutputTag<DeadLetter> QUARANTINE =
             new OutputTag<>("quarantine", ConnectorTypes.DEAD_LETTER);
 
@@ -135,8 +137,23 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
         if (step.publication() != null) {
             emit(step.publication());
         }
-        if (step.event().rejected() != null) {
-            quarantine(run, b.batch, step.event());
+        TrainingEvent e = step.event();
+        if (e.rejected() != null) {
+            quarantine(
+                    run,
+                    b.batch,
+                    e,
+                    RejectReason.NON_FINITE_STEP,
+                    e.rejected() + "; the step was rolled back");
+        } else if (e.skipped() != null) {
+            quarantine(
+                    run,
+                    b.batch,
+                    e,
+                    RejectReason.RUN_PAUSED,
+                    "not trained: the run is paused by its numeric guard (see its"
+                            + " NON_FINITE_STEP dead letters); to train it again, fix the cause"
+                            + " and resume the job with prune.guard.resume-paused: true");
         }
         dirty.add(b.batch.runId);
         output.collect(new StreamRecord<>(step.event()));
@@ -198,8 +215,9 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
         return run;
     }
 
-    /** The rolled-back mini-batch as a dead letter: a float32 record, keyed by the run. */
-    private void quarantine(PruningRun run, Samples b, TrainingEvent e) {
+    /** A rolled-back or skipped mini-batch as a dead letter: a float32 record, keyed by the run. */
+    private void quarantine(
+            PruningRun run, Samples b, TrainingEvent e, RejectReason reason, String what) {
         var input = run.settings().spec().model().input();
         byte[] value =
                 SampleBatchCodec.encode(
@@ -217,14 +235,14 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
                                 -1,
                                 -1,
                                 e.timestampMillis(),
-                                RejectReason.NON_FINITE_STEP,
+                                reason,
                                 "run "
                                         + b.runId
                                         + ", iteration "
                                         + e.iteration()
                                         + ": "
-                                        + e.rejected()
-                                        + "; the step was rolled back (a mini-batch of "
+                                        + what
+                                        + " (a mini-batch of "
                                         + b.count
                                         + " samples, possibly from several records)")));
     }
