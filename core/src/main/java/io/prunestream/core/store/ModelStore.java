@@ -87,10 +87,15 @@ public final class ModelStore {
             Path parent = dir.toAbsolutePath().getParent();
             Files.createDirectories(parent);
             Path tmp = Files.createTempDirectory(parent, TEMP_PREFIX + dir.getFileName() + ".tmp");
-            writeDurably(tmp.resolve(MODEL_FILE), model);
-            writeDurably(tmp.resolve(REPORT_FILE), JSON.writeValueAsBytes(report));
-            forceDirectory(tmp);
-            moveDurably(tmp, dir);
+            try {
+                writeDurably(tmp.resolve(MODEL_FILE), model);
+                writeDurably(tmp.resolve(REPORT_FILE), JSON.writeValueAsBytes(report));
+                forceDirectory(tmp);
+                moveDurably(tmp, dir);
+            } catch (IOException e) {
+                deleteQuietly(tmp); // e.g. a full disk: leave no half-written folder behind
+                throw e;
+            }
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save model to " + dir, e);
@@ -123,6 +128,16 @@ public final class ModelStore {
                 ch.write(b);
             }
             ch.force(true);
+        }
+    }
+
+    private static void deleteQuietly(Path tmp) {
+        try (Stream<Path> s = Files.walk(tmp)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | UncheckedIOException ignored) {
+            // a writer that stages there removes what is left at its start
         }
     }
 

@@ -336,8 +336,9 @@ public final class ModelFolderSink
     }
 
     /**
-     * Version 2: the staged path, the target path, the incarnation and the model hash. Version 1
-     * (the paths alone) is still read.
+     * Version 2: the staged path, the target path, whether an identity follows, then the
+     * incarnation and the model hash (a committable read from version 1, the paths alone, has none
+     * and may be written again before it commits).
      */
     static final class StagedSerializer implements SimpleVersionedSerializer<Staged> {
         @Override
@@ -351,8 +352,11 @@ public final class ModelFolderSink
             try (DataOutputStream out = new DataOutputStream(bytes)) {
                 out.writeUTF(s.staged());
                 out.writeUTF(s.target());
-                out.writeUTF(s.incarnation());
-                out.writeUTF(s.modelHash());
+                out.writeBoolean(s.incarnation() != null);
+                if (s.incarnation() != null) {
+                    out.writeUTF(s.incarnation());
+                    out.writeUTF(s.modelHash());
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -370,9 +374,9 @@ public final class ModelFolderSink
             try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
                 String staged = in.readUTF();
                 String target = in.readUTF();
-                return version == 1
-                        ? new Staged(staged, target, null, null)
-                        : new Staged(staged, target, in.readUTF(), in.readUTF());
+                return version == 2 && in.readBoolean()
+                        ? new Staged(staged, target, in.readUTF(), in.readUTF())
+                        : new Staged(staged, target, null, null);
             }
         }
     }

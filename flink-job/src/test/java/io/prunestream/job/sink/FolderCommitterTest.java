@@ -122,8 +122,10 @@ class FolderCommitterTest {
             d.writeUTF(s.staged());
             d.writeUTF(s.target());
         }
-        assertThat(serializer.deserialize(1, v1.toByteArray()))
-                .isEqualTo(new Staged(s.staged(), s.target(), null, null));
+        Staged old = serializer.deserialize(1, v1.toByteArray());
+        assertThat(old).isEqualTo(new Staged(s.staged(), s.target(), null, null));
+        // checkpointed again by this build before it commits
+        assertThat(serializer.deserialize(2, serializer.serialize(old))).isEqualTo(old);
     }
 
     /** The one line the failed commit gives; fails the test if the commit went through. */
