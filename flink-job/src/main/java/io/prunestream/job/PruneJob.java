@@ -151,7 +151,9 @@ public final class PruneJob {
         DataStream<Publication> publications = events.getSideOutput(TrainerOperator.PUBLICATIONS);
         // folders appear when the checkpoint that covers them completes (two-phase commit)
         publications
-                .sinkTo(new ModelFolderSink(settings.keepVersions()))
+                .sinkTo(
+                        new ModelFolderSink(
+                                settings.keepVersions(), settings.outputDir(), settings.runIds()))
                 .name("model-folders")
                 .uid("model-folders");
         DataStream<ModelVersion> versions =

@@ -4,6 +4,7 @@ import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.job.PruneJob;
 import io.prunestream.job.config.JobConfig;
 import io.prunestream.job.config.PruneOptions;
+import io.prunestream.job.sink.ModelFolderSink;
 import io.prunestream.monitoring.EndpointSettings;
 import io.prunestream.monitoring.PortConflict;
 import java.io.IOException;
@@ -58,6 +59,11 @@ public final class LocalJob {
         String taken = takenMetricsPort(JobConfig.settings(userConf).metrics());
         if (taken != null) {
             console.println("prunestream job: " + taken);
+            return 2;
+        }
+        String used = resumeFrom == null ? ModelFolderSink.earlierVersions(userConf) : null;
+        if (used != null) { // a fresh start; the sink's writer checks the same on a cluster
+            console.println("prunestream job: " + used);
             return 2;
         }
         conf.set(RestOptions.BIND_PORT, conf.getString(RestOptions.BIND_PORT.key(), "0"));

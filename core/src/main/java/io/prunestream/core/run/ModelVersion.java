@@ -1,5 +1,6 @@
 package io.prunestream.core.run;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.prunestream.core.state.Codec;
 import io.prunestream.core.store.ModelStore;
 import io.prunestream.core.store.PruningReport;
@@ -24,6 +25,16 @@ public record ModelVersion(
     /** Binary layout, version 1: run, number, path (or none), last, the report as JSON. */
     public static final Codec<ModelVersion> CODEC =
             Codec.of("model version", 1, 1, ModelVersion::write, ModelVersion::read);
+
+    /**
+     * The run incarnation that published it (see {@link PruningReport#incarnation()}), also at the
+     * top of the announcement's JSON: a run's versions are told apart by run, incarnation and
+     * number.
+     */
+    @JsonProperty("incarnation")
+    public String incarnation() {
+        return report.incarnation();
+    }
 
     /** The iteration of the last step the model has seen (the report counts steps done). */
     public long iteration() {

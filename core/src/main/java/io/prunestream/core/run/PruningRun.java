@@ -14,6 +14,7 @@ import io.prunestream.core.train.StepResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -41,6 +42,7 @@ public final class PruningRun {
     private final RunSettings settings;
     private final PruningTrainer trainer;
     private final Path outputDir;
+    private final String incarnation;
     private int nextVersion = 1;
     private double lastAccuracy = Double.NaN;
     private double accuracyBeforePrune = Double.NaN;
@@ -49,10 +51,12 @@ public final class PruningRun {
     private RunState.Guard guard = RunState.Guard.INITIAL;
     private NetworkCost cost; // changes only at pruning; a graph walk per step would cost too much
 
-    private PruningRun(RunSettings settings, PruningTrainer trainer, Path outputDir) {
+    private PruningRun(
+            RunSettings settings, PruningTrainer trainer, Path outputDir, String incarnation) {
         this.settings = settings;
         this.trainer = trainer;
         this.outputDir = outputDir;
+        this.incarnation = incarnation;
     }
 
     /**
@@ -60,12 +64,14 @@ public final class PruningRun {
      * outputDir/<run>/vNNNN} (null: versions carry no path).
      */
     public static PruningRun create(RunSettings settings, Path outputDir) {
-        return new PruningRun(settings, PruningTrainer.create(settings.spec()), outputDir);
+        return new PruningRun(
+                settings, PruningTrainer.create(settings.spec()), outputDir, newIncarnation());
     }
 
     /** A run that starts from a given (e.g. pre-trained) network; the network is not copied. */
     public static PruningRun from(RunSettings settings, Network net) {
-        return new PruningRun(settings, PruningTrainer.from(settings.spec(), net), null);
+        return new PruningRun(
+                settings, PruningTrainer.from(settings.spec(), net), null, newIncarnation());
     }
 
     public static PruningRun restore(RunSettings settings, RunState state, Path outputDir) {
@@ -73,7 +79,8 @@ public final class PruningRun {
                 new PruningRun(
                         settings,
                         PruningTrainer.restore(settings.spec(), state.trainer()),
-                        outputDir);
+                        outputDir,
+                        state.incarnation());
         r.nextVersion = state.nextVersion();
         r.lastAccuracy = state.lastAccuracy();
         r.accuracyBeforePrune = state.accuracyBeforePrune();
@@ -96,7 +103,21 @@ public final class PruningRun {
                 baseAccuracy,
                 publishedIteration,
                 trainer.snapshot(),
-                guard);
+                guard,
+                incarnation);
+    }
+
+    /** A run created from scratch gets a new identity; restores keep it. */
+    private static String newIncarnation() {
+        return UUID.randomUUID().toString();
+    }
+
+    /**
+     * This run's identity since it was created from scratch (kept across restores), written in each
+     * of its versions; empty for a run restored from state older than incarnations.
+     */
+    public String incarnation() {
+        return incarnation;
     }
 
     /** The numeric guard's counters: bad steps in a row, learning-rate scale, paused. */
@@ -265,6 +286,7 @@ public final class PruningRun {
         PruningReport report =
                 PruningReport.of(
                         trainer,
+                        incarnation,
                         v,
                         phase,
                         new PruningReport.Accuracies(

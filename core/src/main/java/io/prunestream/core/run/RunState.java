@@ -17,6 +17,9 @@ import java.io.IOException;
  * @param publishedIteration iteration of the last published version, -1 if none
  * @param trainer the trainer's state
  * @param guard the numeric guard's counters
+ * @param incarnation the run's identity from the moment it was created from scratch, kept across
+ *     restores (its versions carry it, so a version is told from another with the same number);
+ *     {@link #UNKNOWN_INCARNATION} for state written before incarnations existed
  */
 public record RunState(
         int nextVersion,
@@ -25,7 +28,11 @@ public record RunState(
         double baseAccuracy,
         long publishedIteration,
         TrainerState trainer,
-        Guard guard) {
+        Guard guard,
+        String incarnation) {
+
+    /** The incarnation of a run restored from state of format 1 or 2, which kept none. */
+    public static final String UNKNOWN_INCARNATION = "";
 
     /**
      * The numeric guard's state.
@@ -41,10 +48,10 @@ public record RunState(
 
     /**
      * Binary layout: version 1 (the first release) holds the counters and the trainer; version 2
-     * adds the guard.
+     * adds the guard; version 3 the incarnation.
      */
     public static final Codec<RunState> CODEC =
-            Codec.of("run state", 2, 1, RunState::write, RunState::read);
+            Codec.of("run state", 3, 1, RunState::write, RunState::read);
 
     private static void write(RunState s, DataOutput out) throws IOException {
         out.writeInt(s.nextVersion);
@@ -57,6 +64,7 @@ public record RunState(
         out.writeDouble(s.guard.lrScale());
         out.writeBoolean(s.guard.paused());
         out.writeLong(s.guard.rollbacks());
+        out.writeUTF(s.incarnation);
     }
 
     private static RunState read(DataInput in, int version) throws IOException {
@@ -70,6 +78,7 @@ public record RunState(
                 version < 2
                         ? Guard.INITIAL
                         : new Guard(in.readInt(), in.readDouble(), in.readBoolean(), in.readLong());
-        return new RunState(next, last, before, base, published, trainer, guard);
+        String incarnation = version < 3 ? UNKNOWN_INCARNATION : in.readUTF();
+        return new RunState(next, last, before, base, published, trainer, guard, incarnation);
     }
 }

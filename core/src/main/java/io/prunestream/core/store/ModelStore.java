@@ -5,20 +5,32 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.Network;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 /**
  * Saves a model with its report into a folder ({@code model.zip}: DL4J's format, no updater state;
  * {@code report.json}). The folder appears at once, complete, or not at all, so readers never see
- * half a model; an existing folder is never overwritten.
+ * half a model; an existing folder is never overwritten. Files and folders are forced to disk
+ * before they are renamed into place and the rename itself after, so a saved folder survives a
+ * power cut whole (where the file system honours fsync).
  */
 public final class ModelStore {
     static final ObjectMapper JSON =
@@ -28,6 +40,12 @@ public final class ModelStore {
 
     public static final String MODEL_FILE = "model.zip";
     public static final String REPORT_FILE = "report.json";
+
+    /**
+     * The folder of a save in progress is named {@code .<folder>.tmp<random>}, e.g. {@code
+     * .v0003.tmp123}.
+     */
+    public static final String TEMP_PREFIX = ".";
 
     private ModelStore() {}
 
@@ -68,18 +86,96 @@ public final class ModelStore {
             }
             Path parent = dir.toAbsolutePath().getParent();
             Files.createDirectories(parent);
-            Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".tmp");
-            Files.write(tmp.resolve(MODEL_FILE), model);
-            JSON.writeValue(tmp.resolve(REPORT_FILE).toFile(), report);
+            Path tmp = Files.createTempDirectory(parent, TEMP_PREFIX + dir.getFileName() + ".tmp");
             try {
-                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, dir);
+                writeDurably(tmp.resolve(MODEL_FILE), model);
+                writeDurably(tmp.resolve(REPORT_FILE), JSON.writeValueAsBytes(report));
+                forceDirectory(tmp);
+                moveDurably(tmp, dir);
+            } catch (IOException e) {
+                deleteQuietly(tmp); // e.g. a full disk: leave no half-written folder behind
+                throw e;
             }
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save model to " + dir, e);
         }
+    }
+
+    /**
+     * Renames a complete folder (or file) into place atomically, then forces both parent folders to
+     * disk so the rename survives a power cut.
+     */
+    public static void moveDurably(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to);
+        }
+        Path toParent = to.toAbsolutePath().getParent();
+        Path fromParent = from.toAbsolutePath().getParent();
+        forceDirectory(toParent);
+        if (!fromParent.equals(toParent)) {
+            forceDirectory(fromParent);
+        }
+    }
+
+    private static void writeDurably(Path file, byte[] bytes) throws IOException {
+        try (FileChannel ch =
+                FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        }
+    }
+
+    private static void deleteQuietly(Path tmp) {
+        try (Stream<Path> s = Files.walk(tmp)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | UncheckedIOException ignored) {
+            // a writer that stages there removes what is left at its start
+        }
+    }
+
+    /** fsync of a folder: makes the names in it (new files, renames) durable. */
+    private static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    /**
+     * The content hash of a saved model: SHA-256 over {@code model.zip}'s entries (each name and
+     * its bytes, in order) as 64 hex digits. The zip's own bytes would not do: DL4J stamps each
+     * entry with the time it was written, so the same network saved twice differs there.
+     */
+    public static String modelHash(byte[] modelZip) {
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(modelZip))) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                sha.update(e.getName().getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+                for (int n = zip.read(buf); n > 0; n = zip.read(buf)) {
+                    sha.update(buf, 0, n);
+                }
+                sha.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the model's zip", e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+
+    /** {@link #modelHash(byte[])} of the model saved in {@code dir}. */
+    public static String modelHash(Path dir) throws IOException {
+        return modelHash(Files.readAllBytes(dir.resolve(MODEL_FILE)));
     }
 
     public static SavedModel load(Path dir) {

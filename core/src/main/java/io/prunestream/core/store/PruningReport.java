@@ -14,6 +14,9 @@ import java.util.Map;
  * What a saved model is: which run made it, how, and how big, fast and accurate it is compared with
  * the network the run started from. Written as {@code report.json} beside the model.
  *
+ * @param incarnation the run incarnation that made it (a run created from scratch gets a new one,
+ *     restores keep it); null where no run made it, empty for a run restored from state older than
+ *     incarnations
  * @param settings the run's settings by configuration key under {@code prune.}
  * @param accuracy held-out accuracy at this version, null if not evaluated
  * @param accuracyBeforePrune last held-out accuracy before pruning, null if none
@@ -24,6 +27,7 @@ import java.util.Map;
  */
 public record PruningReport(
         String runId,
+        String incarnation,
         int version,
         String model,
         String input,
@@ -56,9 +60,15 @@ public record PruningReport(
         public static final Accuracies NONE = new Accuracies(Double.NaN, Double.NaN, Double.NaN);
     }
 
-    /** A report for the trainer's current network. */
+    /** A report for the trainer's current network, made by no run incarnation. */
     public static PruningReport of(
             PruningTrainer t, int version, String phase, Accuracies accuracies) {
+        return of(t, null, version, phase, accuracies);
+    }
+
+    /** A report for the trainer's current network, published by run incarnation {@code inc}. */
+    public static PruningReport of(
+            PruningTrainer t, String inc, int version, String phase, Accuracies accuracies) {
         RunSpec spec = t.spec();
         NetworkCost now = NetworkCost.of(t.network());
         NetworkCost base = t.baseCost();
@@ -69,6 +79,7 @@ public record PruningReport(
                         + (m.width() != 1.0 ? "-w" + m.width() : "");
         return new PruningReport(
                 spec.runId(),
+                inc,
                 version,
                 model,
                 m.input().toString(),

@@ -236,9 +236,9 @@ class PruningRunGuardTest {
         PruningRun run = PruningRun.create(settings(GuardSettings.DEFAULTS), null);
         run.step(batch(0, 1), null);
         RunState s = run.snapshot();
-        byte[] v2 = RunState.CODEC.toBytes(s);
-        // version 1 = version 2 without the guard's 21 trailing bytes
-        byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - 21);
+        byte[] v3 = RunState.CODEC.toBytes(s);
+        // version 1 = version 3 without the incarnation (UTF) and the guard's 21 bytes before it
+        byte[] v1 = java.util.Arrays.copyOf(v3, v3.length - (2 + s.incarnation().length()) - 21);
         v1[0] = 1;
         RunState old = RunState.CODEC.fromBytes(v1);
         assertThat(old.guard()).isEqualTo(RunState.Guard.INITIAL);

@@ -53,6 +53,14 @@ public final class JobConfig {
                     "runs", RUNS.key(),
                     "output", OUTPUT_DIR.key());
 
+    /**
+     * Failed checkpoints in a row the job rides out before it fails over (Flink's default is 0):
+     * one slow or failed checkpoint, e.g. a VGG network's on a busy disk, then costs nothing but
+     * its interval instead of a restart from the previous checkpoint and one of the restart
+     * budget's failures; a fourth in a row still fails over. README, "Failures and recovery".
+     */
+    public static final int TOLERABLE_FAILED_CHECKPOINTS = 3;
+
     private JobConfig() {}
 
     /** Parses command-line arguments (and the --config file they name) into a configuration. */
@@ -102,8 +110,9 @@ public final class JobConfig {
      * The configuration with the job's defaults for Flink's own settings, where the user set none:
      * heap state; checkpoints every {@code prune.checkpoint.interval} into {@code
      * <output.dir>/checkpoints}, the newest {@code prune.checkpoint.retained} kept and retained
-     * when the job is cancelled or killed; savepoints into {@code <output.dir>/savepoints}; at most
-     * {@code prune.restart.max-failures} restarts within {@code prune.restart.interval}.
+     * when the job is cancelled or killed; savepoints into {@code <output.dir>/savepoints}; {@link
+     * #TOLERABLE_FAILED_CHECKPOINTS} failed checkpoints in a row tolerated; at most {@code
+     * prune.restart.max-failures} restarts within {@code prune.restart.interval}.
      */
     public static Configuration withFlinkDefaults(Configuration conf) {
         Configuration c = new Configuration(conf);
@@ -127,6 +136,7 @@ public final class JobConfig {
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         setIfAbsent(
                 c, CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, conf.get(CHECKPOINTS_RETAINED));
+        setIfAbsent(c, CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, TOLERABLE_FAILED_CHECKPOINTS);
         if (!c.contains(RestartStrategyOptions.RESTART_STRATEGY)) {
             c.set(RestartStrategyOptions.RESTART_STRATEGY, "failure-rate");
             c.set(
