@@ -25,6 +25,7 @@ import io.prunestream.job.operators.RunObserver;
 import io.prunestream.job.operators.TrainerOperator;
 import io.prunestream.job.sink.ModelFolderSink;
 import io.prunestream.job.sink.ModelTopicSink;
+import io.prunestream.job.sink.WatchedKafkaSink;
 import io.prunestream.job.state.StateSerializers;
 import java.util.List;
 import java.util.Locale;
@@ -145,7 +146,12 @@ public final class PruneJob {
         // rejected records and rolled-back mini-batches go to the same dead-letter topic
         deadLetters
                 .union(events.getSideOutput(TrainerOperator.QUARANTINE))
-                .sinkTo(deadLetterSink(env, conf, servers, kafkaProperties))
+                .sinkTo(
+                        watched(
+                                deadLetterSink(env, conf, servers, kafkaProperties),
+                                "dead-letter-topic",
+                                kafkaProperties,
+                                settings))
                 .name("dead-letter-topic")
                 .uid("dead-letter-sink");
         DataStream<Publication> publications = events.getSideOutput(TrainerOperator.PUBLICATIONS);
@@ -165,15 +171,19 @@ public final class PruneJob {
         String modelTopic = kafka.modelTopic();
         if (!modelTopic.isBlank()) {
             versions.sinkTo(
-                            ModelTopicSink.kafka(
-                                    servers,
-                                    modelTopic,
-                                    JobConfig.parsed(
-                                            PruneOptions.DELIVERY_GUARANTEE,
-                                            PruneJob::deliveryGuarantee,
-                                            conf),
-                                    kafka.groupId() + "-model-versions",
-                                    kafkaProperties))
+                            watched(
+                                    ModelTopicSink.kafka(
+                                            servers,
+                                            modelTopic,
+                                            JobConfig.parsed(
+                                                    PruneOptions.DELIVERY_GUARANTEE,
+                                                    PruneJob::deliveryGuarantee,
+                                                    conf),
+                                            kafka.groupId() + "-model-versions",
+                                            kafkaProperties),
+                                    "model-topic",
+                                    kafkaProperties,
+                                    settings))
                     .name("model-topic")
                     .uid("model-topic");
         }
@@ -225,6 +235,19 @@ public final class PruneJob {
             throw new IllegalStateException(
                     "config key 'kafka.dead-letter-topic' ('" + topic + "'): " + e.getMessage(), e);
         }
+    }
+
+    /** A Kafka sink whose lost transactions are logged and counted. */
+    private static <T> WatchedKafkaSink<T> watched(
+            KafkaSink<T> sink,
+            String name,
+            Map<String, String> kafkaProperties,
+            JobSettings settings) {
+        return new WatchedKafkaSink<>(
+                sink,
+                name,
+                DeadLetterSink.transactionTimeoutMs(kafkaProperties),
+                settings.metrics());
     }
 
     /** exactly-once or at-least-once. */

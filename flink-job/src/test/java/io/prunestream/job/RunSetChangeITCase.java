@@ -9,12 +9,14 @@ import io.prunestream.testing.KafkaFlinkCluster;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +40,7 @@ class RunSetChangeITCase {
     @TempDir static Path tmp;
 
     @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES) // a run restarted from scratch never gets there
     void runsKeepTheirStateWhenRunsAreAddedOrRemovedOnRestore() throws Exception {
         CLUSTER.createTopic("samples", 1);
         CLUSTER.createTopic("dead-letters", 1);

@@ -3,17 +3,10 @@ package io.prunestream.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prunestream.core.data.Datasets;
-import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.job.config.JobConfig;
 import io.prunestream.testing.KafkaFlinkCluster;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.state.FunctionInitializationContext;
-import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,47 +78,5 @@ class TolerableCheckpointFailureITCase {
         env.execute(name);
         assertThat(StallFirstSnapshot.STALLED.get()).as("snapshots held up").isEqualTo(1);
         return StallFirstSnapshot.LAST_ATTEMPT.get();
-    }
-
-    /**
-     * Chained to the trainer: holds up the task's first snapshot in its first attempt longer than
-     * the checkpoint timeout, and records the task's attempt number (0 until a restart).
-     */
-    static final class StallFirstSnapshot extends RichMapFunction<TrainingEvent, TrainingEvent>
-            implements CheckpointedFunction {
-        static final AtomicInteger STALLED = new AtomicInteger();
-        static final AtomicInteger LAST_ATTEMPT = new AtomicInteger();
-        private final long stallMs;
-        private transient int attempt;
-
-        StallFirstSnapshot(long stallMs) {
-            this.stallMs = stallMs;
-        }
-
-        static void reset() {
-            STALLED.set(0);
-            LAST_ATTEMPT.set(0);
-        }
-
-        @Override
-        public void open(OpenContext context) {
-            attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
-            LAST_ATTEMPT.accumulateAndGet(attempt, Math::max);
-        }
-
-        @Override
-        public TrainingEvent map(TrainingEvent e) {
-            return e;
-        }
-
-        @Override
-        public void snapshotState(FunctionSnapshotContext context) throws Exception {
-            if (attempt == 0 && STALLED.compareAndSet(0, 1)) {
-                Thread.sleep(stallMs); // the fault injected: a snapshot slower than the timeout
-            }
-        }
-
-        @Override
-        public void initializeState(FunctionInitializationContext context) {}
     }
 }

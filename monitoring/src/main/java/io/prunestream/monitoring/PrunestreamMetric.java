@@ -157,6 +157,14 @@ public enum PrunestreamMetric {
             "versions",
             List.of("run"),
             "Model versions published by this process."),
+    KAFKA_TRANSACTIONS_LOST(
+            "prunestream.kafka.transactions.lost",
+            MetricKind.COUNTER,
+            "transactions",
+            List.of("sink"),
+            "Kafka transactions of the dead-letter or model topic (sink=dead-letter-topic|"
+                    + "model-topic) that could not be committed: the broker aborted them, most"
+                    + " likely after transaction.timeout.ms; the records in them are lost."),
     METRICS_FAILURES(
             "prunestream.metrics.failures",
             MetricKind.COUNTER,

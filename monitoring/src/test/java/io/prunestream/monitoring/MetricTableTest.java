@@ -39,6 +39,8 @@ class MetricTableTest {
         TrainingMetrics training = new TrainingMetrics();
         IngestMetrics ingest = new IngestMetrics();
         ModelVersionMetrics versions = new ModelVersionMetrics();
+        TransactionMetrics transactions = new TransactionMetrics("dead-letter-topic");
+        transactions.bindTo(registry);
         training.bindTo(registry);
         ingest.bindTo(registry);
         versions.bindTo(registry);
@@ -89,7 +91,8 @@ class MetricTableTest {
                     .matches("prunestream(\\.[a-z]+)+")
                     .doesNotEndWith("total")
                     .doesNotEndWith("_total");
-            assertThat(m.tags()).isSubsetOf("run", "layer", "reason", "phase", "group", "action");
+            assertThat(m.tags())
+                    .isSubsetOf("run", "layer", "reason", "phase", "group", "action", "sink");
         }
     }
 

@@ -3,6 +3,7 @@ package io.prunestream.connectors.kafka;
 import static org.apache.flink.util.Preconditions.checkState;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -39,10 +40,20 @@ public final class DeadLetterSink {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterSink.class);
 
     /**
-     * The broker's default {@code transaction.max.timeout.ms}; Flink's own default (1 h) would be
-     * refused by a broker left at defaults.
+     * The transactional producers' {@code transaction.timeout.ms} unless set: the broker's default
+     * {@code transaction.max.timeout.ms} (15 min), the longest a broker left at defaults accepts
+     * (Flink's own default, 1 h, is refused there). A transaction open longer is aborted by the
+     * broker, with the records written in it.
      */
-    static final String DEFAULT_TRANSACTION_TIMEOUT_MS = "900000";
+    public static final long TRANSACTION_TIMEOUT_MS = 900_000;
+
+    static final String DEFAULT_TRANSACTION_TIMEOUT_MS = Long.toString(TRANSACTION_TIMEOUT_MS);
+
+    /** The transaction timeout of producers given these client properties. */
+    public static long transactionTimeoutMs(Map<String, String> clientProperties) {
+        String set = clientProperties.get(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+        return set == null ? TRANSACTION_TIMEOUT_MS : Long.parseLong(set.trim());
+    }
 
     /** The dead-letter producer's {@code max.request.size} unless set: Kafka's default, 1 MiB. */
     public static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;

@@ -1,6 +1,7 @@
 package io.prunestream.job.sink;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prunestream.connectors.kafka.DeadLetterSink;
 import io.prunestream.core.run.ModelVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -27,7 +28,9 @@ public final class ModelTopicSink {
             Map<String, String> clientProperties) {
         Properties props = new Properties();
         // within the broker's default transaction.max.timeout.ms (15 min); Flink's 1 h is refused
-        props.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "900000");
+        props.setProperty(
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                Long.toString(DeadLetterSink.TRANSACTION_TIMEOUT_MS));
         props.putAll(clientProperties);
         return KafkaSink.<ModelVersion>builder()
                 .setBootstrapServers(servers)
