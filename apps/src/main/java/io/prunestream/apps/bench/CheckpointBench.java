@@ -7,6 +7,7 @@ import io.prunestream.apps.measure.FlinkRest;
 import io.prunestream.apps.measure.ProcessStats;
 import io.prunestream.connectors.producer.DatasetProducer;
 import io.prunestream.connectors.producer.ProducerSettings;
+import io.prunestream.core.config.UsageException;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.data.LabelledImages;
 import io.prunestream.core.nn.CpuBackend;
@@ -95,7 +96,7 @@ public final class CheckpointBench implements Callable<Integer> {
             if (n.equals("small-cnn") || n.equals("lenet")) {
                 return new Model(n, n, 0);
             }
-            throw new IllegalArgumentException(
+            throw new UsageException(
                     "--models: unknown model '"
                             + s
                             + "'; use small-cnn, lenet, vggN (11, 13, 16, 19) or resnetN (6n+2)");
