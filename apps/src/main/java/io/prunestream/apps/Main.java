@@ -9,6 +9,7 @@ import io.prunestream.apps.experiment.Table1Command;
 import io.prunestream.apps.job.JobCommand;
 import io.prunestream.apps.produce.ProduceCommand;
 import io.prunestream.apps.soak.Soak;
+import io.prunestream.core.config.UsageException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,8 +22,9 @@ import picocli.CommandLine.Spec;
 /**
  * The one entry point of {@code ./prunestream}: {@code Main <command> [options]}. Each program is a
  * picocli subcommand with typed options and generated {@code --help}. Exit codes: 0 done, 2 bad
- * options or values (picocli's message names the option, or the program's says what to change),
- * anything else as the program says.
+ * input (an option picocli rejects, or a {@link UsageException}: one line on stderr naming the
+ * option, key, file or topic and the fix), 1 a bug (with its stack trace), anything else as the
+ * program says.
  */
 @Command(
         name = "prunestream",
@@ -52,27 +54,51 @@ public final class Main implements Callable<Integer> {
 
     /**
      * The command line every program runs under: no {@code @file} expansion (job values are passed
-     * as they are), and a bad value found while running ({@link IllegalArgumentException}) prints
-     * {@code <command>: <message>} and exits 2, without a stack trace.
+     * as they are); bad input, whether picocli finds it or the program does ({@link
+     * UsageException}), prints {@code prunestream <command>: <message>} as one line and exits 2;
+     * any other exception is a bug and exits 1 with its stack trace.
      */
     public static CommandLine commandLine() {
         return new CommandLine(new Main())
                 .setExpandAtFiles(false)
+                .setParameterExceptionHandler(
+                        (e, args) -> {
+                            CommandLine line = e.getCommandLine();
+                            String name = line.getCommandSpec().qualifiedName();
+                            line.getErr()
+                                    .println(
+                                            name
+                                                    + ": "
+                                                    + oneLine(e.getMessage())
+                                                    + " (see "
+                                                    + name
+                                                    + " --help)");
+                            return CommandLine.ExitCode.USAGE;
+                        })
                 .setExecutionExceptionHandler(
                         (e, line, parsed) -> {
-                            if (e instanceof IllegalArgumentException) {
+                            if (e instanceof UsageException) {
                                 line.getErr()
-                                        .println(line.getCommandName() + ": " + e.getMessage());
+                                        .println(
+                                                line.getCommandSpec().qualifiedName()
+                                                        + ": "
+                                                        + oneLine(e.getMessage()));
                                 return CommandLine.ExitCode.USAGE;
                             }
                             throw e;
                         });
     }
 
+    /** A message as one line, so that a usage error is always one line on stderr. */
+    static String oneLine(String message) {
+        return message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
     @Override
     public Integer call() {
         throw new ParameterException(
-                spec.commandLine(), "no command given: name one of the commands below");
+                spec.commandLine(),
+                "no command given: name one of " + String.join(", ", spec.subcommands().keySet()));
     }
 
     /** The build's version where the jar says it, else "development build". */

@@ -1,5 +1,6 @@
 package io.prunestream.apps;
 
+import io.prunestream.core.config.UsageException;
 import io.prunestream.testing.LocalFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,9 +23,19 @@ public final class WorkFolder {
 
     /** The folder given, created if needed, or a new temporary one named after the program. */
     public Path create(String program) throws IOException {
-        return dir == null
-                ? Files.createTempDirectory("prunestream-" + program)
-                : Files.createDirectories(dir);
+        if (dir == null) {
+            return Files.createTempDirectory("prunestream-" + program);
+        }
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UsageException(
+                    "--work-dir "
+                            + dir
+                            + ": cannot create the folder ("
+                            + e
+                            + "): give a folder that can be written");
+        }
     }
 
     /** Deletes {@code path} (the work folder or a part of it) unless --keep was given. */

@@ -7,6 +7,7 @@ import io.prunestream.apps.measure.FlinkRest;
 import io.prunestream.apps.measure.ProcessStats;
 import io.prunestream.connectors.producer.DatasetProducer;
 import io.prunestream.connectors.producer.ProducerSettings;
+import io.prunestream.core.config.UsageException;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.data.LabelledImages;
 import io.prunestream.core.nn.CpuBackend;
@@ -82,6 +83,13 @@ public final class CheckpointBench implements Callable<Integer> {
     @Option(names = "--incremental", description = "Incremental checkpoints (RocksDB only).")
     boolean incremental;
 
+    @Option(
+            names = "--sigterm",
+            description =
+                    "Stop each job with SIGTERM (a savepoint, timed; the job's prune.stop.timeout"
+                            + " applies) instead of SIGKILL, then resume from what it names.")
+    boolean sigterm;
+
     @Mixin WorkFolder workFolder;
 
     /** A model the project builds, as the job's options name it. */
@@ -95,7 +103,7 @@ public final class CheckpointBench implements Callable<Integer> {
             if (n.equals("small-cnn") || n.equals("lenet")) {
                 return new Model(n, n, 0);
             }
-            throw new IllegalArgumentException(
+            throw new UsageException(
                     "--models: unknown model '"
                             + s
                             + "'; use small-cnn, lenet, vggN (11, 13, 16, 19) or resnetN (6n+2)");
@@ -117,6 +125,7 @@ public final class CheckpointBench implements Callable<Integer> {
             long syncMs,
             long asyncMs,
             double gaugePauseMs,
+            String stop,
             String restore) {}
 
     private static final String DEFAULT_MODELS = "small-cnn,lenet,vgg11,vgg16,resnet20,resnet56";
@@ -150,7 +159,8 @@ public final class CheckpointBench implements Callable<Integer> {
             kafka.createTopic("ckpt-dead-letters", 1);
             for (Model m : models) {
                 Path dir = work.resolve(m.name());
-                Result r = measure(kafka, train, m, batch, interval, checkpoints, flink, dir);
+                Result r =
+                        measure(kafka, train, m, batch, interval, checkpoints, flink, dir, sigterm);
                 results.add(r);
                 print(List.of(r), false);
                 workFolder.done(dir);
@@ -170,7 +180,8 @@ public final class CheckpointBench implements Callable<Integer> {
             int interval,
             int checkpoints,
             List<String> flink,
-            Path dir)
+            Path dir,
+            boolean sigterm)
             throws Exception {
         String topic = "ckpt-" + m.name();
         Path out = dir.resolve("out");
@@ -290,6 +301,21 @@ public final class CheckpointBench implements Callable<Integer> {
             }
         }
         boolean endedEarly = !p.isAlive();
+        String stop = "SIGKILL";
+        if (sigterm && !endedEarly) {
+            p.toHandle().destroy(); // SIGTERM: stop with a savepoint (Process.destroy closes stdin)
+            p.waitFor(2, TimeUnit.MINUTES);
+            stop =
+                    Files.readAllLines(dir.resolve("job.log")).stream()
+                            .filter(l -> l.startsWith("prunestream job: stopped in"))
+                            .map(
+                                    l ->
+                                            l.replaceFirst(
+                                                    "prunestream job: stopped in ([0-9.]+ s).*",
+                                                    "savepoint in $1"))
+                            .findFirst()
+                            .orElse("no savepoint (see " + dir.resolve("job.log") + ")");
+        }
         p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         Optional<Checkpoints.Found> retained = Checkpoints.newest(out);
         long folder = retained.map(f -> ProcessStats.folderBytes(f.dir())).orElse(0L);
@@ -329,6 +355,7 @@ public final class CheckpointBench implements Callable<Integer> {
                 sync,
                 async,
                 gauges.isEmpty() ? 0 : gauges.stream().sorted().toList().get(gauges.size() / 2),
+                stop,
                 restore);
     }
 
@@ -349,7 +376,7 @@ public final class CheckpointBench implements Callable<Integer> {
             return "FAILED: resumed job still running after 15 min (" + log + ")";
         }
         String text = Files.readString(log, StandardCharsets.UTF_8);
-        boolean fromIt = text.contains("resuming from checkpoint " + from.checkpointId() + " ");
+        boolean fromIt = text.contains("resuming from " + from.describe());
         Matcher at = Pattern.compile("run 'm' resumed at iteration (\\d+)").matcher(text);
         List<String> versions = versions(out.resolve("m"));
         if (p.exitValue() != 0 || !fromIt || !at.find() || versions.isEmpty()) {
@@ -364,8 +391,8 @@ public final class CheckpointBench implements Callable<Integer> {
         }
         return String.format(
                 Locale.ROOT,
-                "ok: chk-%d, step %s, ended in %.0f s, %s",
-                from.checkpointId(),
+                "ok: %s, step %s, ended in %.0f s, %s",
+                from.dir().getFileName(),
                 at.group(1),
                 seconds,
                 versions.get(versions.size() - 1));
@@ -381,14 +408,14 @@ public final class CheckpointBench implements Callable<Integer> {
                     "| model | params | samples | checkpoints | state size | chk-N on disk |"
                             + " duration (end to end) | trainer: barrier wait / sync / async |"
                             + " pause: checkpointPauseMs (median) / snapshot() timed | restore from the retained"
-                            + " checkpoint |");
-            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+                            + " checkpoint | stop |");
+            System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
         }
         for (Result r : results) {
             System.out.printf(
                     Locale.ROOT,
                     "| %s | %,d | %d | %d | %s | %s | %,d ms | %,d / %,d / %,d ms | %.0f / %.0f ms"
-                            + " | %s |%n",
+                            + " | %s | %s |%n",
                     r.model().name(),
                     r.params(),
                     r.samples(),
@@ -401,7 +428,8 @@ public final class CheckpointBench implements Callable<Integer> {
                     r.asyncMs(),
                     r.gaugePauseMs(),
                     r.snapshotMs(),
-                    r.restore());
+                    r.restore(),
+                    r.stop());
         }
     }
 

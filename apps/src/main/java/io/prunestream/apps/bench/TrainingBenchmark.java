@@ -1,5 +1,6 @@
 package io.prunestream.apps.bench;
 
+import io.prunestream.core.config.UsageException;
 import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.ModelSpec;
@@ -83,6 +84,9 @@ public final class TrainingBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CpuBackend.configure();
+        for (String net : nets) {
+            build(net); // an unknown net stops the bench before it starts
+        }
         boolean torch = torchAvailable(python);
         int threads = Runtime.getRuntime().availableProcessors();
         System.out.printf(
@@ -140,7 +144,7 @@ public final class TrainingBenchmark implements Callable<Integer> {
                             ModelSpec.smallCnn(InputShape.MNIST, 10, 1),
                             new OptimizerSpec(Optimizer.SGD, 0.01, 0.9, 5e-4));
             default ->
-                    throw new IllegalArgumentException(
+                    throw new UsageException(
                             "--nets: unknown net '" + net + "', use lenet and/or small-cnn");
         };
     }

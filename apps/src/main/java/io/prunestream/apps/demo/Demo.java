@@ -3,6 +3,7 @@ package io.prunestream.apps.demo;
 import io.prunestream.apps.produce.ProducerProgressBar;
 import io.prunestream.connectors.producer.DatasetProducer;
 import io.prunestream.connectors.producer.ProducerSettings;
+import io.prunestream.core.config.UsageException;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.data.LabelledImages;
 import io.prunestream.core.nn.CpuBackend;
@@ -92,7 +93,12 @@ public final class Demo implements Callable<Integer> {
                                                     DateTimeFormatter.ofPattern(
                                                             "yyyyMMdd-HHmmss")));
         }
-        Files.createDirectories(out);
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new UsageException(
+                    "--out " + out + ": cannot create the folder (" + e + "): give another folder");
+        }
         Plan plan = Plan.of(quick);
         long t0 = System.nanoTime();
         System.out.printf(

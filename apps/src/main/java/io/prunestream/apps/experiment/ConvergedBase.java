@@ -1,5 +1,6 @@
 package io.prunestream.apps.experiment;
 
+import io.prunestream.core.config.UsageException;
 import io.prunestream.core.cost.NetworkCost;
 import io.prunestream.core.data.BatchStream;
 import io.prunestream.core.nn.ModelSpec;
@@ -97,14 +98,14 @@ final class ConvergedBase {
         if (Files.isDirectory(modelDir)) {
             Info info = readInfo(infoFile, modelDir);
             if (!info.key().equals(key)) {
-                throw new IllegalStateException(
+                throw new UsageException(
                         "the cached base "
                                 + modelDir
-                                + " was trained with other settings:\n  cached:  "
+                                + " was trained with other settings (cached: "
                                 + info.key()
-                                + "\n  now:     "
+                                + "; now: "
                                 + key
-                                + "\ndelete "
+                                + "): delete "
                                 + modelDir
                                 + " and "
                                 + infoFile
@@ -254,7 +255,7 @@ final class ConvergedBase {
 
     private static Info readInfo(Path infoFile, Path modelDir) {
         if (!Files.isRegularFile(infoFile)) {
-            throw new IllegalStateException(
+            throw new UsageException(
                     modelDir
                             + " has no "
                             + infoFile.getFileName()

@@ -1,5 +1,6 @@
 package io.prunestream.apps.experiment;
 
+import io.prunestream.core.config.UsageException;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.data.LabelledImages;
 import io.prunestream.core.train.HeldOutSet;
@@ -19,7 +20,7 @@ record Splits(
     static Splits load(Datasets data, int trainSamples, int validationSamples, int testSamples) {
         LabelledImages all = data.load(Datasets.Split.TRAIN).head(trainSamples);
         if (validationSamples >= all.size()) {
-            throw new IllegalArgumentException(
+            throw new UsageException(
                     "--validation-samples "
                             + validationSamples
                             + " leaves nothing to train on: "

@@ -1,6 +1,7 @@
 package io.prunestream.apps.experiment;
 
 import io.prunestream.apps.ProgressBars;
+import io.prunestream.core.config.UsageException;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.core.nn.ModelSpec;
@@ -364,17 +365,12 @@ public final class Table1Command implements Callable<Integer> {
     @Override
     public Integer call() {
         CpuBackend.configure();
+        Table1Settings s;
         try {
-            return run();
-        } catch (IllegalStateException e) {
-            // a cached base or run that does not fit these settings: the message says what to do
-            System.err.println("experiment: " + e.getMessage());
-            return 2;
+            s = settings();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw UsageException.of(e); // a value the settings refuse: one line, exit 2
         }
-    }
-
-    private int run() {
-        Table1Settings s = settings();
         for (Datasets d : s.data()) {
             if (!d.isInstalled()) {
                 System.err.println(

@@ -1,5 +1,6 @@
 package io.prunestream.apps.experiment;
 
+import io.prunestream.core.config.UsageException;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.ModelSpec;
@@ -114,8 +115,7 @@ public record Table1Settings(
 
     private static void check(boolean ok, String option, Object value, String fix) {
         if (!ok) {
-            throw new IllegalArgumentException(
-                    "invalid " + option + ": " + value + " (" + fix + ")");
+            throw new UsageException("invalid " + option + ": " + value + " (" + fix + ")");
         }
     }
 

@@ -1,8 +1,8 @@
 package io.prunestream.apps.job;
 
+import io.prunestream.core.config.UsageException;
 import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.job.config.JobConfig;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Stack;
@@ -13,7 +13,6 @@ import picocli.CommandLine.IParameterConsumer;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 /**
@@ -48,11 +47,11 @@ public final class JobCommand implements Callable<Integer> {
             paramLabel = "PATH",
             parameterConsumer = OptionalPath.class,
             description =
-                    "Resume from the newest complete checkpoint or savepoint under output.dir, or"
-                            + " from PATH (default: start fresh).")
+                    "Resume from the newest complete checkpoint or savepoint of the job that last"
+                            + " wrote into output.dir (refused when it finished, or when a setting"
+                            + " that decides the training differs from that job's), or from PATH"
+                            + " (default: start fresh).")
     String resume;
-
-    @Spec CommandSpec spec;
 
     /** The job's configuration, passed to {@link JobConfig#fromArgs} unchanged. */
     @Unmatched List<String> configuration = new ArrayList<>();
@@ -65,25 +64,15 @@ public final class JobCommand implements Callable<Integer> {
         try {
             conf = JobConfig.fromArgs(configuration.toArray(String[]::new));
             if (resume != null) {
-                Path out = LocalJob.outputDir(conf);
                 from =
-                        !resume.isEmpty()
-                                ? Checkpoints.at(Path.of(resume))
-                                : Checkpoints.newest(out)
-                                        .orElseThrow(
-                                                () ->
-                                                        new IllegalArgumentException(
-                                                                "--resume: no complete"
-                                                                        + " checkpoint or"
-                                                                        + " savepoint under "
-                                                                        + out.toAbsolutePath()
-                                                                        + "; start without"
-                                                                        + " --resume, or give"
-                                                                        + " its path"));
+                        Checkpoints.resumePoint(
+                                LocalJob.outputDir(conf),
+                                resume,
+                                JobRecord.settings(conf),
+                                System.out);
             }
-        } catch (IllegalArgumentException e) {
-            spec.commandLine().getErr().println("prunestream job: " + e.getMessage());
-            return 2;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw UsageException.of(e); // a bad key, value, file or resume point: one line, exit 2
         }
         return LocalJob.run(conf, from, false, System.out);
     }

@@ -4,15 +4,27 @@ import io.prunestream.connectors.producer.DatasetProducer;
 import io.prunestream.connectors.producer.ProducerSettings;
 import io.prunestream.connectors.record.DType;
 import io.prunestream.connectors.record.SampleBatch;
+import io.prunestream.core.config.UsageException;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.data.Datasets.MissingDatasetException;
 import io.prunestream.core.data.Datasets.Split;
 import io.prunestream.core.data.LabelledImages;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -184,6 +196,7 @@ public final class ProduceCommand implements Callable<Integer> {
                             + d.installCommand());
             return EXIT_NO_DATA;
         }
+        checkTopic(s);
         try {
             LabelledImages data = d.load(s.split());
             long samples = Math.min(s.limit(), data.size());
@@ -207,6 +220,52 @@ public final class ProduceCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             err.println("produce: " + e.getMessage());
             return EXIT_FAILED;
+        }
+    }
+
+    /**
+     * Refuses a topic that does not exist on a broker that does not create topics on first use (the
+     * producer would wait max.block.ms, then fail). A broker that cannot be asked is left to the
+     * producer, whose error says so.
+     */
+    static void checkTopic(ProducerSettings s) {
+        Map<String, Object> props = new LinkedHashMap<>(s.producerProperties());
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+        try (Admin admin = Admin.create(props)) {
+            try {
+                admin.describeTopics(List.of(s.topic())).allTopicNames().get(5, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    return;
+                }
+            }
+            Node broker =
+                    admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).iterator().next();
+            ConfigResource r = new ConfigResource(ConfigResource.Type.BROKER, broker.idString());
+            ConfigEntry auto =
+                    admin.describeConfigs(List.of(r))
+                            .all()
+                            .get(5, TimeUnit.SECONDS)
+                            .get(r)
+                            .get("auto.create.topics.enable");
+            if (auto != null && !Boolean.parseBoolean(auto.value())) {
+                throw new UsageException(
+                        "topic '"
+                                + s.topic()
+                                + "' does not exist on "
+                                + s.bootstrapServers()
+                                + ", and the broker does not create topics on first use: create it"
+                                + " (kafka-topics.sh --create --topic "
+                                + s.topic()
+                                + ") or fix --topic");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
+            // not answered: the producer tries and says what went wrong
         }
     }
 

@@ -9,8 +9,10 @@ import io.prunestream.apps.measure.ProcessStats;
 import io.prunestream.apps.measure.Trend;
 import io.prunestream.connectors.producer.DatasetProducer;
 import io.prunestream.connectors.producer.ProducerSettings;
+import io.prunestream.core.config.UsageException;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.data.LabelledImages;
+import io.prunestream.job.config.JobConfig;
 import io.prunestream.testing.ChildJvm;
 import io.prunestream.testing.LocalKafkaBroker;
 import java.io.IOException;
@@ -119,6 +121,11 @@ public final class Soak implements Callable<Integer> {
     }
 
     private int run() throws Exception {
+        try { // a bad --job option stops the soak before it starts, not the child job later
+            JobConfig.fromArgs(jobArgs(Path.of("output"), 0).toArray(String[]::new));
+        } catch (IllegalArgumentException e) {
+            throw UsageException.of(e);
+        }
         double warmup = warmupMinutes != null ? warmupMinutes : Math.max(2, minutes / 6);
         Path work = workFolder.create("soak");
         Path output = work.resolve("output");
@@ -296,7 +303,7 @@ public final class Soak implements Callable<Integer> {
             }
             int eq = kv.indexOf('=');
             if (eq <= 0) {
-                throw new IllegalArgumentException(
+                throw new UsageException(
                         "--job: expected key=value pairs separated by spaces, got '" + kv + "'");
             }
             j.add("--" + kv.substring(0, eq));

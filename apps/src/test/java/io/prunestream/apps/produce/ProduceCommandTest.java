@@ -102,7 +102,7 @@ class ProduceCommandTest {
     @Test
     void badOptionsExitWith2AndSayWhatIsWrong() {
         assertThat(run("--frobnicate")).isEqualTo(2);
-        assertThat(err.toString()).contains("Unknown option: '--frobnicate'").contains("Usage:");
+        assertThat(err.toString()).contains("Unknown option: '--frobnicate'");
 
         assertThat(run("--limit", "abc")).isEqualTo(2);
         assertThat(err.toString())
@@ -111,7 +111,7 @@ class ProduceCommandTest {
 
         // the settings' own checks, through the command
         assertThat(run("--limit", "0")).isEqualTo(2);
-        assertThat(err.toString()).contains("limit is 0, expected >= 1").contains("Usage:");
+        assertThat(err.toString()).contains("limit is 0, expected >= 1");
 
         assertThat(run("--rate", "-5")).isEqualTo(2);
         assertThat(err.toString()).contains("rate is -5.0");

@@ -491,6 +491,17 @@ public final class PruneOptions {
                             "Wait before each restart (a broker outage then costs a few"
                                     + " restarts, not all of them).");
 
+    public static final ConfigOption<Duration> STOP_TIMEOUT =
+            key("prune.stop.timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(20))
+                    .withDescription(
+                            "./prunestream job: how long Ctrl-C or SIGTERM waits for the stop"
+                                    + " savepoint; past it the job is cancelled, its newest"
+                                    + " checkpoint kept for --resume (the console names it). Keep"
+                                    + " it about 10 s under Kubernetes'"
+                                    + " terminationGracePeriodSeconds (30 s by default).");
+
     public static final ConfigOption<Integer> METRICS_PORT =
             key(EndpointSettings.PORT_KEY)
                     .intType()
@@ -550,5 +561,6 @@ public final class PruneOptions {
                     CHECKPOINTS_RETAINED,
                     RESTART_MAX_FAILURES,
                     RESTART_INTERVAL,
-                    RESTART_DELAY);
+                    RESTART_DELAY,
+                    STOP_TIMEOUT);
 }
