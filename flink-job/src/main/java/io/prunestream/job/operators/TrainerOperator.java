@@ -285,6 +285,7 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
             if (settings.runIds().contains(runId)) { // a run left out of prune.runs stays as is
                 setCurrentKey(key);
                 emit(runFor(runId).publish(eval, true));
+                dirty.add(runId); // a drained savepoint after this must hold the version count
             }
         }
     }
