@@ -65,12 +65,19 @@ public record JobRecord(
                     PruneOptions.CLASSES,
                     PruneOptions.VALUE_RANGE);
 
-    /** Per-run keys that only decide what is reported, not what is trained. */
-    private static final Set<ConfigOption<?>> REPORTING_ONLY =
+    /**
+     * Per-run keys a resume may change: what is reported, and how the numeric guard answers from
+     * now on (prune.guard.resume-paused is set on a resume, after fixing a paused run's cause).
+     */
+    private static final Set<ConfigOption<?>> MAY_CHANGE_ON_RESUME =
             Set.of(
                     PruneOptions.EVAL_INTERVAL,
                     PruneOptions.PUBLISH_INTERVAL,
-                    PruneOptions.STATS_INTERVAL);
+                    PruneOptions.STATS_INTERVAL,
+                    PruneOptions.GUARD_MAX_BAD_STEPS,
+                    PruneOptions.GUARD_RESPONSE,
+                    PruneOptions.GUARD_LR_FACTOR,
+                    PruneOptions.GUARD_RESUME_PAUSED);
 
     private static final ObjectMapper JSON =
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -107,7 +114,7 @@ public record JobRecord(
         }
         for (String run : conf.get(PruneOptions.RUNS)) {
             for (ConfigOption<?> o : PruneOptions.PER_RUN) {
-                if (!REPORTING_ONLY.contains(o)) {
+                if (!MAY_CHANGE_ON_RESUME.contains(o)) {
                     out.put(
                             "prune.run." + run + "." + o.key().substring("prune.".length()),
                             String.valueOf(JobConfig.perRun(conf, run, o)));
