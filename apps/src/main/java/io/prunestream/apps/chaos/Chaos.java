@@ -8,15 +8,10 @@ import io.prunestream.core.data.Datasets;
 import io.prunestream.core.schedule.GReg1;
 import io.prunestream.core.store.ModelStore;
 import io.prunestream.core.store.PruningReport;
-import io.prunestream.testing.LocalFiles;
 import io.prunestream.testing.LocalKafkaBroker;
 import io.prunestream.testing.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,9 +57,6 @@ public final class Chaos {
     public record Check(String name, boolean ok, String figure) {}
 
     private static final int BATCH = 32;
-    private static final Pattern ITERATION =
-            Pattern.compile("prunestream_train_iteration\\{[^}]*run=\"r50\"[^}]*\\} ([0-9.eE+-]+)");
-
     private final Settings s;
     private final PrintStream out;
     private final List<Check> checks = new ArrayList<>();
@@ -273,42 +265,7 @@ public final class Chaos {
     /** Polls the child's metrics until run r50 reached {@code iteration}; returns where it was. */
     private static long waitForIteration(Process p, int port, long iteration, Path log)
             throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new IllegalStateException(
-                        "the job ended (exit "
-                                + p.exitValue()
-                                + ") before step "
-                                + iteration
-                                + "; the end of "
-                                + log
-                                + ":\n"
-                                + LocalFiles.tail(log, 15));
-            }
-            try {
-                String body =
-                        http.send(
-                                        HttpRequest.newBuilder(
-                                                        URI.create(
-                                                                "http://127.0.0.1:"
-                                                                        + port
-                                                                        + "/metrics"))
-                                                .timeout(Duration.ofSeconds(2))
-                                                .build(),
-                                        HttpResponse.BodyHandlers.ofString())
-                                .body();
-                Matcher m = ITERATION.matcher(body);
-                if (m.find() && Double.parseDouble(m.group(1)) >= iteration) {
-                    return (long) Double.parseDouble(m.group(1));
-                }
-            } catch (IOException notYet) {
-                // the endpoint starts with the first training step
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("step " + iteration + " not reached in 15 minutes");
+        return JobProcess.waitForIteration(p, port, "r50", iteration, Duration.ofMinutes(15), log);
     }
 
     private void compareVersions(Path ref, Path chaos, int iterations) throws IOException {

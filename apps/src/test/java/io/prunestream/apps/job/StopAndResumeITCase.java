@@ -13,11 +13,6 @@ import io.prunestream.testing.LocalKafkaBroker;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,9 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StopAndResumeITCase {
     private static final int BATCH = 16;
-    private static final Pattern ITERATION =
-            Pattern.compile("prunestream_train_iteration\\{[^}]*run=\"r\"[^}]*\\} ([0-9.eE+-]+)");
-
     @TempDir static Path tmp;
     static LocalKafkaBroker kafka;
     static LabelledImages train;
@@ -275,39 +267,8 @@ class StopAndResumeITCase {
                 .orElse(-1L);
     }
 
-    /**
-     * Polls the child's metrics until run r took {@code steps} steps (its iteration gauge counts
-     * from 0).
-     */
+    /** Waits until the child job's run r took {@code steps} steps (its iteration counts from 0). */
     private static void waitForSteps(Process p, int port, long steps, Path log) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new AssertionError(
-                        "the job ended before step " + steps + ": " + LocalFiles.tail(log, 20));
-            }
-            try {
-                String body =
-                        http.send(
-                                        HttpRequest.newBuilder(
-                                                        URI.create(
-                                                                "http://127.0.0.1:"
-                                                                        + port
-                                                                        + "/metrics"))
-                                                .timeout(Duration.ofSeconds(2))
-                                                .build(),
-                                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
-                                .body();
-                Matcher m = ITERATION.matcher(body);
-                if (m.find() && Double.parseDouble(m.group(1)) >= steps - 1) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // the endpoint starts with the first training step
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("step " + steps + " not reached: " + LocalFiles.tail(log, 20));
+        JobProcess.waitForIteration(p, port, "r", steps - 1, Duration.ofMinutes(3), log);
     }
 }
