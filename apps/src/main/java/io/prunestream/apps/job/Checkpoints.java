@@ -114,13 +114,8 @@ public final class Checkpoints {
     private static Found newestOf(JobRecord job, Path out) {
         if (job.ended() != null && job.ended().state() == JobRecord.State.FINISHED) {
             throw new UsageException(
-                    "--resume: the last job in "
-                            + out
-                            + " ("
-                            + job.jobId()
-                            + ", started "
-                            + job.started()
-                            + ") ran its bounded input to the end, and Flink deleted its"
+                    lastJob(job, out)
+                            + " ran its bounded input to the end, and Flink deleted its"
                             + " checkpoints; an older checkpoint or savepoint would train on data"
                             + " again: start fresh in a new output.dir, or give --resume PATH to"
                             + " take an older one deliberately");
@@ -135,14 +130,19 @@ public final class Checkpoints {
             return at(Path.of(job.resumedFrom()));
         }
         throw new UsageException(
-                "--resume: the last job in "
-                        + out
-                        + " ("
-                        + job.jobId()
-                        + ", started "
-                        + job.started()
-                        + ") ended before its first checkpoint and did not resume one: start"
+                lastJob(job, out)
+                        + " ended before its first checkpoint and did not resume one: start"
                         + " without --resume");
+    }
+
+    private static String lastJob(JobRecord job, Path out) {
+        return "--resume: the last job in "
+                + out
+                + " ("
+                + job.jobId()
+                + ", started "
+                + job.started()
+                + ")";
     }
 
     /**
