@@ -298,7 +298,9 @@ class K8sManifestsTest {
 
         Map<String, Manifest> monitors = new HashMap<>();
         all(objects, "PodMonitor").forEach(m -> monitors.put(m.name(), m));
-        assertThat(monitors).containsOnlyKeys("prunestream-training", "prunestream-flink");
+        assertThat(monitors)
+                .containsOnlyKeys(
+                        "prunestream-training", "prunestream-flink", "prunestream-kafka-exporter");
         assertThat(scrapedPort(monitors.get("prunestream-training"), ports))
                 .as("train-metrics port vs job.yaml's %s", PruneOptions.METRICS_PORT.key())
                 .isEqualTo(conf.get(PruneOptions.METRICS_PORT));
@@ -311,6 +313,60 @@ class K8sManifestsTest {
                 .isEqualTo(Map.of("app", fd.name(), "component", "taskmanager"));
         assertThat(monitors.get("prunestream-flink").at("spec", "selector", "matchLabels"))
                 .isEqualTo(Map.of("app", fd.name(), "type", "flink-native-kubernetes"));
+    }
+
+    /**
+     * Strimzi's Kafka Exporter is on and scraped, and the alerts that read it name the job's
+     * samples topic: PrunestreamInputStopped measures what is produced into the topic the job
+     * reads.
+     */
+    @Test
+    void kafkaExporterIsScrapedAndTheInputAlertReadsTheJobsTopic(@TempDir Path tmp) {
+        List<Manifest> objects = render("overlays/cpu");
+        Configuration conf = jobConfiguration(objects, tmp);
+        String topic = conf.get(PruneOptions.TOPIC);
+        Manifest kafka = only(objects, "Kafka");
+        Map<String, Object> exporter = map(kafka.at("spec", "kafkaExporter"));
+        assertThat(topic).matches((String) exporter.get("topicRegex"));
+        assertThat(conf.get(PruneOptions.GROUP_ID)).matches((String) exporter.get("groupRegex"));
+
+        Manifest monitor =
+                all(objects, "PodMonitor").stream()
+                        .filter(m -> m.name().equals("prunestream-kafka-exporter"))
+                        .findFirst()
+                        .orElseThrow();
+        // Strimzi's labels and port name of the exporter pod (KafkaExporterResources,
+        // AbstractModel)
+        assertThat(monitor.at("spec", "selector", "matchLabels"))
+                .isEqualTo(Map.of("strimzi.io/name", kafka.name() + "-kafka-exporter"));
+        assertThat(list(monitor.at("spec", "podMetricsEndpoints")))
+                .singleElement()
+                .satisfies(e -> assertThat(map(e)).containsEntry("port", "tcp-prometheus"));
+
+        Map<String, String> exprs = new LinkedHashMap<>();
+        for (Object g : list(only(objects, "PrometheusRule").at("spec", "groups"))) {
+            for (Object r : list(map(g).get("rules"))) {
+                exprs.put((String) map(r).get("alert"), (String) map(r).get("expr"));
+            }
+        }
+        assertThat(exprs)
+                .containsKeys("PrunestreamInputStopped", "PrunestreamJobManagerMetricsAbsent");
+        exprs.forEach(
+                (alert, expr) -> {
+                    if (expr.contains("kafka_topic_partition_current_offset")) {
+                        assertThat(expr)
+                                .as("%s reads the job's kafka.topic", alert)
+                                .contains(
+                                        "kafka_topic_partition_current_offset{topic=\""
+                                                + topic
+                                                + "\"}");
+                    }
+                    if (expr.contains("kube_job_complete")) {
+                        assertThat(expr)
+                                .as("%s names the producer Job", alert)
+                                .contains("job_name=\"" + only(objects, "Job").name() + "\"");
+                    }
+                });
     }
 
     @Test
