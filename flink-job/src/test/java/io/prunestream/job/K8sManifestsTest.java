@@ -37,6 +37,7 @@ import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -129,12 +130,22 @@ class K8sManifestsTest {
                     "networking.k8s.io/v1/NetworkPolicy", V1NetworkPolicy::validateJsonElement);
 
     private static final List<String> KUSTOMIZATIONS =
-            List.of("base", "overlays/cpu", "overlays/gpu", "overlays/cpu-scram-tls");
+            List.of(
+                    "base",
+                    "overlays/cpu",
+                    "overlays/gpu",
+                    "overlays/cpu-scram-tls",
+                    "overlays/cpu-single-node",
+                    "overlays/cpu-nfs");
+
+    static List<String> kustomizations() {
+        return KUSTOMIZATIONS;
+    }
 
     // ---- every object is valid --------------------------------------------------------------
 
     @ParameterizedTest
-    @ValueSource(strings = {"base", "overlays/cpu", "overlays/gpu", "overlays/cpu-scram-tls"})
+    @MethodSource("kustomizations")
     void everyRenderedObjectMatchesItsSchema(String kustomization) {
         List<Manifest> objects = render(kustomization);
         assertThat(objects).extracting(Manifest::kind).contains("FlinkDeployment", "Job");
@@ -154,7 +165,7 @@ class K8sManifestsTest {
      * reader must produce exactly what {@code kubectl kustomize} does; skipped elsewhere.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"base", "overlays/cpu", "overlays/gpu", "overlays/cpu-scram-tls"})
+    @MethodSource("kustomizations")
     void renderingEqualsKubectlKustomizeWhereKubectlIsInstalled(String kustomization)
             throws Exception {
         Process kubectl;
@@ -385,6 +396,99 @@ class K8sManifestsTest {
                             rule.name())
                     .isEqualTo(alerts.get("groups"));
         }
+    }
+
+    // ---- storage ----------------------------------------------------------------------------
+
+    /**
+     * The claims the Flink pods mount: ReadWriteMany in the cluster's default class unless an
+     * overlay names a class (components/storage-class, from the overlay's local-config ConfigMap
+     * prunestream-storage) or asks for ReadWriteOnce on a single node (components/storage-rwo).
+     * Each variant changes exactly that on every claim the pods mount, nothing else.
+     */
+    @Test
+    void storageVariantsChangeOnlyTheClaimsClassOrAccessMode() throws IOException {
+        List<Manifest> cpu = render("overlays/cpu");
+        Set<String> mounted = new TreeSet<>();
+        for (Object v :
+                list(only(cpu, "FlinkDeployment").at("spec", "podTemplate", "spec", "volumes"))) {
+            Object claim = map(v).get("persistentVolumeClaim");
+            if (claim != null) {
+                mounted.add((String) map(claim).get("claimName"));
+            }
+        }
+        assertThat(claims(cpu).keySet()).as("claims the Flink pods mount").isEqualTo(mounted);
+        claims(cpu)
+                .values()
+                .forEach(
+                        c -> {
+                            assertThat(c.at("spec", "accessModes"))
+                                    .as(c + ": JobManager and TaskManagers on any node")
+                                    .isEqualTo(List.of("ReadWriteMany"));
+                            assertThat(c.at("spec", "storageClassName"))
+                                    .as(c + ": the default class unless an overlay names one")
+                                    .isNull();
+                        });
+
+        Map<String, Object> parameter =
+                map(loadAll(K8S.resolve("overlays/cpu-nfs/storage-class.yaml")).get(0));
+        Object storageClass = map(parameter.get("data")).get("storageClassName");
+        assertThat(storageClass).isInstanceOf(String.class);
+        List<Manifest> nfs = render("overlays/cpu-nfs");
+        assertThat(nfs)
+                .as("the parameter's ConfigMap is local-config: never applied")
+                .noneMatch(m -> m.name().equals("prunestream-storage"));
+        assertThat(claims(nfs).values())
+                .allSatisfy(
+                        c -> assertThat(c.at("spec", "storageClassName")).isEqualTo(storageClass))
+                .allSatisfy(
+                        c ->
+                                assertThat(c.at("spec", "accessModes"))
+                                        .isEqualTo(List.of("ReadWriteMany")));
+        assertOnlyClaimsDiffer(cpu, nfs, "spec", "storageClassName");
+
+        List<Manifest> single = render("overlays/cpu-single-node");
+        assertThat(claims(single).values())
+                .allSatisfy(
+                        c ->
+                                assertThat(c.at("spec", "accessModes"))
+                                        .isEqualTo(List.of("ReadWriteOnce")))
+                .allSatisfy(c -> assertThat(c.at("spec", "storageClassName")).isNull());
+        assertOnlyClaimsDiffer(cpu, single, "spec", "accessModes");
+    }
+
+    private static Map<String, Manifest> claims(List<Manifest> objects) {
+        Map<String, Manifest> out = new TreeMap<>();
+        all(objects, "PersistentVolumeClaim").forEach(c -> out.put(c.name(), c));
+        return out;
+    }
+
+    /** {@code variant} equals {@code base} but for {@code field} of its claims. */
+    private static void assertOnlyClaimsDiffer(
+            List<Manifest> base, List<Manifest> variant, String... field) {
+        Map<String, Object> expected = new TreeMap<>();
+        for (Manifest m : base) {
+            expected.put(m.apiVersion() + "/" + m.kind() + "/" + m.name(), m.object());
+        }
+        Map<String, Object> actual = new TreeMap<>();
+        for (Manifest m : variant) {
+            Manifest cleared =
+                    m.kind().equals("PersistentVolumeClaim")
+                            ? m.with(
+                                    c -> {
+                                        Map<String, Object> parent =
+                                                map(c.at(Arrays.copyOf(field, field.length - 1)));
+                                        Object original = claims(base).get(c.name()).at(field);
+                                        if (original == null) {
+                                            parent.remove(field[field.length - 1]);
+                                        } else {
+                                            parent.put(field[field.length - 1], original);
+                                        }
+                                    })
+                            : m;
+            actual.put(m.apiVersion() + "/" + m.kind() + "/" + m.name(), cleared.object());
+        }
+        assertThat(actual).isEqualTo(expected);
     }
 
     // ---- Flink configuration ----------------------------------------------------------------
@@ -1177,7 +1281,17 @@ class K8sManifestsTest {
     private static List<Manifest> render(String kustomization) {
         return RENDERED.computeIfAbsent(
                 kustomization,
-                k -> List.copyOf(renderDir(K8S.resolve(k).normalize(), new ArrayList<>())));
+                k ->
+                        renderDir(K8S.resolve(k).normalize(), new ArrayList<>()).stream()
+                                // kustomize drops these once the whole build is done
+                                .filter(m -> !localConfig(m))
+                                .toList());
+    }
+
+    private static boolean localConfig(Manifest m) {
+        Object annotations = map(m.object().get("metadata")).get("annotations");
+        return annotations instanceof Map<?, ?> a
+                && "true".equals(a.get("config.kubernetes.io/local-config"));
     }
 
     /**
@@ -1208,6 +1322,7 @@ class K8sManifestsTest {
                         "configMapGenerator",
                         "images",
                         "configurations",
+                        "replacements",
                         "namespace");
         assertThat(k.keySet())
                 .as(dir + "/kustomization.yaml uses fields this test cannot render")
@@ -1302,7 +1417,63 @@ class K8sManifestsTest {
                 }
             }
         }
+        for (Object r : list(k.getOrDefault("replacements", List.of()))) {
+            replace(out, map(r));
+        }
         return out;
+    }
+
+    /**
+     * kustomize's replacement given inline: the value at {@code source.fieldPath} of the one object
+     * of that kind and name, written to every {@code fieldPaths} entry (dotted) of the objects each
+     * target selects by kind (and name), created where {@code options.create} is true.
+     */
+    private static void replace(List<Manifest> objects, Map<String, Object> replacement) {
+        assertThat(replacement.keySet())
+                .as("replacements given inline")
+                .containsOnly("source", "targets");
+        Map<String, Object> source = map(replacement.get("source"));
+        assertThat(source.keySet()).containsOnly("kind", "name", "fieldPath");
+        List<Manifest> sources =
+                objects.stream()
+                        .filter(m -> m.kind().equals(source.get("kind")))
+                        .filter(m -> m.name().equals(source.get("name")))
+                        .toList();
+        assertThat(sources)
+                .as("replacement source %s/%s", source.get("kind"), source.get("name"))
+                .hasSize(1);
+        Object value = sources.get(0).at(((String) source.get("fieldPath")).split("\\."));
+        assertThat(value).as("replacement source field %s", source.get("fieldPath")).isNotNull();
+        for (Object t : list(replacement.get("targets"))) {
+            Map<String, Object> target = map(t);
+            assertThat(target.keySet()).isSubsetOf("select", "fieldPaths", "options");
+            Map<String, Object> select = map(target.get("select"));
+            assertThat(select.keySet()).isSubsetOf("kind", "name");
+            boolean create =
+                    target.get("options") != null
+                            && Boolean.TRUE.equals(map(target.get("options")).get("create"));
+            for (Manifest m : objects) {
+                if (!m.kind().equals(select.get("kind"))
+                        || (select.get("name") != null && !m.name().equals(select.get("name")))) {
+                    continue;
+                }
+                for (Object f : list(target.get("fieldPaths"))) {
+                    String[] path = ((String) f).split("\\.");
+                    Map<String, Object> node = m.object();
+                    for (int i = 0; i < path.length - 1 && node != null; i++) {
+                        Object next = node.get(path[i]);
+                        if (next == null && create) {
+                            next = new LinkedHashMap<String, Object>();
+                            node.put(path[i], next);
+                        }
+                        node = next == null ? null : map(next);
+                    }
+                    if (node != null && (create || node.containsKey(path[path.length - 1]))) {
+                        node.put(path[path.length - 1], deepCopy(value));
+                    }
+                }
+            }
+        }
     }
 
     /** kustomize's images transformer on every containers[] and initContainers[] list. */
