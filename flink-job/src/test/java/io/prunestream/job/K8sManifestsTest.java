@@ -22,6 +22,7 @@ import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1NetworkPolicy;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1PersistentVolumeClaim;
+import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1Role;
 import io.kubernetes.client.openapi.models.V1RoleBinding;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
@@ -948,6 +949,271 @@ class K8sManifestsTest {
         return Arguments.of(rule, kind, breakIt, expected);
     }
 
+    /**
+     * Each control of the Pod Security Standards' restricted profile ({@link
+     * PodSecurityRestricted}), and Kubernetes' own PodTemplateSpec for the pods Flink makes, breaks
+     * a copy of a rendered object once and must be reported.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("podSecurityBrokenCopies")
+    void eachPodSecurityControlRejectsABrokenCopy(
+            String control,
+            String kustomization,
+            String kind,
+            Consumer<Manifest> breakIt,
+            String expected) {
+        Manifest original = only(render(kustomization), kind);
+        assertThat(validate(original)).as("the original is valid").isEmpty();
+        assertThat(validate(original.with(breakIt))).anyMatch(e -> e.contains(expected));
+    }
+
+    static Stream<Arguments> podSecurityBrokenCopies() {
+        String gpu = "overlays/gpu";
+        return Stream.of(
+                Arguments.of(
+                        "runAsNonRoot removed from the Flink pods",
+                        gpu,
+                        "FlinkDeployment",
+                        (Consumer<Manifest>) m -> flinkPodSecurity(m).remove("runAsNonRoot"),
+                        "Running as Non-root (restricted)"),
+                Arguments.of(
+                        "runAsNonRoot false on the producer's container",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m -> securityContext(jobContainer(m)).put("runAsNonRoot", false),
+                        "Running as Non-root (restricted)"),
+                Arguments.of(
+                        "runAsUser 0 for the producer's pod",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>) m -> jobPodSecurity(m).put("runAsUser", 0),
+                        "Running as Non-root user (restricted)"),
+                Arguments.of(
+                        "no seccomp profile for the Flink pods",
+                        gpu,
+                        "FlinkDeployment",
+                        (Consumer<Manifest>) m -> flinkPodSecurity(m).remove("seccompProfile"),
+                        "Seccomp (restricted)"),
+                Arguments.of(
+                        "seccomp Unconfined on the producer's container",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m ->
+                                        securityContext(jobContainer(m))
+                                                .put(
+                                                        "seccompProfile",
+                                                        Map.of("type", "Unconfined")),
+                        "Seccomp (baseline) forbids"),
+                Arguments.of(
+                        "allowPrivilegeEscalation unset on Flink's container",
+                        gpu,
+                        "FlinkDeployment",
+                        (Consumer<Manifest>)
+                                m ->
+                                        securityContext(flinkContainer(m))
+                                                .remove("allowPrivilegeEscalation"),
+                        "Privilege Escalation (restricted)"),
+                Arguments.of(
+                        "capabilities not all dropped",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m ->
+                                        securityContext(jobContainer(m))
+                                                .put(
+                                                        "capabilities",
+                                                        Map.of("drop", List.of("NET_RAW"))),
+                        "Capabilities (restricted) need ALL"),
+                Arguments.of(
+                        "a capability added",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m ->
+                                        securityContext(jobContainer(m))
+                                                .put(
+                                                        "capabilities",
+                                                        Map.of(
+                                                                "drop", List.of("ALL"),
+                                                                "add", List.of("SYS_ADMIN"))),
+                        "allow only NET_BIND_SERVICE"),
+                Arguments.of(
+                        "privileged container",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m -> securityContext(jobContainer(m)).put("privileged", true),
+                        "Privileged Containers (baseline)"),
+                Arguments.of(
+                        "hostNetwork in the TaskManagers' own template only",
+                        gpu,
+                        "FlinkDeployment",
+                        (Consumer<Manifest>)
+                                m ->
+                                        map(m.at("spec", "taskManager", "podTemplate", "spec"))
+                                                .put("hostNetwork", true),
+                        "spec.taskManager.podTemplate: spec.hostNetwork is true"),
+                Arguments.of(
+                        "hostPID",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m -> map(m.at("spec", "template", "spec")).put("hostPID", true),
+                        "hostPID is true: Host Namespaces"),
+                Arguments.of(
+                        "hostPath volume",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m ->
+                                        list(m.at("spec", "template", "spec", "volumes"))
+                                                .add(
+                                                        Map.of(
+                                                                "name",
+                                                                "host",
+                                                                "hostPath",
+                                                                Map.of("path", "/"))),
+                        "hostPath: Volume Types (restricted)"),
+                Arguments.of(
+                        "host port",
+                        gpu,
+                        "FlinkDeployment",
+                        (Consumer<Manifest>) m -> port(m).put("hostPort", 9464),
+                        "hostPort is 9464: Host Ports (baseline)"),
+                Arguments.of(
+                        "unmasked /proc",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m -> securityContext(jobContainer(m)).put("procMount", "Unmasked"),
+                        "/proc Mount Type (baseline)"),
+                Arguments.of(
+                        "unsafe sysctl",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m ->
+                                        jobPodSecurity(m)
+                                                .put(
+                                                        "sysctls",
+                                                        List.of(
+                                                                Map.of(
+                                                                        "name", "kernel.msgmax",
+                                                                        "value", "65536"))),
+                        "Sysctls (baseline)"),
+                Arguments.of(
+                        "SELinux type spc_t",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m ->
+                                        securityContext(jobContainer(m))
+                                                .put("seLinuxOptions", Map.of("type", "spc_t")),
+                        "SELinux (baseline)"),
+                Arguments.of(
+                        "AppArmor unconfined",
+                        gpu,
+                        "FlinkDeployment",
+                        (Consumer<Manifest>)
+                                m ->
+                                        securityContext(flinkContainer(m))
+                                                .put(
+                                                        "appArmorProfile",
+                                                        Map.of("type", "Unconfined")),
+                        "AppArmor (baseline)"),
+                Arguments.of(
+                        "Windows HostProcess",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m ->
+                                        jobPodSecurity(m)
+                                                .put("windowsOptions", Map.of("hostProcess", true)),
+                        "HostProcess (baseline)"),
+                Arguments.of(
+                        "an init container with no security context",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m ->
+                                        map(m.at("spec", "template", "spec"))
+                                                .put(
+                                                        "initContainers",
+                                                        List.of(
+                                                                Map.of(
+                                                                        "name", "wait",
+                                                                        "image", "busybox"))),
+                        "initContainers[name=wait].securityContext.allowPrivilegeEscalation"),
+                Arguments.of(
+                        "Flink's main container renamed away",
+                        gpu,
+                        "FlinkDeployment",
+                        (Consumer<Manifest>) m -> flinkContainer(m).put("name", "main"),
+                        "has no flink-main-container"),
+                Arguments.of(
+                        "Strimzi's broker container may escalate",
+                        gpu,
+                        "Kafka",
+                        (Consumer<Manifest>)
+                                m ->
+                                        map(m.at(
+                                                        "spec",
+                                                        "kafka",
+                                                        "template",
+                                                        "kafkaContainer",
+                                                        "securityContext"))
+                                                .remove("allowPrivilegeEscalation"),
+                        "kafkaContainer.securityContext.allowPrivilegeEscalation"),
+                Arguments.of(
+                        "the Kafka Exporter without a seccomp profile",
+                        gpu,
+                        "Kafka",
+                        (Consumer<Manifest>)
+                                m ->
+                                        map(m.at(
+                                                        "spec",
+                                                        "kafkaExporter",
+                                                        "template",
+                                                        "container",
+                                                        "securityContext"))
+                                                .remove("seccompProfile"),
+                        "kafkaExporter.template.container.securityContext.seccompProfile"),
+                Arguments.of(
+                        "the User Operator without a security context",
+                        "overlays/cpu-scram-tls",
+                        "Kafka",
+                        (Consumer<Manifest>)
+                                m ->
+                                        map(m.at("spec", "entityOperator", "template"))
+                                                .remove("userOperatorContainer"),
+                        "userOperatorContainer.securityContext.runAsNonRoot"),
+                Arguments.of(
+                        "a TaskManager sidecar without a name (Kubernetes' PodTemplateSpec)",
+                        gpu,
+                        "FlinkDeployment",
+                        (Consumer<Manifest>)
+                                m ->
+                                        map(m.at("spec", "taskManager", "podTemplate", "spec"))
+                                                .put(
+                                                        "containers",
+                                                        List.of(Map.of("image", "busybox"))),
+                        "taskManager pod template: The required field `name`"));
+    }
+
+    private static Map<String, Object> securityContext(Map<String, Object> container) {
+        return map(container.get("securityContext"));
+    }
+
+    private static Map<String, Object> flinkPodSecurity(Manifest fd) {
+        return map(fd.at("spec", "podTemplate", "spec", "securityContext"));
+    }
+
+    private static Map<String, Object> jobPodSecurity(Manifest job) {
+        return map(job.at("spec", "template", "spec", "securityContext"));
+    }
+
     private static Map<String, Object> flinkContainer(Manifest fd) {
         return mainContainer(fd);
     }
@@ -1169,10 +1435,24 @@ class K8sManifestsTest {
         List<String> errors = new ArrayList<>();
         String id = m.apiVersion() + "/" + m.kind();
         ApiServerRules.check(m.kind(), m.object()).forEach(e -> errors.add(m + ": " + e));
+        PodSecurityRestricted.check(m.kind(), m.object()).forEach(e -> errors.add(m + ": " + e));
         try {
             // Gson as DL4J brings it (2.8): no static JsonParser.parseString yet
             JsonElement tree = new JsonParser().parse(JSON.writeValueAsString(m.object()));
             V1ObjectMeta.validateJsonElement(tree.getAsJsonObject().get("metadata"));
+            if (m.kind().equals("FlinkDeployment")) {
+                // the pods Flink makes, each role's template merged into the common one, against
+                // Kubernetes' own PodTemplateSpec (not only the operator CRD's copy of it)
+                for (String role : List.of("jobManager", "taskManager")) {
+                    try {
+                        V1PodTemplateSpec.validateJsonElement(
+                                new JsonParser()
+                                        .parse(JSON.writeValueAsString(flinkPodTemplate(m, role))));
+                    } catch (IOException | IllegalArgumentException e) {
+                        errors.add(m + ": " + role + " pod template: " + e.getMessage());
+                    }
+                }
+            }
             CoreValidator core = CORE_KINDS.get(id);
             if (core != null) {
                 core.validate(tree);
@@ -1192,6 +1472,29 @@ class K8sManifestsTest {
             errors.add(m + ": " + msg.getMessage());
         }
         return errors;
+    }
+
+    /** The pod template Flink uses for a role: the common one with the role's merged in. */
+    private static Map<String, Object> flinkPodTemplate(Manifest fd, String role) {
+        Map<String, Object> common =
+                fd.at("spec", "podTemplate") == null ? Map.of() : map(fd.at("spec", "podTemplate"));
+        Object own = fd.at("spec", role, "podTemplate");
+        Map<String, Object> mine = own == null ? Map.of() : map(own);
+        Map<String, Object> template = new LinkedHashMap<>();
+        Object metadata =
+                merge(
+                        common.getOrDefault("metadata", Map.of()),
+                        mine.getOrDefault("metadata", Map.of()),
+                        true);
+        if (!map(metadata).isEmpty()) {
+            template.put("metadata", metadata);
+        }
+        template.put(
+                "spec",
+                PodSecurityRestricted.mergePodSpecs(
+                        common.get("spec") == null ? Map.of() : map(common.get("spec")),
+                        mine.get("spec") == null ? Map.of() : map(mine.get("spec"))));
+        return template;
     }
 
     private static JsonSchema schema(String file) {
