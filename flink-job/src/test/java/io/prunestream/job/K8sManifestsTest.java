@@ -967,6 +967,17 @@ class K8sManifestsTest {
         assertThat(validate(original.with(breakIt))).anyMatch(e -> e.contains(expected));
     }
 
+    /** The API server's PodSecurity admission checks the same profile on the namespace's pods. */
+    @Test
+    void theNamespaceAsksTheApiServerToCheckTheRestrictedProfile() {
+        for (String k : KUSTOMIZATIONS) {
+            assertThat(only(render(k), "Namespace").labels())
+                    .as(k)
+                    .containsEntry("pod-security.kubernetes.io/warn", "restricted")
+                    .containsEntry("pod-security.kubernetes.io/audit", "restricted");
+        }
+    }
+
     static Stream<Arguments> podSecurityBrokenCopies() {
         String gpu = "overlays/gpu";
         return Stream.of(
