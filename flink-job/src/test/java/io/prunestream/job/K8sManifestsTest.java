@@ -936,6 +936,26 @@ class K8sManifestsTest {
                                         .put("name", "data"),
                         "names no volume of the pod"),
                 broken(
+                        "image pull policy that does not exist",
+                        "Job",
+                        m -> jobContainer(m).put("imagePullPolicy", "IfMissing"),
+                        "must be one of [Always, IfNotPresent, Never]"),
+                broken(
+                        "a Job's pods restarting Always",
+                        "Job",
+                        m -> map(m.at("spec", "template", "spec")).put("restartPolicy", "Always"),
+                        "must be one of [OnFailure, Never]"),
+                broken(
+                        "access mode that does not exist",
+                        "PersistentVolumeClaim",
+                        m -> map(m.at("spec")).put("accessModes", List.of("ReadWriteMultiple")),
+                        "must be one of [ReadWriteOnce, ReadOnlyMany, ReadWriteMany, ReadWriteOncePod]"),
+                broken(
+                        "NetworkPolicy type in lower case",
+                        "NetworkPolicy",
+                        m -> map(m.at("spec")).put("policyTypes", List.of("ingress")),
+                        "must be one of [Ingress, Egress]"),
+                broken(
                         "volume name with upper case",
                         "Job",
                         m ->
