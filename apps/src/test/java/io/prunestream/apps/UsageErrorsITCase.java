@@ -85,6 +85,8 @@ class UsageErrorsITCase {
                         "samples",
                         "--kafka.dead-letter-topic",
                         "no-such-dlq",
+                        "--kafka.startup-timeout",
+                        "2 s",
                         "--output.dir",
                         tmp.resolve("job-out").toString(),
                         "--prune.metrics.port",
@@ -97,8 +99,22 @@ class UsageErrorsITCase {
         Process p = pb.start();
         assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
         String text = Files.readString(err, StandardCharsets.UTF_8);
-        assertUsage(new Result(p.exitValue(), text), "job", "kafka.dead-letter-topic");
-        assertThat(text).contains("no-such-dlq");
+        // the job checks again until kafka.startup-timeout, one log line each; then the one line
+        List<String> lines = text.lines().toList();
+        assertThat(lines).as(text).isNotEmpty();
+        assertThat(lines.subList(0, lines.size() - 1))
+                .as(text)
+                .allSatisfy(
+                        l ->
+                                assertThat(l)
+                                        .contains(
+                                                "dead-letter topic 'no-such-dlq'",
+                                                "not ready (check"));
+        String last = lines.get(lines.size() - 1);
+        assertUsage(new Result(p.exitValue(), last), "job", "kafka.dead-letter-topic");
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(text).doesNotContain("\tat ");
+        assertThat(last).contains("no-such-dlq").contains("kafka.startup-timeout is 2 s");
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.prunestream.connectors.kafka.IngestedRecord;
 import io.prunestream.connectors.kafka.RestorableBoundedSource;
 import io.prunestream.connectors.kafka.TrainingSource;
 import io.prunestream.connectors.record.SampleBatch;
+import io.prunestream.core.config.UsageException;
 import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.run.ModelVersion;
@@ -27,6 +28,7 @@ import io.prunestream.job.sink.ModelFolderSink;
 import io.prunestream.job.sink.ModelTopicSink;
 import io.prunestream.job.sink.WatchedKafkaSink;
 import io.prunestream.job.state.StateSerializers;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,6 +45,9 @@ import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.TimeUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The pruning job: Kafka → decode/validate (bad records to the dead-letter topic) → fan out to runs
@@ -52,6 +57,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * [--config job.yaml] [--key value ...]}.
  */
 public final class PruneJob {
+    private static final Logger LOG = LoggerFactory.getLogger(PruneJob.class);
+
     private PruneJob() {}
 
     /** What {@link #build} wires, for callers that want to attach more. */
@@ -222,7 +229,9 @@ public final class PruneJob {
                             + " at-least-once");
         }
         String topic = conf.get(PruneOptions.DEAD_LETTER_TOPIC);
+        Duration wait = conf.get(PruneOptions.KAFKA_STARTUP_TIMEOUT);
         try {
+            // on a first deploy Kafka and its topics may still be coming up: wait for them
             return DeadLetterSink.builder()
                     .setBootstrapServers(servers)
                     .setTopic(topic)
@@ -230,10 +239,19 @@ public final class PruneJob {
                     .setTransactionalIdPrefix(conf.get(PruneOptions.GROUP_ID) + "-dead-letters")
                     .setMaxPayloadBytes(conf.get(PruneOptions.DEAD_LETTER_MAX_PAYLOAD))
                     .setProperties(kafkaProperties)
+                    .setStartupWait(wait)
                     .build();
         } catch (IllegalStateException e) {
             throw new IllegalStateException(
-                    "config key 'kafka.dead-letter-topic' ('" + topic + "'): " + e.getMessage(), e);
+                    "config key 'kafka.dead-letter-topic' ('"
+                            + topic
+                            + "'): "
+                            + e.getMessage()
+                            + (wait.isZero()
+                                    ? ""
+                                    : "; kafka.startup-timeout is "
+                                            + TimeUtils.formatWithHighestUnit(wait)),
+                    e);
         }
     }
 
@@ -259,27 +277,27 @@ public final class PruneJob {
         };
     }
 
+    /**
+     * Builds and runs the job. Bad input (a setting, or Kafka or the dead-letter topic still not
+     * there after {@code kafka.startup-timeout}) throws a {@link UsageException} whose message is
+     * one line naming the key and the fix: in application mode this runs in the JobManager, which
+     * must fail the application, not exit its JVM.
+     */
     public static void main(String[] args) throws Exception {
         CpuBackend.configure();
         Configuration conf;
-        try {
-            conf = JobConfig.fromArgs(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("prunestream job: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        JobConfig.withFlinkDefaults(conf));
+        StreamExecutionEnvironment env;
         Streams s;
         try {
+            conf = JobConfig.fromArgs(args);
+            env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(
+                            JobConfig.withFlinkDefaults(conf));
             s = build(env, conf, false);
         } catch (IllegalArgumentException | IllegalStateException e) {
-            // a bad setting or an unusable dead-letter topic: say so once, no restarts
-            System.err.println("prunestream job: " + e.getMessage());
-            System.exit(2);
-            return;
+            UsageException usage = UsageException.of(e);
+            LOG.error("prunestream job: {}", usage.getMessage());
+            throw usage;
         }
         s.versionLines().print().name("versions-log");
         env.execute("prunestream");

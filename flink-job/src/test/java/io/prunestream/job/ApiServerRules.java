@@ -47,6 +47,15 @@ final class ApiServerRules {
             Pattern.compile(
                     "([+-]?)(\\d+(?:\\.\\d*)?|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][+-]?\\d+)?");
     private static final Set<String> PROTOCOLS = Set.of("TCP", "UDP", "SCTP");
+
+    // enums the published OpenAPI documents list only in their descriptions ("Possible enum
+    // values"), so neither the client models nor JSON Schema check them; the API server does
+    private static final List<String> PULL_POLICIES = List.of("Always", "IfNotPresent", "Never");
+    private static final List<String> RESTART_POLICIES = List.of("Always", "OnFailure", "Never");
+    private static final List<String> JOB_RESTART_POLICIES = List.of("OnFailure", "Never");
+    private static final List<String> ACCESS_MODES =
+            List.of("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod");
+    private static final List<String> POLICY_TYPES = List.of("Ingress", "Egress");
     private static final Set<String> NATIVE_RESOURCES =
             Set.of("cpu", "memory", "ephemeral-storage", "storage");
     private static final Set<String> DOWNWARD_RESOURCES =
@@ -71,7 +80,42 @@ final class ApiServerRules {
             dns1123Label("metadata.namespace", String.valueOf(ns), e);
         }
         walk(kind, "", object, e);
+        enums(kind, object, e);
         return e.list;
+    }
+
+    /** Enum fields of the core kinds, with the rules the API server adds for some kinds. */
+    private static void enums(String kind, Map<String, Object> object, Errors e) {
+        Map<String, Object> spec = map(object.get("spec"));
+        switch (kind) {
+            case "PersistentVolumeClaim" -> {
+                for (Object mode : list(spec.get("accessModes"))) {
+                    oneOf("spec.accessModes", mode, ACCESS_MODES, e);
+                }
+            }
+            case "NetworkPolicy" -> {
+                for (Object type : list(spec.get("policyTypes"))) {
+                    oneOf("spec.policyTypes", type, POLICY_TYPES, e);
+                }
+            }
+            case "Job" -> {
+                Object restart = map(map(spec.get("template")).get("spec")).get("restartPolicy");
+                // a Job's pods may not restart Always (and the field is required there)
+                oneOf("spec.template.spec.restartPolicy", restart, JOB_RESTART_POLICIES, e);
+            }
+            default -> {}
+        }
+    }
+
+    private static void oneOf(String path, Object value, List<String> allowed, Errors e) {
+        if (!allowed.contains(String.valueOf(value))) {
+            e.add(path, value, "must be one of " + allowed);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Object o) {
+        return o instanceof List<?> l ? (List<Object>) l : List.of();
     }
 
     // ---- object names -------------------------------------------------------------------------
@@ -168,6 +212,9 @@ final class ApiServerRules {
     }
 
     private static void podSpec(String path, Map<String, Object> spec, Errors e) {
+        if (spec.get("restartPolicy") != null) {
+            oneOf(path + ".restartPolicy", spec.get("restartPolicy"), RESTART_POLICIES, e);
+        }
         Set<String> volumes = new HashSet<>();
         for (Map<String, Object> v : maps(spec.get("volumes"))) {
             String name = String.valueOf(v.get("name"));
@@ -188,6 +235,9 @@ final class ApiServerRules {
                     e.add(p + ".name", name, "is a duplicate container name in the pod");
                 }
                 ports(p, maps(c.get("ports")), e);
+                if (c.get("imagePullPolicy") != null) {
+                    oneOf(p + ".imagePullPolicy", c.get("imagePullPolicy"), PULL_POLICIES, e);
+                }
                 for (Map<String, Object> mount : maps(c.get("volumeMounts"))) {
                     Object volume = mount.get("name");
                     if (!volumes.contains(String.valueOf(volume))) {

@@ -22,6 +22,7 @@ import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1NetworkPolicy;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1PersistentVolumeClaim;
+import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1Role;
 import io.kubernetes.client.openapi.models.V1RoleBinding;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
@@ -37,6 +38,7 @@ import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -129,12 +131,22 @@ class K8sManifestsTest {
                     "networking.k8s.io/v1/NetworkPolicy", V1NetworkPolicy::validateJsonElement);
 
     private static final List<String> KUSTOMIZATIONS =
-            List.of("base", "overlays/cpu", "overlays/gpu", "overlays/cpu-scram-tls");
+            List.of(
+                    "base",
+                    "overlays/cpu",
+                    "overlays/gpu",
+                    "overlays/cpu-scram-tls",
+                    "overlays/cpu-single-node",
+                    "overlays/cpu-nfs");
+
+    static List<String> kustomizations() {
+        return KUSTOMIZATIONS;
+    }
 
     // ---- every object is valid --------------------------------------------------------------
 
     @ParameterizedTest
-    @ValueSource(strings = {"base", "overlays/cpu", "overlays/gpu", "overlays/cpu-scram-tls"})
+    @MethodSource("kustomizations")
     void everyRenderedObjectMatchesItsSchema(String kustomization) {
         List<Manifest> objects = render(kustomization);
         assertThat(objects).extracting(Manifest::kind).contains("FlinkDeployment", "Job");
@@ -154,7 +166,7 @@ class K8sManifestsTest {
      * reader must produce exactly what {@code kubectl kustomize} does; skipped elsewhere.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"base", "overlays/cpu", "overlays/gpu", "overlays/cpu-scram-tls"})
+    @MethodSource("kustomizations")
     void renderingEqualsKubectlKustomizeWhereKubectlIsInstalled(String kustomization)
             throws Exception {
         Process kubectl;
@@ -298,7 +310,9 @@ class K8sManifestsTest {
 
         Map<String, Manifest> monitors = new HashMap<>();
         all(objects, "PodMonitor").forEach(m -> monitors.put(m.name(), m));
-        assertThat(monitors).containsOnlyKeys("prunestream-training", "prunestream-flink");
+        assertThat(monitors)
+                .containsOnlyKeys(
+                        "prunestream-training", "prunestream-flink", "prunestream-kafka-exporter");
         assertThat(scrapedPort(monitors.get("prunestream-training"), ports))
                 .as("train-metrics port vs job.yaml's %s", PruneOptions.METRICS_PORT.key())
                 .isEqualTo(conf.get(PruneOptions.METRICS_PORT));
@@ -311,6 +325,60 @@ class K8sManifestsTest {
                 .isEqualTo(Map.of("app", fd.name(), "component", "taskmanager"));
         assertThat(monitors.get("prunestream-flink").at("spec", "selector", "matchLabels"))
                 .isEqualTo(Map.of("app", fd.name(), "type", "flink-native-kubernetes"));
+    }
+
+    /**
+     * Strimzi's Kafka Exporter is on and scraped, and the alerts that read it name the job's
+     * samples topic: PrunestreamInputStopped measures what is produced into the topic the job
+     * reads.
+     */
+    @Test
+    void kafkaExporterIsScrapedAndTheInputAlertReadsTheJobsTopic(@TempDir Path tmp) {
+        List<Manifest> objects = render("overlays/cpu");
+        Configuration conf = jobConfiguration(objects, tmp);
+        String topic = conf.get(PruneOptions.TOPIC);
+        Manifest kafka = only(objects, "Kafka");
+        Map<String, Object> exporter = map(kafka.at("spec", "kafkaExporter"));
+        assertThat(topic).matches((String) exporter.get("topicRegex"));
+        assertThat(conf.get(PruneOptions.GROUP_ID)).matches((String) exporter.get("groupRegex"));
+
+        Manifest monitor =
+                all(objects, "PodMonitor").stream()
+                        .filter(m -> m.name().equals("prunestream-kafka-exporter"))
+                        .findFirst()
+                        .orElseThrow();
+        // Strimzi's labels and port name of the exporter pod (KafkaExporterResources,
+        // AbstractModel)
+        assertThat(monitor.at("spec", "selector", "matchLabels"))
+                .isEqualTo(Map.of("strimzi.io/name", kafka.name() + "-kafka-exporter"));
+        assertThat(list(monitor.at("spec", "podMetricsEndpoints")))
+                .singleElement()
+                .satisfies(e -> assertThat(map(e)).containsEntry("port", "tcp-prometheus"));
+
+        Map<String, String> exprs = new LinkedHashMap<>();
+        for (Object g : list(only(objects, "PrometheusRule").at("spec", "groups"))) {
+            for (Object r : list(map(g).get("rules"))) {
+                exprs.put((String) map(r).get("alert"), (String) map(r).get("expr"));
+            }
+        }
+        assertThat(exprs)
+                .containsKeys("PrunestreamInputStopped", "PrunestreamJobManagerMetricsAbsent");
+        exprs.forEach(
+                (alert, expr) -> {
+                    if (expr.contains("kafka_topic_partition_current_offset")) {
+                        assertThat(expr)
+                                .as("%s reads the job's kafka.topic", alert)
+                                .contains(
+                                        "kafka_topic_partition_current_offset{topic=\""
+                                                + topic
+                                                + "\"}");
+                    }
+                    if (expr.contains("kube_job_complete")) {
+                        assertThat(expr)
+                                .as("%s names the producer Job", alert)
+                                .contains("job_name=\"" + only(objects, "Job").name() + "\"");
+                    }
+                });
     }
 
     @Test
@@ -329,6 +397,99 @@ class K8sManifestsTest {
                             rule.name())
                     .isEqualTo(alerts.get("groups"));
         }
+    }
+
+    // ---- storage ----------------------------------------------------------------------------
+
+    /**
+     * The claims the Flink pods mount: ReadWriteMany in the cluster's default class unless an
+     * overlay names a class (components/storage-class, from the overlay's local-config ConfigMap
+     * prunestream-storage) or asks for ReadWriteOnce on a single node (components/storage-rwo).
+     * Each variant changes exactly that on every claim the pods mount, nothing else.
+     */
+    @Test
+    void storageVariantsChangeOnlyTheClaimsClassOrAccessMode() throws IOException {
+        List<Manifest> cpu = render("overlays/cpu");
+        Set<String> mounted = new TreeSet<>();
+        for (Object v :
+                list(only(cpu, "FlinkDeployment").at("spec", "podTemplate", "spec", "volumes"))) {
+            Object claim = map(v).get("persistentVolumeClaim");
+            if (claim != null) {
+                mounted.add((String) map(claim).get("claimName"));
+            }
+        }
+        assertThat(claims(cpu).keySet()).as("claims the Flink pods mount").isEqualTo(mounted);
+        claims(cpu)
+                .values()
+                .forEach(
+                        c -> {
+                            assertThat(c.at("spec", "accessModes"))
+                                    .as(c + ": JobManager and TaskManagers on any node")
+                                    .isEqualTo(List.of("ReadWriteMany"));
+                            assertThat(c.at("spec", "storageClassName"))
+                                    .as(c + ": the default class unless an overlay names one")
+                                    .isNull();
+                        });
+
+        Map<String, Object> parameter =
+                map(loadAll(K8S.resolve("overlays/cpu-nfs/storage-class.yaml")).get(0));
+        Object storageClass = map(parameter.get("data")).get("storageClassName");
+        assertThat(storageClass).isInstanceOf(String.class);
+        List<Manifest> nfs = render("overlays/cpu-nfs");
+        assertThat(nfs)
+                .as("the parameter's ConfigMap is local-config: never applied")
+                .noneMatch(m -> m.name().equals("prunestream-storage"));
+        assertThat(claims(nfs).values())
+                .allSatisfy(
+                        c -> assertThat(c.at("spec", "storageClassName")).isEqualTo(storageClass))
+                .allSatisfy(
+                        c ->
+                                assertThat(c.at("spec", "accessModes"))
+                                        .isEqualTo(List.of("ReadWriteMany")));
+        assertOnlyClaimsDiffer(cpu, nfs, "spec", "storageClassName");
+
+        List<Manifest> single = render("overlays/cpu-single-node");
+        assertThat(claims(single).values())
+                .allSatisfy(
+                        c ->
+                                assertThat(c.at("spec", "accessModes"))
+                                        .isEqualTo(List.of("ReadWriteOnce")))
+                .allSatisfy(c -> assertThat(c.at("spec", "storageClassName")).isNull());
+        assertOnlyClaimsDiffer(cpu, single, "spec", "accessModes");
+    }
+
+    private static Map<String, Manifest> claims(List<Manifest> objects) {
+        Map<String, Manifest> out = new TreeMap<>();
+        all(objects, "PersistentVolumeClaim").forEach(c -> out.put(c.name(), c));
+        return out;
+    }
+
+    /** {@code variant} equals {@code base} but for {@code field} of its claims. */
+    private static void assertOnlyClaimsDiffer(
+            List<Manifest> base, List<Manifest> variant, String... field) {
+        Map<String, Object> expected = new TreeMap<>();
+        for (Manifest m : base) {
+            expected.put(m.apiVersion() + "/" + m.kind() + "/" + m.name(), m.object());
+        }
+        Map<String, Object> actual = new TreeMap<>();
+        for (Manifest m : variant) {
+            Manifest cleared =
+                    m.kind().equals("PersistentVolumeClaim")
+                            ? m.with(
+                                    c -> {
+                                        Map<String, Object> parent =
+                                                map(c.at(Arrays.copyOf(field, field.length - 1)));
+                                        Object original = claims(base).get(c.name()).at(field);
+                                        if (original == null) {
+                                            parent.remove(field[field.length - 1]);
+                                        } else {
+                                            parent.put(field[field.length - 1], original);
+                                        }
+                                    })
+                            : m;
+            actual.put(m.apiVersion() + "/" + m.kind() + "/" + m.name(), cleared.object());
+        }
+        assertThat(actual).isEqualTo(expected);
     }
 
     // ---- Flink configuration ----------------------------------------------------------------
@@ -775,6 +936,26 @@ class K8sManifestsTest {
                                         .put("name", "data"),
                         "names no volume of the pod"),
                 broken(
+                        "image pull policy that does not exist",
+                        "Job",
+                        m -> jobContainer(m).put("imagePullPolicy", "IfMissing"),
+                        "must be one of [Always, IfNotPresent, Never]"),
+                broken(
+                        "a Job's pods restarting Always",
+                        "Job",
+                        m -> map(m.at("spec", "template", "spec")).put("restartPolicy", "Always"),
+                        "must be one of [OnFailure, Never]"),
+                broken(
+                        "access mode that does not exist",
+                        "PersistentVolumeClaim",
+                        m -> map(m.at("spec")).put("accessModes", List.of("ReadWriteMultiple")),
+                        "must be one of [ReadWriteOnce, ReadOnlyMany, ReadWriteMany, ReadWriteOncePod]"),
+                broken(
+                        "NetworkPolicy type in lower case",
+                        "NetworkPolicy",
+                        m -> map(m.at("spec")).put("policyTypes", List.of("ingress")),
+                        "must be one of [Ingress, Egress]"),
+                broken(
                         "volume name with upper case",
                         "Job",
                         m ->
@@ -786,6 +967,282 @@ class K8sManifestsTest {
     private static Arguments broken(
             String rule, String kind, Consumer<Manifest> breakIt, String expected) {
         return Arguments.of(rule, kind, breakIt, expected);
+    }
+
+    /**
+     * Each control of the Pod Security Standards' restricted profile ({@link
+     * PodSecurityRestricted}), and Kubernetes' own PodTemplateSpec for the pods Flink makes, breaks
+     * a copy of a rendered object once and must be reported.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("podSecurityBrokenCopies")
+    void eachPodSecurityControlRejectsABrokenCopy(
+            String control,
+            String kustomization,
+            String kind,
+            Consumer<Manifest> breakIt,
+            String expected) {
+        Manifest original = only(render(kustomization), kind);
+        assertThat(validate(original)).as("the original is valid").isEmpty();
+        assertThat(validate(original.with(breakIt))).anyMatch(e -> e.contains(expected));
+    }
+
+    /** The API server's PodSecurity admission checks the same profile on the namespace's pods. */
+    @Test
+    void theNamespaceAsksTheApiServerToCheckTheRestrictedProfile() {
+        for (String k : KUSTOMIZATIONS) {
+            assertThat(only(render(k), "Namespace").labels())
+                    .as(k)
+                    .containsEntry("pod-security.kubernetes.io/warn", "restricted")
+                    .containsEntry("pod-security.kubernetes.io/audit", "restricted");
+        }
+    }
+
+    static Stream<Arguments> podSecurityBrokenCopies() {
+        String gpu = "overlays/gpu";
+        return Stream.of(
+                Arguments.of(
+                        "runAsNonRoot removed from the Flink pods",
+                        gpu,
+                        "FlinkDeployment",
+                        (Consumer<Manifest>) m -> flinkPodSecurity(m).remove("runAsNonRoot"),
+                        "Running as Non-root (restricted)"),
+                Arguments.of(
+                        "runAsNonRoot false on the producer's container",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m -> securityContext(jobContainer(m)).put("runAsNonRoot", false),
+                        "Running as Non-root (restricted)"),
+                Arguments.of(
+                        "runAsUser 0 for the producer's pod",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>) m -> jobPodSecurity(m).put("runAsUser", 0),
+                        "Running as Non-root user (restricted)"),
+                Arguments.of(
+                        "no seccomp profile for the Flink pods",
+                        gpu,
+                        "FlinkDeployment",
+                        (Consumer<Manifest>) m -> flinkPodSecurity(m).remove("seccompProfile"),
+                        "Seccomp (restricted)"),
+                Arguments.of(
+                        "seccomp Unconfined on the producer's container",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m ->
+                                        securityContext(jobContainer(m))
+                                                .put(
+                                                        "seccompProfile",
+                                                        Map.of("type", "Unconfined")),
+                        "Seccomp (baseline) forbids"),
+                Arguments.of(
+                        "allowPrivilegeEscalation unset on Flink's container",
+                        gpu,
+                        "FlinkDeployment",
+                        (Consumer<Manifest>)
+                                m ->
+                                        securityContext(flinkContainer(m))
+                                                .remove("allowPrivilegeEscalation"),
+                        "Privilege Escalation (restricted)"),
+                Arguments.of(
+                        "capabilities not all dropped",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m ->
+                                        securityContext(jobContainer(m))
+                                                .put(
+                                                        "capabilities",
+                                                        Map.of("drop", List.of("NET_RAW"))),
+                        "Capabilities (restricted) need ALL"),
+                Arguments.of(
+                        "a capability added",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m ->
+                                        securityContext(jobContainer(m))
+                                                .put(
+                                                        "capabilities",
+                                                        Map.of(
+                                                                "drop", List.of("ALL"),
+                                                                "add", List.of("SYS_ADMIN"))),
+                        "allow only NET_BIND_SERVICE"),
+                Arguments.of(
+                        "privileged container",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m -> securityContext(jobContainer(m)).put("privileged", true),
+                        "Privileged Containers (baseline)"),
+                Arguments.of(
+                        "hostNetwork in the TaskManagers' own template only",
+                        gpu,
+                        "FlinkDeployment",
+                        (Consumer<Manifest>)
+                                m ->
+                                        map(m.at("spec", "taskManager", "podTemplate", "spec"))
+                                                .put("hostNetwork", true),
+                        "spec.taskManager.podTemplate: spec.hostNetwork is true"),
+                Arguments.of(
+                        "hostPID",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m -> map(m.at("spec", "template", "spec")).put("hostPID", true),
+                        "hostPID is true: Host Namespaces"),
+                Arguments.of(
+                        "hostPath volume",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m ->
+                                        list(m.at("spec", "template", "spec", "volumes"))
+                                                .add(
+                                                        Map.of(
+                                                                "name",
+                                                                "host",
+                                                                "hostPath",
+                                                                Map.of("path", "/"))),
+                        "hostPath: Volume Types (restricted)"),
+                Arguments.of(
+                        "host port",
+                        gpu,
+                        "FlinkDeployment",
+                        (Consumer<Manifest>) m -> port(m).put("hostPort", 9464),
+                        "hostPort is 9464: Host Ports (baseline)"),
+                Arguments.of(
+                        "unmasked /proc",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m -> securityContext(jobContainer(m)).put("procMount", "Unmasked"),
+                        "/proc Mount Type (baseline)"),
+                Arguments.of(
+                        "unsafe sysctl",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m ->
+                                        jobPodSecurity(m)
+                                                .put(
+                                                        "sysctls",
+                                                        List.of(
+                                                                Map.of(
+                                                                        "name", "kernel.msgmax",
+                                                                        "value", "65536"))),
+                        "Sysctls (baseline)"),
+                Arguments.of(
+                        "SELinux type spc_t",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m ->
+                                        securityContext(jobContainer(m))
+                                                .put("seLinuxOptions", Map.of("type", "spc_t")),
+                        "SELinux (baseline)"),
+                Arguments.of(
+                        "AppArmor unconfined",
+                        gpu,
+                        "FlinkDeployment",
+                        (Consumer<Manifest>)
+                                m ->
+                                        securityContext(flinkContainer(m))
+                                                .put(
+                                                        "appArmorProfile",
+                                                        Map.of("type", "Unconfined")),
+                        "AppArmor (baseline)"),
+                Arguments.of(
+                        "Windows HostProcess",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m ->
+                                        jobPodSecurity(m)
+                                                .put("windowsOptions", Map.of("hostProcess", true)),
+                        "HostProcess (baseline)"),
+                Arguments.of(
+                        "an init container with no security context",
+                        gpu,
+                        "Job",
+                        (Consumer<Manifest>)
+                                m ->
+                                        map(m.at("spec", "template", "spec"))
+                                                .put(
+                                                        "initContainers",
+                                                        List.of(
+                                                                Map.of(
+                                                                        "name", "wait",
+                                                                        "image", "busybox"))),
+                        "initContainers[name=wait].securityContext.allowPrivilegeEscalation"),
+                Arguments.of(
+                        "Flink's main container renamed away",
+                        gpu,
+                        "FlinkDeployment",
+                        (Consumer<Manifest>) m -> flinkContainer(m).put("name", "main"),
+                        "has no flink-main-container"),
+                Arguments.of(
+                        "Strimzi's broker container may escalate",
+                        gpu,
+                        "Kafka",
+                        (Consumer<Manifest>)
+                                m ->
+                                        map(m.at(
+                                                        "spec",
+                                                        "kafka",
+                                                        "template",
+                                                        "kafkaContainer",
+                                                        "securityContext"))
+                                                .remove("allowPrivilegeEscalation"),
+                        "kafkaContainer.securityContext.allowPrivilegeEscalation"),
+                Arguments.of(
+                        "the Kafka Exporter without a seccomp profile",
+                        gpu,
+                        "Kafka",
+                        (Consumer<Manifest>)
+                                m ->
+                                        map(m.at(
+                                                        "spec",
+                                                        "kafkaExporter",
+                                                        "template",
+                                                        "container",
+                                                        "securityContext"))
+                                                .remove("seccompProfile"),
+                        "kafkaExporter.template.container.securityContext.seccompProfile"),
+                Arguments.of(
+                        "the User Operator without a security context",
+                        "overlays/cpu-scram-tls",
+                        "Kafka",
+                        (Consumer<Manifest>)
+                                m ->
+                                        map(m.at("spec", "entityOperator", "template"))
+                                                .remove("userOperatorContainer"),
+                        "userOperatorContainer.securityContext.runAsNonRoot"),
+                Arguments.of(
+                        "a TaskManager sidecar without a name (Kubernetes' PodTemplateSpec)",
+                        gpu,
+                        "FlinkDeployment",
+                        (Consumer<Manifest>)
+                                m ->
+                                        map(m.at("spec", "taskManager", "podTemplate", "spec"))
+                                                .put(
+                                                        "containers",
+                                                        List.of(Map.of("image", "busybox"))),
+                        "taskManager pod template: The required field `name`"));
+    }
+
+    private static Map<String, Object> securityContext(Map<String, Object> container) {
+        return map(container.get("securityContext"));
+    }
+
+    private static Map<String, Object> flinkPodSecurity(Manifest fd) {
+        return map(fd.at("spec", "podTemplate", "spec", "securityContext"));
+    }
+
+    private static Map<String, Object> jobPodSecurity(Manifest job) {
+        return map(job.at("spec", "template", "spec", "securityContext"));
     }
 
     private static Map<String, Object> flinkContainer(Manifest fd) {
@@ -1009,10 +1466,24 @@ class K8sManifestsTest {
         List<String> errors = new ArrayList<>();
         String id = m.apiVersion() + "/" + m.kind();
         ApiServerRules.check(m.kind(), m.object()).forEach(e -> errors.add(m + ": " + e));
+        PodSecurityRestricted.check(m.kind(), m.object()).forEach(e -> errors.add(m + ": " + e));
         try {
             // Gson as DL4J brings it (2.8): no static JsonParser.parseString yet
             JsonElement tree = new JsonParser().parse(JSON.writeValueAsString(m.object()));
             V1ObjectMeta.validateJsonElement(tree.getAsJsonObject().get("metadata"));
+            if (m.kind().equals("FlinkDeployment")) {
+                // the pods Flink makes, each role's template merged into the common one, against
+                // Kubernetes' own PodTemplateSpec (not only the operator CRD's copy of it)
+                for (String role : List.of("jobManager", "taskManager")) {
+                    try {
+                        V1PodTemplateSpec.validateJsonElement(
+                                new JsonParser()
+                                        .parse(JSON.writeValueAsString(flinkPodTemplate(m, role))));
+                    } catch (IOException | IllegalArgumentException e) {
+                        errors.add(m + ": " + role + " pod template: " + e.getMessage());
+                    }
+                }
+            }
             CoreValidator core = CORE_KINDS.get(id);
             if (core != null) {
                 core.validate(tree);
@@ -1032,6 +1503,29 @@ class K8sManifestsTest {
             errors.add(m + ": " + msg.getMessage());
         }
         return errors;
+    }
+
+    /** The pod template Flink uses for a role: the common one with the role's merged in. */
+    private static Map<String, Object> flinkPodTemplate(Manifest fd, String role) {
+        Map<String, Object> common =
+                fd.at("spec", "podTemplate") == null ? Map.of() : map(fd.at("spec", "podTemplate"));
+        Object own = fd.at("spec", role, "podTemplate");
+        Map<String, Object> mine = own == null ? Map.of() : map(own);
+        Map<String, Object> template = new LinkedHashMap<>();
+        Object metadata =
+                merge(
+                        common.getOrDefault("metadata", Map.of()),
+                        mine.getOrDefault("metadata", Map.of()),
+                        true);
+        if (!map(metadata).isEmpty()) {
+            template.put("metadata", metadata);
+        }
+        template.put(
+                "spec",
+                PodSecurityRestricted.mergePodSpecs(
+                        common.get("spec") == null ? Map.of() : map(common.get("spec")),
+                        mine.get("spec") == null ? Map.of() : map(mine.get("spec"))));
+        return template;
     }
 
     private static JsonSchema schema(String file) {
@@ -1121,7 +1615,17 @@ class K8sManifestsTest {
     private static List<Manifest> render(String kustomization) {
         return RENDERED.computeIfAbsent(
                 kustomization,
-                k -> List.copyOf(renderDir(K8S.resolve(k).normalize(), new ArrayList<>())));
+                k ->
+                        renderDir(K8S.resolve(k).normalize(), new ArrayList<>()).stream()
+                                // kustomize drops these once the whole build is done
+                                .filter(m -> !localConfig(m))
+                                .toList());
+    }
+
+    private static boolean localConfig(Manifest m) {
+        Object annotations = map(m.object().get("metadata")).get("annotations");
+        return annotations instanceof Map<?, ?> a
+                && "true".equals(a.get("config.kubernetes.io/local-config"));
     }
 
     /**
@@ -1152,6 +1656,7 @@ class K8sManifestsTest {
                         "configMapGenerator",
                         "images",
                         "configurations",
+                        "replacements",
                         "namespace");
         assertThat(k.keySet())
                 .as(dir + "/kustomization.yaml uses fields this test cannot render")
@@ -1246,7 +1751,63 @@ class K8sManifestsTest {
                 }
             }
         }
+        for (Object r : list(k.getOrDefault("replacements", List.of()))) {
+            replace(out, map(r));
+        }
         return out;
+    }
+
+    /**
+     * kustomize's replacement given inline: the value at {@code source.fieldPath} of the one object
+     * of that kind and name, written to every {@code fieldPaths} entry (dotted) of the objects each
+     * target selects by kind (and name), created where {@code options.create} is true.
+     */
+    private static void replace(List<Manifest> objects, Map<String, Object> replacement) {
+        assertThat(replacement.keySet())
+                .as("replacements given inline")
+                .containsOnly("source", "targets");
+        Map<String, Object> source = map(replacement.get("source"));
+        assertThat(source.keySet()).containsOnly("kind", "name", "fieldPath");
+        List<Manifest> sources =
+                objects.stream()
+                        .filter(m -> m.kind().equals(source.get("kind")))
+                        .filter(m -> m.name().equals(source.get("name")))
+                        .toList();
+        assertThat(sources)
+                .as("replacement source %s/%s", source.get("kind"), source.get("name"))
+                .hasSize(1);
+        Object value = sources.get(0).at(((String) source.get("fieldPath")).split("\\."));
+        assertThat(value).as("replacement source field %s", source.get("fieldPath")).isNotNull();
+        for (Object t : list(replacement.get("targets"))) {
+            Map<String, Object> target = map(t);
+            assertThat(target.keySet()).isSubsetOf("select", "fieldPaths", "options");
+            Map<String, Object> select = map(target.get("select"));
+            assertThat(select.keySet()).isSubsetOf("kind", "name");
+            boolean create =
+                    target.get("options") != null
+                            && Boolean.TRUE.equals(map(target.get("options")).get("create"));
+            for (Manifest m : objects) {
+                if (!m.kind().equals(select.get("kind"))
+                        || (select.get("name") != null && !m.name().equals(select.get("name")))) {
+                    continue;
+                }
+                for (Object f : list(target.get("fieldPaths"))) {
+                    String[] path = ((String) f).split("\\.");
+                    Map<String, Object> node = m.object();
+                    for (int i = 0; i < path.length - 1 && node != null; i++) {
+                        Object next = node.get(path[i]);
+                        if (next == null && create) {
+                            next = new LinkedHashMap<String, Object>();
+                            node.put(path[i], next);
+                        }
+                        node = next == null ? null : map(next);
+                    }
+                    if (node != null && (create || node.containsKey(path[path.length - 1]))) {
+                        node.put(path[path.length - 1], deepCopy(value));
+                    }
+                }
+            }
+        }
     }
 
     /** kustomize's images transformer on every containers[] and initContainers[] list. */

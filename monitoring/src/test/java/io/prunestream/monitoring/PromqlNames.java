@@ -66,6 +66,15 @@ final class PromqlNames {
     static final Set<String> PROMETHEUS = Set.of("up");
 
     /**
+     * Series of Strimzi's Kafka Exporter, which the Kafka resource of k8s/ enables: the end offset
+     * of each topic partition, i.e. what was produced into it.
+     */
+    static final Set<String> KAFKA_EXPORTER = Set.of("kafka_topic_partition_current_offset");
+
+    /** Series of kube-state-metrics (kube-prometheus-stack runs it): a Job's completion. */
+    static final Set<String> KUBE_STATE_METRICS = Set.of("kube_job_complete");
+
+    /**
      * Series the rules and the dashboard read before the job registers them: the record counter of
      * the ingest step and the numeric guard's meters, announced for this release. Each moves into
      * {@link PrunestreamMetric} when its meter lands ({@code PromtoolRulesTest} fails until it is
@@ -73,7 +82,7 @@ final class PromqlNames {
      */
     static final Set<String> ANNOUNCED = Set.of();
 
-    /** Every series name our meters and Flink's reporter produce. */
+    /** Every series name our meters, Flink's reporter and the deployment's exporters produce. */
     static Set<String> known() {
         Set<String> out =
                 Stream.concat(
@@ -82,6 +91,8 @@ final class PromqlNames {
                                 FlinkMetricNames.ALL.stream())
                         .collect(Collectors.toCollection(LinkedHashSet::new));
         out.addAll(PROMETHEUS);
+        out.addAll(KAFKA_EXPORTER);
+        out.addAll(KUBE_STATE_METRICS);
         out.addAll(ANNOUNCED);
         return out;
     }

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>{@link #build} reads the topic from the cluster ({@link DeadLetterTopic#check}): a missing or
- * unwritable topic fails there, with the fix in the message, not later in a restarting task. Every
- * dead letter fits: above the smaller of the producer's {@code max.request.size} (set explicitly,
+ * unwritable topic fails there, with the fix in the message, not later in a restarting task; with
+ * {@link Builder#setStartupWait} it keeps checking a cluster that is still starting. Every dead
+ * letter fits: above the smaller of the producer's {@code max.request.size} (set explicitly,
  * default {@value #DEFAULT_MAX_REQUEST_SIZE}) and the topic's {@code max.message.bytes}, its value
  * is cut and traced by size and SHA-256.
  *
@@ -77,6 +78,7 @@ public final class DeadLetterSink {
         private String transactionalIdPrefix;
         private int maxPayloadBytes;
         private Duration checkTimeout = DEFAULT_CHECK_TIMEOUT;
+        private Duration startupWait = Duration.ZERO;
 
         private Builder() {
             super(
@@ -122,6 +124,16 @@ public final class DeadLetterSink {
         }
 
         /**
+         * How long {@link #build()} keeps checking a cluster or topic that is not ready yet (a
+         * broker still starting, a topic not yet created), pausing 1 s, 2 s, 4 s ... up to 15 s
+         * between checks, one log line each; default 0: one check.
+         */
+        public Builder setStartupWait(Duration startupWait) {
+            this.startupWait = startupWait;
+            return this;
+        }
+
+        /**
          * Checks the settings, then the topic on the cluster, and builds the sink.
          *
          * @throws IllegalStateException for a missing setting, or a topic that is missing, not
@@ -131,8 +143,12 @@ public final class DeadLetterSink {
             checkSettings();
             producerLimit(producerConfig()); // bad numbers fail before any network call
             return build(
-                    DeadLetterTopic.check(
-                            bootstrapServers, topic, properties.asMap(), checkTimeout));
+                    DeadLetterTopic.await(
+                            bootstrapServers,
+                            topic,
+                            properties.asMap(),
+                            checkTimeout,
+                            startupWait));
         }
 
         /** Builds for a topic already checked. */
@@ -185,6 +201,10 @@ public final class DeadLetterSink {
                     checkTimeout != null && !checkTimeout.isNegative() && !checkTimeout.isZero(),
                     "topic check timeout must be positive, e.g. setTopicCheckTimeout(%s)",
                     DEFAULT_CHECK_TIMEOUT);
+            checkState(
+                    startupWait != null && !startupWait.isNegative(),
+                    "startup wait must be zero (one check) or positive, e.g."
+                            + " setStartupWait(Duration.ofMinutes(5))");
         }
 
         /** The producer settings: explicit size limit and no compression unless overridden. */

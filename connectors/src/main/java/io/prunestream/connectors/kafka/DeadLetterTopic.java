@@ -2,6 +2,7 @@ package io.prunestream.connectors.kafka;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -14,6 +15,7 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
@@ -44,6 +46,97 @@ public record DeadLetterTopic(String topic, int partitions, int maxMessageBytes)
     static final int KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1048588;
 
     /**
+     * The first pause of {@link #await} between two checks; it doubles up to {@link #MAX_PAUSE}.
+     */
+    static final Duration FIRST_PAUSE = Duration.ofSeconds(1);
+
+    static final Duration MAX_PAUSE = Duration.ofSeconds(15);
+
+    /**
+     * {@link #check} until it passes or {@code wait} has passed, pausing 1 s, 2 s, 4 s ... (at most
+     * 15 s) between checks and logging one line per failed check. For clusters that are still
+     * starting when the job does (the broker's address not yet in DNS, no leader yet, the topic not
+     * yet created by an operator).
+     *
+     * @param wait how long to keep checking; zero checks once
+     * @throws IllegalStateException the last check's reason, with the number of checks made
+     */
+    public static DeadLetterTopic await(
+            String bootstrapServers,
+            String topic,
+            Map<String, String> clientProperties,
+            Duration checkTimeout,
+            Duration wait) {
+        long start = System.nanoTime();
+        long deadline = start + wait.toNanos();
+        Duration pause = FIRST_PAUSE;
+        for (int attempt = 1; ; attempt++) {
+            long left = deadline - System.nanoTime();
+            Duration timeout =
+                    left <= 0
+                            ? checkTimeout
+                            : min(checkTimeout, max(Duration.ofNanos(left), FIRST_PAUSE));
+            try {
+                DeadLetterTopic ready = check(bootstrapServers, topic, clientProperties, timeout);
+                if (attempt > 1) {
+                    LOG.info(
+                            "dead-letter topic '{}' on {} is ready (check {}, after {})",
+                            topic,
+                            bootstrapServers,
+                            attempt,
+                            seconds(System.nanoTime() - start));
+                }
+                return ready;
+            } catch (IllegalStateException e) {
+                left = deadline - System.nanoTime();
+                if (left <= 0 || Thread.currentThread().isInterrupted()) {
+                    throw attempt == 1
+                            ? e
+                            : new IllegalStateException(
+                                    e.getMessage()
+                                            + " (still so after "
+                                            + attempt
+                                            + " checks in "
+                                            + seconds(System.nanoTime() - start)
+                                            + ")",
+                                    e);
+                }
+                Duration sleep = min(pause, Duration.ofNanos(left));
+                LOG.warn(
+                        "dead-letter topic '{}' on {} not ready (check {}, {} of {}): {}; next"
+                                + " check in {}",
+                        topic,
+                        bootstrapServers,
+                        attempt,
+                        seconds(System.nanoTime() - start),
+                        seconds(wait.toNanos()),
+                        e.getMessage(),
+                        seconds(sleep.toNanos()));
+                try {
+                    Thread.sleep(Math.max(1, sleep.toMillis()));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(
+                            "interrupted while waiting for dead-letter topic '" + topic + "'", e);
+                }
+                pause = min(pause.multipliedBy(2), MAX_PAUSE);
+            }
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%.0f s", nanos / 1e9);
+    }
+
+    /**
      * Checks that {@code topic} exists, that this client may write to it, and that every partition
      * has a leader and enough in-sync replicas for {@code acks=all} (idempotent and transactional
      * producers use it); reads its {@code max.message.bytes}.
@@ -62,7 +155,7 @@ public record DeadLetterTopic(String topic, int partitions, int maxMessageBytes)
         int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(ms, 30_000));
-        try (Admin admin = Admin.create(p)) {
+        try (Admin admin = admin(p, bootstrapServers, topic)) {
             TopicDescription d = describe(admin, bootstrapServers, topic, timeout);
             Set<AclOperation> ops = d.authorizedOperations();
             // null: the broker has no authorizer, so every client may write
@@ -112,6 +205,27 @@ public record DeadLetterTopic(String topic, int partitions, int maxMessageBytes)
                 }
             }
             return new DeadLetterTopic(topic, d.partitions().size(), maxMessageBytes);
+        }
+    }
+
+    /**
+     * A client for the cluster; one whose brokers' names do not resolve (yet: a Kubernetes service
+     * that an operator has not created) fails here, as a cluster that cannot be checked.
+     */
+    private static Admin admin(Properties p, String servers, String topic) {
+        try {
+            return Admin.create(p);
+        } catch (KafkaException e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException(
+                    "cannot check dead-letter topic '"
+                            + topic
+                            + "' on "
+                            + servers
+                            + ": "
+                            + c.getMessage()
+                            + "; check the bootstrap servers and the client's security settings",
+                    e);
         }
     }
 

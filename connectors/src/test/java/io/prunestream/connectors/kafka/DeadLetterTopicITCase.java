@@ -132,6 +132,28 @@ class DeadLetterTopicITCase {
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
     }
 
+    /**
+     * A broker whose name does not resolve yet (a Kubernetes service an operator has not created)
+     * is a cluster still starting: checked again until the wait is over, then one message.
+     */
+    @Test
+    void aBrokerNameThatDoesNotResolveIsCheckedAgainUntilTheWaitEnds() {
+        assertThatThrownBy(
+                        () ->
+                                DeadLetterSink.builder()
+                                        .setBootstrapServers("kafka-not-there-yet.invalid:9092")
+                                        .setTopic("dlq")
+                                        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                                        .setTopicCheckTimeout(Duration.ofSeconds(2))
+                                        .setStartupWait(Duration.ofSeconds(2))
+                                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(
+                        "cannot check dead-letter topic 'dlq' on kafka-not-there-yet.invalid:9092")
+                .hasMessageContaining("resolvable")
+                .hasMessageMatching("(?s).*still so after [2-9]\\d* checks.*");
+    }
+
     @Test
     void theTopicLimitsAreRead() {
         DeadLetterTopic small =

@@ -347,6 +347,17 @@ public final class PruneOptions {
                     .withDescription(
                             "Topic for rejected records (original bytes + reason headers).");
 
+    public static final ConfigOption<Duration> KAFKA_STARTUP_TIMEOUT =
+            key("kafka.startup-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(5))
+                    .withDescription(
+                            "How long the job, at start, waits for Kafka and the dead-letter topic"
+                                    + " (a broker or topic an operator is still creating on a"
+                                    + " first deploy): it checks again after 1 s, 2 s, 4 s ..."
+                                    + " (at most 15 s), logging one line per check, then fails"
+                                    + " with one line naming what is missing; 0 = check once.");
+
     public static final ConfigOption<String> DELIVERY_GUARANTEE =
             key("kafka.delivery-guarantee")
                     .stringType()
@@ -541,6 +552,7 @@ public final class PruneOptions {
                     STARTING_OFFSETS,
                     BOUNDED,
                     DEAD_LETTER_TOPIC,
+                    KAFKA_STARTUP_TIMEOUT,
                     DELIVERY_GUARANTEE,
                     DEAD_LETTER_MAX_PAYLOAD,
                     KAFKA_PROPERTIES,
