@@ -85,6 +85,10 @@ public final class LocalJob {
         CpuBackend.configure();
         Nd4j.getBackend();
         Configuration conf = JobConfig.withFlinkDefaults(userConf);
+        // at a terminal a missing topic is a usage error now, not something an operator creates
+        if (!userConf.contains(PruneOptions.KAFKA_STARTUP_TIMEOUT)) {
+            conf.set(PruneOptions.KAFKA_STARTUP_TIMEOUT, Duration.ZERO);
+        }
         String taken = takenMetricsPort(JobConfig.settings(userConf).metrics());
         if (taken != null) {
             throw new UsageException(taken);

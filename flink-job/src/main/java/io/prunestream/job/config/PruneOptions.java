@@ -356,7 +356,8 @@ public final class PruneOptions {
                                     + " (a broker or topic an operator is still creating on a"
                                     + " first deploy): it checks again after 1 s, 2 s, 4 s ..."
                                     + " (at most 15 s), logging one line per check, then fails"
-                                    + " with one line naming what is missing; 0 = check once.");
+                                    + " with one line naming what is missing; 0 = check once"
+                                    + " (what ./prunestream job does unless this is set).");
 
     public static final ConfigOption<String> DELIVERY_GUARANTEE =
             key("kafka.delivery-guarantee")
