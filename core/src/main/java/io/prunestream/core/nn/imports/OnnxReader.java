@@ -94,7 +94,8 @@ final class OnnxReader {
                     "Dropout",
                     "Identity",
                     "Softmax",
-                    "Constant");
+                    "Constant",
+                    "Shape, Gather, Unsqueeze, Squeeze, Cast, Concat on shapes (a Reshape's target)");
 
     private static final String INPUT = "input";
 
@@ -384,6 +385,10 @@ final class OnnxReader {
         }
         switch (n.getOpType()) {
             case "Constant" -> constant(n);
+            case "Shape" -> shape(n);
+            case "Gather" -> gather(n);
+            case "Unsqueeze", "Squeeze" -> squeeze(n);
+            case "Cast" -> cast(n);
             case "Identity", "Dropout" -> alias(n);
             case "Conv" -> conv(n);
             case "BatchNormalization" -> batchNorm(n);
@@ -423,12 +428,122 @@ final class OnnxReader {
         throw fail(n, "a Constant without a tensor value (value or value_ints)");
     }
 
+    // Shape arithmetic (what x.view(x.size(0), -1) exports to) is evaluated here, on int64
+    // constants; the batch dimension is 0, which a Reshape reads as "copy the batch".
+
+    private void shape(NodeProto n) {
+        long[] s = value(n, 0).shape();
+        long[] full = new long[s.length + 1];
+        System.arraycopy(s, 0, full, 1, s.length);
+        int start = (int) intAttr(n, "start", 0);
+        int end = (int) intAttr(n, "end", full.length);
+        start = Math.max(0, start < 0 ? start + full.length : start);
+        end = Math.min(full.length, end < 0 ? end + full.length : end);
+        long[] out = Arrays.copyOfRange(full, start, Math.max(start, end));
+        constants.put(n.getOutput(0), int64(new long[] {out.length}, out));
+    }
+
+    private void gather(NodeProto n) {
+        TensorProto data = shapeConstant(n, 0);
+        long[] values = longs(data, n);
+        TensorProto indices = shapeConstant(n, 1);
+        long[] idx = longs(indices, n);
+        if (dims(data).length != 1 || intAttr(n, "axis", 0) != 0) {
+            throw fail(n, "Gather on shapes takes a 1-D shape along axis 0");
+        }
+        long[] out = new long[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            long j = idx[i] < 0 ? idx[i] + values.length : idx[i];
+            if (j < 0 || j >= values.length) {
+                throw fail(n, "index " + idx[i] + " outside a shape of " + values.length);
+            }
+            out[i] = values[(int) j];
+        }
+        constants.put(n.getOutput(0), int64(dims(indices), out));
+    }
+
+    private void squeeze(NodeProto n) {
+        TensorProto data = shapeConstant(n, 0);
+        long[] axes;
+        if (opset >= 13 && n.getInputCount() > 1 && !n.getInput(1).isEmpty()) {
+            axes = longs(weight(n, 1), n);
+        } else {
+            int[] a = ints(n, "axes");
+            axes = a == null ? new long[0] : Arrays.stream(a).asLongStream().toArray();
+        }
+        List<Long> d = new ArrayList<>(Arrays.stream(dims(data)).boxed().toList());
+        if (n.getOpType().equals("Unsqueeze")) {
+            int rank = d.size() + axes.length;
+            long[] sorted = Arrays.stream(axes).map(a -> a < 0 ? a + rank : a).sorted().toArray();
+            for (long a : sorted) {
+                d.add((int) a, 1L);
+            }
+        } else {
+            List<Long> kept = new ArrayList<>();
+            for (int i = 0; i < d.size(); i++) {
+                int axis = i;
+                boolean named =
+                        Arrays.stream(axes)
+                                .anyMatch(a -> a == axis || a + dims(data).length == axis);
+                if (!(d.get(i) == 1 && (axes.length == 0 || named))) {
+                    kept.add(d.get(i));
+                }
+            }
+            d = kept;
+        }
+        constants.put(
+                n.getOutput(0),
+                int64(d.stream().mapToLong(Long::longValue).toArray(), longs(data, n)));
+    }
+
+    private void cast(NodeProto n) {
+        TensorProto data = shapeConstant(n, 0);
+        if (intAttr(n, "to", 0) != TensorProto.DataType.INT64_VALUE) {
+            throw fail(n, "Cast on shapes to another type than int64");
+        }
+        constants.put(n.getOutput(0), data);
+    }
+
+    /** An input that must be a shape known while importing (not data from the network's input). */
+    private TensorProto shapeConstant(NodeProto n, int i) {
+        String t = i < n.getInputCount() ? n.getInput(i) : "";
+        TensorProto c = constants.get(t);
+        if (c == null) {
+            throw fail(
+                    n,
+                    "input '"
+                            + t
+                            + "' is data from the network's input: "
+                            + n.getOpType()
+                            + " is supported only on shapes (a Reshape's target)");
+        }
+        if (c.getDataType() == TensorProto.DataType.INT32_VALUE) {
+            return int64(
+                    dims(c), c.getInt32DataList().stream().mapToLong(Integer::longValue).toArray());
+        }
+        return c;
+    }
+
+    private static TensorProto int64(long[] dims, long[] values) {
+        TensorProto.Builder t =
+                TensorProto.newBuilder().setDataType(TensorProto.DataType.INT64_VALUE);
+        Arrays.stream(dims).forEach(t::addDims);
+        Arrays.stream(values).forEach(t::addInt64Data);
+        return t.build();
+    }
+
     private void alias(NodeProto n) {
         for (int i = 1; i < n.getOutputCount(); i++) {
             if (!consumers.getOrDefault(n.getOutput(i), List.of()).isEmpty()) {
                 throw fail(
                         n, "its mask output is used; only the inference-time no-op is supported");
             }
+        }
+        TensorProto constant = constants.get(n.getInput(0));
+        if (constant != null) {
+            // PyTorch exports shared (equal) initializers once, handed on through Identity nodes
+            constants.put(n.getOutput(0), constant);
+            return;
         }
         values.put(n.getOutput(0), value(n, 0));
     }
@@ -832,6 +947,19 @@ final class OnnxReader {
     }
 
     private void concat(NodeProto n) {
+        if (n.getInputList().stream().allMatch(constants::containsKey)) {
+            // pieces of a shape
+            List<Long> out = new ArrayList<>();
+            for (int i = 0; i < n.getInputCount(); i++) {
+                Arrays.stream(longs(shapeConstant(n, i), n)).forEach(out::add);
+            }
+            constants.put(
+                    n.getOutput(0),
+                    int64(
+                            new long[] {out.size()},
+                            out.stream().mapToLong(Long::longValue).toArray()));
+            return;
+        }
         List<Value> in = new ArrayList<>();
         for (int i = 0; i < n.getInputCount(); i++) {
             in.add(value(n, i));
