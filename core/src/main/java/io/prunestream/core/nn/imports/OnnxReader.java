@@ -71,7 +71,11 @@ import org.nd4j.shade.protobuf.InvalidProtocolBufferException;
  * (and a Softmax after it) becomes the softmax + cross-entropy {@code OutputLayer} runs train; any
  * other ending gets a {@code LossLayer}. Layers are named after the PyTorch modules where the
  * weight names say them ({@code blocks.0.conv1.weight} gives {@code blocks.0.conv1}), else after
- * the node.
+ * the node. Shape arithmetic that computes a Reshape's target (Shape, Gather, Unsqueeze, Concat on
+ * int64) is evaluated while importing.
+ *
+ * <p>Long because it is one method per supported op plus the tensor and attribute reading they
+ * share; a new op is one case in {@link #convert(NodeProto, String)} and its method.
  */
 final class OnnxReader {
     static final List<String> SUPPORTED =
