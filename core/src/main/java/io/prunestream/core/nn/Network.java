@@ -9,10 +9,16 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -21,6 +27,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
  * One trainable network, either a {@link MultiLayerNetwork} or a {@link ComputationGraph}, seen
@@ -64,6 +72,53 @@ public final class Network {
         }
         throw new IllegalArgumentException(
                 "unsupported configuration type " + configuration.getClass().getName());
+    }
+
+    /**
+     * A network with this one's configuration and parameters that trains with {@code optimizer} as
+     * the built-in models do ({@link Models}): every layer's updater replaced by the optimizer's,
+     * L2 weight decay on weights and biases (BatchNorm excluded, as DL4J does), workspaces enabled.
+     * The updater state starts fresh; this network is left as it is. For networks made elsewhere
+     * (imported files), whose updaters are whatever the file said.
+     */
+    public Network withOptimizer(OptimizerSpec optimizer) {
+        Object conf = configurationCopy();
+        List<Regularization> l2 =
+                optimizer.weightDecay() > 0
+                        ? List.of(new L2Regularization(optimizer.weightDecay()))
+                        : List.of();
+        for (org.deeplearning4j.nn.conf.layers.Layer layer : layersOf(conf)) {
+            if (layer instanceof BaseLayer b) {
+                b.setIUpdater(optimizer.toUpdater());
+                b.setBiasUpdater(null);
+                b.setRegularization(new ArrayList<>(l2));
+                b.setRegularizationBias(new ArrayList<>(l2));
+            }
+        }
+        if (conf instanceof MultiLayerConfiguration c) {
+            c.setTrainingWorkspaceMode(WorkspaceMode.ENABLED);
+            c.setInferenceWorkspaceMode(WorkspaceMode.ENABLED);
+        } else if (conf instanceof ComputationGraphConfiguration c) {
+            c.setTrainingWorkspaceMode(WorkspaceMode.ENABLED);
+            c.setInferenceWorkspaceMode(WorkspaceMode.ENABLED);
+        }
+        Network out = fromConfiguration(conf, inputShape);
+        out.model().setParams(params());
+        return out;
+    }
+
+    private static List<org.deeplearning4j.nn.conf.layers.Layer> layersOf(Object conf) {
+        List<org.deeplearning4j.nn.conf.layers.Layer> out = new ArrayList<>();
+        if (conf instanceof MultiLayerConfiguration c) {
+            c.getConfs().forEach(n -> out.add(n.getLayer()));
+        } else if (conf instanceof ComputationGraphConfiguration c) {
+            for (GraphVertex v : c.getVertices().values()) {
+                if (v instanceof LayerVertex lv) {
+                    out.add(lv.getLayerConf().getLayer());
+                }
+            }
+        }
+        return out;
     }
 
     public Model model() {

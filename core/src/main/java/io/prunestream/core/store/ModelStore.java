@@ -181,10 +181,7 @@ public final class ModelStore {
     public static SavedModel load(Path dir) {
         try {
             PruningReport report = readReport(dir);
-            String[] s = report.input().split("x");
-            InputShape shape =
-                    new InputShape(
-                            Integer.parseInt(s[0]), Integer.parseInt(s[1]), Integer.parseInt(s[2]));
+            InputShape shape = InputShape.parse(report.input());
             byte[] bytes = Files.readAllBytes(dir.resolve(MODEL_FILE));
             return new SavedModel(Network.fromBytes(bytes, report.graph(), shape), report);
         } catch (IOException e) {
