@@ -3,10 +3,11 @@ package io.prunestream.core.cost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import io.prunestream.core.group.GroupScope;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.OptimizerSpec;
-import io.prunestream.core.prune.FilterSurgery;
+import io.prunestream.core.prune.GroupSurgery;
 import io.prunestream.core.prune.PrunePlan;
 import io.prunestream.core.schedule.Granularity;
 import java.io.ByteArrayInputStream;
@@ -89,7 +90,7 @@ class NetworkCostTest {
         PrunePlan plan =
                 new PrunePlan(
                         Granularity.FILTER, Map.of("4", p2, "8", p3), Map.of("4", 32, "8", 64));
-        NetworkCost small = NetworkCost.of(FilterSurgery.apply(net, plan));
+        NetworkCost small = NetworkCost.of(GroupSurgery.apply(net, GroupScope.INNER, plan));
         // conv1 225 792; conv2 [8,16,3,3] 2*1152*196 = 451 584; conv3 [16,8,3,3] 2*1152*49 = 112
         // 896
         // fc1 (16*9=144) * 128 * 2 = 36 864; out 2 560

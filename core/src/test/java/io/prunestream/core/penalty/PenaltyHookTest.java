@@ -2,6 +2,9 @@ package io.prunestream.core.penalty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prunestream.core.group.DependencyGraph;
+import io.prunestream.core.group.Group;
+import io.prunestream.core.group.GroupScope;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.Network;
@@ -37,6 +40,10 @@ class PenaltyHookTest {
         return new DataSet(x, y);
     }
 
+    private static java.util.List<Group> groups(Network net) {
+        return DependencyGraph.of(net).groups(GroupScope.INNER);
+    }
+
     @Test
     void filterPenaltyAddsLambdaTimesWOnChosenFiltersOnly() {
         check(ModelSpec.smallCnn(InputShape.MNIST, 10, 5).build(PLAIN_SGD), "4", 10);
@@ -58,13 +65,8 @@ class PenaltyHookTest {
         Network plain = net.copy();
         Network penalised = net.copy();
         PenaltyHook hook = new PenaltyHook();
-        hook.setPenalty(
-                plan,
-                Map.of(
-                        node,
-                        new PenaltyHook.GroupParams(java.util.List.of(key), java.util.List.of())),
-                0.5,
-                0.0);
+        hook.setPenalty(groups(net), plan, NormPenalty.OFF, 0.5, 0.0);
+        assertThat(hook.penalties()).containsOnlyKeys(key);
         penalised.addListener(hook);
         INDArray w0 = net.param(key).dup();
 
@@ -103,14 +105,7 @@ class PenaltyHookTest {
         PrunePlan plan =
                 new PrunePlan(Granularity.FILTER, Map.of("4", new int[] {1, 3}), Map.of("4", 32));
         PenaltyHook hook = new PenaltyHook();
-        hook.setPenalty(
-                plan,
-                Map.of(
-                        "4",
-                        new PenaltyHook.GroupParams(
-                                java.util.List.of("4_W"), java.util.List.of("5_gamma", "5_beta"))),
-                0.5,
-                -0.25);
+        hook.setPenalty(groups(net), plan, NormPenalty.PRUNED, 0.5, -0.25);
         float[] full = new float[32];
         float[] prunedOnly = new float[32];
         java.util.Arrays.fill(full, -0.25f);
