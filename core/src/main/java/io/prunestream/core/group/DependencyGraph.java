@@ -316,20 +316,18 @@ public final class DependencyGraph {
         while (changed) {
             changed = false;
             for (LayerGraph.Node n : nodes) {
-                ChannelRule r = rules.get(n.name());
-                boolean passes =
-                        r instanceof PerChannel || r instanceof Depthwise || r instanceof Flatten;
-                if (!passes || graph.sourcesOf(n.name()).size() != 1) {
-                    continue;
-                }
-                int in = readSpace(n.name());
                 Integer pre = preSpace.get(n.name());
                 if (pre != null
                         && preRules.get(n.name()) instanceof Flatten
                         && dataSpaces.contains(sourceSpaces(n.name()).get(0))) {
                     changed |= dataSpaces.add(pre);
                 }
-                if (dataSpaces.contains(in)) {
+                ChannelRule r = rules.get(n.name());
+                boolean passes =
+                        r instanceof PerChannel || r instanceof Depthwise || r instanceof Flatten;
+                if (passes
+                        && graph.sourcesOf(n.name()).size() == 1
+                        && dataSpaces.contains(readSpace(n.name()))) {
                     changed |= dataSpaces.add(outSpace.get(n.name()));
                 }
             }
