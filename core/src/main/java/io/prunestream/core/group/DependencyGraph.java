@@ -75,14 +75,19 @@ public final class DependencyGraph {
         for (int i = 0; i < nodes.size(); i++) {
             LayerGraph.Node n = nodes.get(i);
             order.put(n.name(), i);
-            rules.put(n.name(), ChannelRule.of(graph, n));
+            ChannelRule rule = ChannelRule.of(graph, n);
+            rules.put(n.name(), rule);
             ChannelRule pre = n.layer() == null ? null : ChannelRule.pre(n.preProcessor());
             if (pre != null) {
                 preRules.put(n.name(), pre);
                 InputType t = n.preProcessor().getOutputType(graph.inputTypeOf(n.name()));
                 preSpace.put(n.name(), addSpace(n.name(), width(t)));
             }
-            outSpace.put(n.name(), addSpace(n.name(), width(n.outputType())));
+            int width = width(n.outputType());
+            if (width == 0 && rule instanceof PerChannel) {
+                width = width(graph.inputTypeOf(n.name())); // DL4J types a LossLayer 0 wide
+            }
+            outSpace.put(n.name(), addSpace(n.name(), width));
         }
         for (LayerGraph.Node n : nodes) {
             link(n);
