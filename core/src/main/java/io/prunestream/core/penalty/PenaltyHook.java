@@ -164,6 +164,9 @@ public final class PenaltyHook extends BaseTrainingListener {
         double scale = model.batchSize();
         for (Map.Entry<String, ParamPenalty> e : lambdas.entrySet()) {
             INDArray w = model.getParam(e.getKey());
+            if (w == null) {
+                continue; // a BatchNorm with locked gamma/beta has none to penalise
+            }
             INDArray grad = model.gradient().getGradientFor(e.getKey());
             grad.addi(term(w, e.getValue()).muli(scale));
         }
