@@ -379,16 +379,19 @@ public final class DependencyGraph {
         }
         boolean hasConv =
                 rules.values().stream().anyMatch(r -> r instanceof Produce p && p.outAxis() == 0);
+        // a root whose outputs fall into several groups names them root#0, root#1, ... in the
+        // order of their first output: surgery keeps that order, so the names stay
+        Map<Integer, Integer> perRoot = new HashMap<>();
+        rootOf.values().forEach(r -> perRoot.merge(r, 1, Integer::sum));
+        Map<Integer, Integer> ordinal = new HashMap<>();
         List<Group> groups = new ArrayList<>();
         for (Map.Entry<List<Integer>, List<Integer>> e : unitsBySpaces.entrySet()) {
+            int root = rootOf.get(e.getKey());
+            String node = spaces.get(root).node();
+            int k = ordinal.merge(root, 1, Integer::sum) - 1;
+            String name = perRoot.get(root) == 1 ? node : node + "#" + k;
             groups.add(
-                    group(
-                            scope,
-                            comp,
-                            Set.copyOf(e.getKey()),
-                            e.getValue(),
-                            rootOf.get(e.getKey()),
-                            hasConv));
+                    group(scope, comp, Set.copyOf(e.getKey()), e.getValue(), root, name, hasConv));
         }
         return groups;
     }
@@ -431,6 +434,7 @@ public final class DependencyGraph {
             Set<Integer> touched,
             List<Integer> units,
             int rootSpace,
+            String name,
             boolean hasConv) {
         Map<Integer, Integer> unitOf = new HashMap<>();
         for (int u = 0; u < units.size(); u++) {
@@ -438,16 +442,6 @@ public final class DependencyGraph {
         }
         Space root = spaces.get(rootSpace);
         LayerGraph.Node rootNode = graph.node(root.node());
-        int first = -1;
-        boolean whole = true;
-        for (int p = 0; p < root.width(); p++) {
-            boolean mine = unitOf.containsKey(comp[root.base() + p]);
-            whole &= mine;
-            if (mine && first < 0) {
-                first = p;
-            }
-        }
-        String name = whole ? root.node() : root.node() + "@" + first;
 
         List<Member> members = new ArrayList<>();
         List<String> producers = new ArrayList<>();

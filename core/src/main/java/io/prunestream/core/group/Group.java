@@ -10,8 +10,8 @@ import java.util.List;
  * on their way, and the input channels of the layers that read them. Indices {@code 0..size-1}
  * number the group's units; each {@link Member} says which of its positions belong to which unit.
  *
- * @param name the group's key in a plan: its root's node name (with {@code @first-position} when
- *     the root's outputs fall into several groups)
+ * @param name the group's key in a plan: its root's node name, {@code node#k} for the k-th (from 0,
+ *     in the order of their first output) when the root's outputs fall into several groups
  * @param node the root: the first layer in graph order that makes the group's channels
  * @param label the root's layer name
  * @param kind filters, neurons, or coupled (across adds and concatenations)
@@ -135,10 +135,10 @@ public record Group(
 
     /**
      * The root node of the group named {@code name} ({@link #name()}) among {@code nodes}: the name
-     * itself, or the part before {@code @first-position}.
+     * itself, or the part before {@code #k}.
      */
     public static String nodeOf(String name, java.util.Collection<String> nodes) {
-        int at = name.lastIndexOf('@');
+        int at = name.lastIndexOf('#');
         return nodes.contains(name) || at < 0 ? name : name.substring(0, at);
     }
 

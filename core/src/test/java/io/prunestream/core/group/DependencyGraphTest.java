@@ -220,6 +220,26 @@ class DependencyGraphTest {
         assertThat(g.get("fc2").nodes(Slice.IN)).containsExactly("out");
     }
 
+    @Test
+    void aConvWhoseFiltersFallIntoTwoGroupsNamesThemInOrder() {
+        Map<String, Group> g = groups(GraphFixtures.concatIntoAdd(), GroupScope.COUPLED);
+
+        assertThat(g.keySet()).containsExactly("p#0", "p#1", "c");
+        Group first = g.get("p#0");
+        assertThat(first.node()).isEqualTo("p");
+        assertThat(first.size()).isEqualTo(4);
+        assertThat(first.nodes(Slice.OUT)).containsExactly("p", "a");
+        assertThat(member(first, "p", Slice.OUT).unitOf()).isEqualTo(slice(10, 0, 4));
+        assertThat(member(first, "p_bn", Slice.NORM).unitOf()).isEqualTo(slice(10, 0, 4));
+        assertThat(member(first, "c", Slice.IN).unitOf()).isEqualTo(slice(10, 0, 4));
+        Group second = g.get("p#1");
+        assertThat(second.nodes(Slice.OUT)).containsExactly("p", "b");
+        assertThat(member(second, "c", Slice.IN).unitOf()).isEqualTo(slice(10, 4, 6));
+        assertThat(Group.nodeOf("p#1", List.of("p", "a", "b", "c"))).isEqualTo("p");
+        // both read the input, so the default ratio leaves them alone
+        assertThat(first.keptUnlessNamed()).isTrue();
+    }
+
     /**
      * The coupled group of two convs joined by an add: its importance per channel is the sum of
      * both convs' filter norms, computed by hand from weights set by hand.

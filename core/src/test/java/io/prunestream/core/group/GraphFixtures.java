@@ -242,6 +242,33 @@ public final class GraphFixtures {
         return graph(g, in);
     }
 
+    /**
+     * A concatenation added to a conv's output, on 3x6x6: p (10) comes first, then a (4) and b (6),
+     * concatenated and added to p, then read by c (5). Channels 0-3 of p go with a's, 4-9 with b's:
+     * p's filters fall into two groups.
+     */
+    public static Network concatIntoAdd() {
+        InputShape in = new InputShape(3, 6, 6);
+        ComputationGraphConfiguration.GraphBuilder g =
+                graphBuilder(in)
+                        .addLayer("p", conv(10, 3), "in")
+                        .addLayer("p_bn", bn(), "p")
+                        .addLayer("a", conv(4, 3, 1, Activation.TANH), "in")
+                        .addLayer("b", conv(6, 1), "in")
+                        .addVertex("cat", new MergeVertex(), "a", "b")
+                        .addVertex(
+                                "sum",
+                                new ElementWiseVertex(ElementWiseVertex.Op.Add),
+                                "cat",
+                                "p_bn")
+                        .addLayer("relu", act(Activation.RELU), "sum")
+                        .addLayer("c", conv(5, 3, 1, Activation.RELU), "relu")
+                        .addLayer("gap", gap(), "c")
+                        .addLayer("out", output(), "gap")
+                        .setOutputs("out");
+        return graph(g, in);
+    }
+
     static DepthwiseConvolution2D depthwise(int multiplier, Activation a) {
         return new DepthwiseConvolution2D.Builder(3, 3)
                 .depthMultiplier(multiplier)

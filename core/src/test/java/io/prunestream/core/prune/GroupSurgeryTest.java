@@ -46,6 +46,7 @@ class GroupSurgeryTest {
                 () -> ModelSpec.resnet(20, 0.5, new InputShape(3, 12, 12), 5, 3).build(SGD));
         nets.put("separable", GraphFixtures::separable);
         nets.put("vgg-bn", GraphFixtures::vggBn);
+        nets.put("concat-into-add", GraphFixtures::concatIntoAdd);
         return nets.entrySet().stream()
                 .flatMap(
                         e ->
