@@ -28,9 +28,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole job against a real Kafka broker: N good samples and K malformed records in; both runs
- * reach FINETUNE and publish physically smaller models; the dead-letter topic holds exactly the K
- * bad records with their reasons; every sample is either trained on or rejected.
+ * The whole job against a real Kafka broker: N good samples and K malformed records in; every run
+ * reaches FINETUNE and publishes a physically smaller model (r50c: a ResNet-8 with coupled groups,
+ * its residual stream pruned too); the dead-letter topic holds exactly the K bad records with their
+ * reasons; every sample is either trained on or rejected.
  */
 class PruneJobITCase {
     private static final int N = 1200;
@@ -89,8 +90,12 @@ class PruneJobITCase {
                 JobConfig.fromYaml(
                         """
                         kafka.bounded: true
-                        prune.runs: r50;r90
+                        prune.runs: r50;r90;r50c
                         prune.run.r90.ratios: 0.9
+                        prune.run.r50c.model: resnet
+                        prune.run.r50c.model.depth: 8
+                        prune.run.r50c.model.width: 0.25
+                        prune.run.r50c.groups: coupled
                         prune.batch-size: 32
                         prune.warmup: 6
                         prune.penalty.delta: 0.2
@@ -159,6 +164,21 @@ class PruneJobITCase {
         assertThat(r50.widths()).containsEntry("conv2", 16L).containsEntry("conv3", 32L);
         assertThat(r90.widths()).containsEntry("conv2", 3L).containsEntry("conv3", 6L);
         assertThat(r90.params()).isLessThan(r50.params());
+
+        // coupled: the stream's 4 channels (stem, every block's conv2 and add) are one group, and
+        // the option-A shortcuts tie stage 2's 8 and stage 3's 16 channels to them
+        assertThat(trained.get("r50c")).isEqualTo(N);
+        assertThat(phases.get("r50c")).contains(Phase.PRUNE, Phase.FINETUNE);
+        ModelVersion r50c = lastOf(published, "r50c");
+        assertThat(r50c.widths())
+                .containsEntry("stem_conv", 2L)
+                .containsEntry("s1b0_conv1", 2L)
+                .containsEntry("s1b0_conv2", 2L)
+                .containsEntry("s2b0_conv2", 4L)
+                .containsEntry("s3b0_conv2", 8L);
+        assertThat(r50c.params()).isLessThan(r50c.baseParams());
+        assertThat(ModelStore.load(Path.of(r50c.path())).network().numParams())
+                .isLessThan(r50c.baseParams());
     }
 
     private static ModelVersion lastOf(List<ModelVersion> vs, String run) {

@@ -5,18 +5,19 @@ package io.prunestream.core.cost;
  * get_n_flops_} with {@code count_adds=True}).
  *
  * @param label layer name
- * @param type layer type (conv, dense, output, batchnorm)
+ * @param type layer type (conv, depthwise, dense, output, batchnorm)
  * @param width output channels or units
  * @param params trainable parameters of the layer: weights and biases of a conv or linear layer;
  *     gamma and beta of a BatchNorm layer (listed, but not counted in {@link NetworkCost#params()})
  * @param flops floating-point operations per sample, multiplies and adds: 2 x the
- *     multiply-accumulates, conv {@code 2 * prod(W.shape) * H_out * W_out}, linear {@code 2 * in *
- *     out}; biases, BatchNorm, activations and pooling are not counted
+ *     multiply-accumulates, conv (depthwise too) {@code 2 * prod(W.shape) * H_out * W_out}, linear
+ *     {@code 2 * in * out}; biases, BatchNorm, activations and pooling are not counted
  */
 public record LayerCost(String label, String type, long width, long params, long flops) {
 
     public static final String BATCHNORM = "batchnorm";
     public static final String CONV = "conv";
+    public static final String DEPTHWISE = "depthwise";
 
     /** Multiply-accumulates per sample (half the FLOPs). */
     public long macs() {
@@ -25,6 +26,9 @@ public record LayerCost(String label, String type, long width, long params, long
 
     /** Whether the authors' parameter count includes this layer (conv and linear layers only). */
     public boolean countsParams() {
-        return CONV.equals(type) || "dense".equals(type) || "output".equals(type);
+        return CONV.equals(type)
+                || DEPTHWISE.equals(type)
+                || "dense".equals(type)
+                || "output".equals(type);
     }
 }

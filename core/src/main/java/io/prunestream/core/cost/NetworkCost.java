@@ -11,6 +11,7 @@ import java.util.Set;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -18,8 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code utils.get_n_params_} and {@code get_n_flops_(count_adds=True)}):
  *
  * <ul>
- *   <li>{@link #params()}: weights and biases of conv and linear layers; BatchNorm gamma/beta and
- *       running statistics are not counted;
+ *   <li>{@link #params()}: weights and biases of conv (depthwise too) and linear layers; BatchNorm
+ *       gamma/beta and running statistics are not counted;
  *   <li>{@link #flops()}: multiplies plus adds of conv and linear layers, 2 x the
  *       multiply-accumulates (conv {@code 2 * prod(W.shape) * H_out * W_out}, linear {@code 2 * in
  *       * out}); biases, BatchNorm, activations and pooling are not counted.
@@ -61,6 +62,12 @@ public record NetworkCost(List<LayerCost> layers, long params, long flops) {
                 flops = 2 * w.length();
                 width = n.width();
                 type = n.layer() instanceof BaseOutputLayer ? "output" : "dense";
+            } else if (n.layer() instanceof DepthwiseConvolution2D d) {
+                InputType.InputTypeConvolutional out =
+                        (InputType.InputTypeConvolutional) n.outputType();
+                flops = 2 * w.length() * out.getHeight() * out.getWidth();
+                width = d.getNOut();
+                type = LayerCost.DEPTHWISE;
             } else if (n.layer() instanceof BatchNormalization b) {
                 width = b.getNOut();
                 type = LayerCost.BATCHNORM;

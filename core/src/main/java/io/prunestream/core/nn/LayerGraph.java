@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.Convolution2D;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
@@ -37,9 +38,11 @@ public final class LayerGraph {
             List<String> inputs,
             InputType outputType) {
 
-        /** A plain 2-D convolution: the layers whose filters can be pruned. */
+        /** A plain 2-D convolution (not depthwise, separable, 1-D or 3-D). */
         public boolean isConv() {
-            return layer != null && layer.getClass() == ConvolutionLayer.class;
+            return layer != null
+                    && (layer.getClass() == ConvolutionLayer.class
+                            || layer.getClass() == Convolution2D.class);
         }
 
         /** A fully connected layer (dense or output): weight [nIn, nOut]. */
@@ -53,13 +56,25 @@ public final class LayerGraph {
         }
     }
 
+    /** The name a sequential network's input goes by in {@link #sourcesOf}. */
+    public static final String SEQUENTIAL_INPUT = "input";
+
     private final Map<String, Node> nodes;
     private final Map<String, List<String>> outputs;
+    private final Map<String, List<String>> sources;
+    private final List<String> networkInputs;
     private final List<String> networkOutputs;
     private final InputType inputType;
 
-    private LayerGraph(Map<String, Node> nodes, List<String> networkOutputs, InputType inputType) {
+    private LayerGraph(
+            Map<String, Node> nodes,
+            Map<String, List<String>> sources,
+            List<String> networkInputs,
+            List<String> networkOutputs,
+            InputType inputType) {
         this.nodes = nodes;
+        this.sources = sources;
+        this.networkInputs = List.copyOf(networkInputs);
         this.networkOutputs = networkOutputs;
         this.inputType = inputType;
         this.outputs = new LinkedHashMap<>();
@@ -74,6 +89,7 @@ public final class LayerGraph {
     public static LayerGraph of(Object configuration, InputShape inputShape) {
         InputType in = inputShape.toInputType();
         Map<String, Node> nodes = new LinkedHashMap<>();
+        Map<String, List<String>> sources = new LinkedHashMap<>();
         if (configuration instanceof MultiLayerConfiguration c) {
             List<InputType> types = c.getLayerActivationTypes(in);
             int n = c.getConfs().size();
@@ -82,6 +98,7 @@ public final class LayerGraph {
                 String name = Integer.toString(i);
                 String label = layer.getLayerName() != null ? layer.getLayerName() : "layer" + i;
                 List<String> inputs = i == 0 ? List.of() : List.of(Integer.toString(i - 1));
+                sources.put(name, i == 0 ? List.of(SEQUENTIAL_INPUT) : inputs);
                 nodes.put(
                         name,
                         new Node(
@@ -93,7 +110,12 @@ public final class LayerGraph {
                                 inputs,
                                 types.get(i)));
             }
-            return new LayerGraph(nodes, List.of(Integer.toString(n - 1)), in);
+            return new LayerGraph(
+                    nodes,
+                    sources,
+                    List.of(SEQUENTIAL_INPUT),
+                    List.of(Integer.toString(n - 1)),
+                    in);
         }
         if (configuration instanceof ComputationGraphConfiguration c) {
             Map<String, InputType> types = c.getLayerActivationTypes(in);
@@ -108,10 +130,11 @@ public final class LayerGraph {
                 }
                 List<String> inputs =
                         new ArrayList<>(c.getVertexInputs().getOrDefault(name, List.of()));
+                sources.put(name, List.copyOf(inputs));
                 inputs.removeAll(c.getNetworkInputs());
                 nodes.put(name, new Node(name, name, layer, v, pre, inputs, types.get(name)));
             }
-            return new LayerGraph(nodes, c.getNetworkOutputs(), in);
+            return new LayerGraph(nodes, sources, c.getNetworkInputs(), c.getNetworkOutputs(), in);
         }
         throw new IllegalArgumentException(
                 "unsupported configuration type " + configuration.getClass().getName());
@@ -135,6 +158,24 @@ public final class LayerGraph {
 
     public List<String> outputsOf(String name) {
         return Collections.unmodifiableList(outputs.getOrDefault(name, List.of()));
+    }
+
+    /**
+     * What a node reads, in order: node names and network input names ({@link #networkInputs()}),
+     * the same name twice if it is read twice. {@link Node#inputs()} leaves the network inputs out.
+     */
+    public List<String> sourcesOf(String name) {
+        node(name);
+        return sources.get(name);
+    }
+
+    /** The names of the network inputs ({@link #SEQUENTIAL_INPUT} for a sequential network). */
+    public List<String> networkInputs() {
+        return networkInputs;
+    }
+
+    public boolean isNetworkInput(String name) {
+        return networkInputs.contains(name);
     }
 
     public boolean isNetworkOutput(String name) {

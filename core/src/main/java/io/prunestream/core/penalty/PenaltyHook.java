@@ -1,5 +1,7 @@
 package io.prunestream.core.penalty;
 
+import io.prunestream.core.group.Group;
+import io.prunestream.core.nn.ParamKeys;
 import io.prunestream.core.prune.PrunePlan;
 import io.prunestream.core.schedule.Granularity;
 import java.util.Arrays;
@@ -14,77 +16,116 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Applies GReg's penalty inside DL4J's training step: after the backward pass and before the
  * updater (and before DL4J's own L2 weight decay, which is added on top), {@code grad += lambda *
- * w} on each penalised weight, per filter or per element - the gradient of {@code lambda/2 *
+ * w} on each penalised weight, per group unit or per element - the gradient of {@code lambda/2 *
  * ||w||^2}, as the authors' {@code _apply_reg}. After the update it re-applies unstructured masks,
  * so masked weights stay exactly zero.
  *
- * <p>Penalty factors are plain arrays swapped at run time; the network is never rebuilt.
+ * <p>A group's penalty is one lambda per unit on every filter the unit removes (all the convs of a
+ * coupled group, dense units' weight columns, depthwise filters) and, as {@link NormPenalty} says,
+ * on its BatchNorm gamma/beta. Penalty factors are plain arrays swapped at run time; the network is
+ * never rebuilt.
  */
 public final class PenaltyHook extends BaseTrainingListener {
-    /** weight key -> lambda per filter [out] (filter granularity) or per element (weight shape). */
-    private final Map<String, INDArray> lambdas = new LinkedHashMap<>();
 
+    /** Lambda per position along {@code axis} of a parameter; axis -1: per element (c order). */
+    private record ParamPenalty(int axis, INDArray lambda) {}
+
+    private final Map<String, ParamPenalty> lambdas = new LinkedHashMap<>();
     private final Map<String, INDArray> masks = new LinkedHashMap<>();
-    private Granularity granularity = Granularity.FILTER;
 
     /**
-     * The parameters that carry one group's penalty.
+     * Sets the penalty of a filter plan: {@code lambdaPruned} on the plan's pruned units, {@code
+     * lambdaKept} on the other units of the groups it prunes.
      *
-     * @param full parameters that get the group's lambda on every entry: the pruned lambda on
-     *     pruned entries, the kept lambda on the others - a weight whose first axis runs over the
-     *     groups (per filter), a vector with one entry per group (BatchNorm gamma/beta), or, in
-     *     weight granularity, the weight itself (per element)
-     * @param prunedOnly parameters that get the pruned lambda on pruned entries and nothing on the
-     *     others (vectors with one entry per group)
-     */
-    public record GroupParams(List<String> full, List<String> prunedOnly) {
-        public GroupParams {
-            full = List.copyOf(full);
-            prunedOnly = List.copyOf(prunedOnly);
-        }
-    }
-
-    /**
-     * Sets the penalty factors from a plan: {@code lambdaPruned} on the plan's pruned groups,
-     * {@code lambdaKept} on its other groups, on the parameters {@code keys} lists per plan key.
+     * @param groups the groups the plan was made from (those of the trained network)
+     * @param norms which BatchNorm gamma/beta also carry it: OFF none, PRUNED the pruned units'
+     *     (pruned lambda, nothing on kept units), ALL every unit's with its unit's lambda
      */
     public void setPenalty(
-            PrunePlan plan, Map<String, GroupParams> keys, double lambdaPruned, double lambdaKept) {
+            List<Group> groups,
+            PrunePlan plan,
+            NormPenalty norms,
+            double lambdaPruned,
+            double lambdaKept) {
+        if (plan.granularity() != Granularity.FILTER) {
+            throw new IllegalArgumentException("a weight plan's penalty is set per element");
+        }
         lambdas.clear();
-        granularity = plan.granularity();
         if (lambdaPruned == 0 && lambdaKept == 0) {
             return;
         }
-        for (Map.Entry<String, GroupParams> e : keys.entrySet()) {
-            String group = e.getKey();
-            int n = plan.sizeOf(group);
-            int[] pruned = plan.prunedOf(group);
-            INDArray full = lambdas(n, pruned, lambdaPruned, lambdaKept);
-            for (String key : e.getValue().full()) {
-                lambdas.put(key, full);
+        Map<String, float[]> perKey = new LinkedHashMap<>();
+        Map<String, Integer> axes = new LinkedHashMap<>();
+        for (Group g : groups) {
+            if (!plan.pruned().containsKey(g.name())) {
+                continue;
             }
-            if (lambdaPruned != 0 && !e.getValue().prunedOnly().isEmpty()) {
-                INDArray prunedOnly = lambdas(n, pruned, lambdaPruned, 0);
-                for (String key : e.getValue().prunedOnly()) {
-                    lambdas.put(key, prunedOnly);
+            float[] full = new float[g.size()];
+            Arrays.fill(full, (float) lambdaKept);
+            float[] prunedOnly = new float[g.size()];
+            for (int u : plan.prunedOf(g.name())) {
+                full[u] = (float) lambdaPruned;
+                prunedOnly[u] = (float) lambdaPruned;
+            }
+            for (Group.Member m : g.members()) {
+                if (m.carriesFilters()) {
+                    put(perKey, axes, m.weightKey(), m.weightAxis(), m.unitOf(), full);
+                } else if (m.slice() == Group.Slice.NORM && norms != NormPenalty.OFF) {
+                    float[] l = norms == NormPenalty.ALL ? full : prunedOnly;
+                    if (norms == NormPenalty.ALL || lambdaPruned != 0) {
+                        // vectors with one entry per channel: per element
+                        put(perKey, axes, ParamKeys.gamma(m.node()), -1, m.unitOf(), l);
+                        put(perKey, axes, ParamKeys.beta(m.node()), -1, m.unitOf(), l);
+                    }
                 }
+            }
+        }
+        perKey.forEach(
+                (k, v) -> lambdas.put(k, new ParamPenalty(axes.get(k), Nd4j.createFromArray(v))));
+    }
+
+    private static void put(
+            Map<String, float[]> perKey,
+            Map<String, Integer> axes,
+            String key,
+            int axis,
+            int[] unitOf,
+            float[] perUnit) {
+        float[] l = perKey.computeIfAbsent(key, k -> new float[unitOf.length]);
+        axes.put(key, axis);
+        for (int p = 0; p < unitOf.length; p++) {
+            if (unitOf[p] >= 0) {
+                l[p] = perUnit[unitOf[p]];
             }
         }
     }
 
-    private static INDArray lambdas(int n, int[] pruned, double lambdaPruned, double lambdaKept) {
-        float[] l = new float[n];
-        Arrays.fill(l, (float) lambdaKept);
-        for (int i : pruned) {
-            l[i] = (float) lambdaPruned;
+    /**
+     * Sets the penalty of a weight plan: per element of each weight the plan prunes, {@code
+     * lambdaPruned} on pruned elements and {@code lambdaKept} on the others.
+     */
+    public void setPenalty(PrunePlan plan, double lambdaPruned, double lambdaKept) {
+        if (plan.granularity() != Granularity.WEIGHT) {
+            throw new IllegalArgumentException("a filter plan's penalty is set per group");
         }
-        return Nd4j.createFromArray(l);
+        lambdas.clear();
+        if (lambdaPruned == 0 && lambdaKept == 0) {
+            return;
+        }
+        for (Map.Entry<String, int[]> e : plan.pruned().entrySet()) {
+            float[] l = new float[plan.sizeOf(e.getKey())];
+            Arrays.fill(l, (float) lambdaKept);
+            for (int i : e.getValue()) {
+                l[i] = (float) lambdaPruned;
+            }
+            lambdas.put(e.getKey(), new ParamPenalty(-1, Nd4j.createFromArray(l)));
+        }
     }
 
     /** The factors now applied per parameter key (a copy), for checks and reports. */
     public Map<String, float[]> penalties() {
         Map<String, float[]> out = new LinkedHashMap<>();
-        lambdas.forEach((k, v) -> out.put(k, v.toFloatVector()));
+        lambdas.forEach((k, v) -> out.put(k, v.lambda().toFloatVector()));
         return out;
     }
 
@@ -121,19 +162,39 @@ public final class PenaltyHook extends BaseTrainingListener {
         // DL4J's gradient is still the sum over the batch here; the updater divides it by the batch
         // size before regularisation and the update, so scale the term to land as lambda * w.
         double scale = model.batchSize();
-        for (Map.Entry<String, INDArray> e : lambdas.entrySet()) {
+        for (Map.Entry<String, ParamPenalty> e : lambdas.entrySet()) {
             INDArray w = model.getParam(e.getKey());
-            INDArray grad = model.gradient().getGradientFor(e.getKey());
-            INDArray lambda = e.getValue();
-            if (granularity == Granularity.FILTER && w.rank() > 2) {
-                long n = w.size(0);
-                INDArray term =
-                        w.reshape('c', n, w.length() / n).mulColumnVector(lambda.reshape(n, 1));
-                grad.addi(term.reshape('c', w.shape()).muli(scale));
-            } else {
-                grad.addi(w.mul(lambda.reshape(w.shape())).muli(scale));
+            if (w == null) {
+                continue; // a BatchNorm with locked gamma/beta has none to penalise
             }
+            INDArray grad = model.gradient().getGradientFor(e.getKey());
+            grad.addi(term(w, e.getValue()).muli(scale));
         }
+    }
+
+    /** lambda * w, lambda running along the penalty's axis. */
+    private static INDArray term(INDArray w, ParamPenalty p) {
+        INDArray lambda = p.lambda();
+        if (p.axis() < 0 || w.rank() == 1) {
+            return w.mul(lambda.reshape(w.shape()));
+        }
+        long[] shape = w.shape();
+        long outer = 1;
+        for (int i = 0; i < p.axis(); i++) {
+            outer *= shape[i];
+        }
+        long n = shape[p.axis()];
+        long inner = w.length() / outer / n;
+        INDArray term;
+        if (outer == 1) {
+            term = w.reshape('c', n, inner).mulColumnVector(lambda.reshape(n, 1));
+        } else if (inner == 1) {
+            term = w.reshape('c', outer, n).mulRowVector(lambda.reshape(1, n));
+        } else {
+            INDArray repeated = lambda.reshape(n, 1).repeat(1, inner).reshape('c', 1, n * inner);
+            term = w.reshape('c', outer, n * inner).mulRowVector(repeated);
+        }
+        return term.reshape('c', shape);
     }
 
     @Override

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 /**
  * Pruning ratio per layer: ordered {@code pattern=ratio} rules matched against layer names (glob
  * {@code *} and {@code ?}), first match wins, then a default. As in the paper's tables, the layer
- * that reads the network input is left unpruned unless a rule names it.
+ * that reads the network input is left unpruned unless a rule names it. A group of layers pruned
+ * together takes the first rule that matches any of them.
  *
  * <p>Text form: {@code "0.5"} (every layer), {@code "0.7,conv2=0.5"}, {@code
  * "s1*=0.75,s2*=0.75,s3*=0.32"}.
@@ -98,6 +99,21 @@ public final class LayerRatios implements java.io.Serializable {
             }
         }
         return readsInput ? 0 : defaultRatio;
+    }
+
+    /**
+     * The ratio for a group of layers pruned together: the first rule (in written order) that
+     * matches any of them, else the default, or 0 when {@code keptUnlessNamed}.
+     */
+    public double ratioFor(List<String> labels, boolean keptUnlessNamed) {
+        for (Rule r : rules) {
+            for (String label : labels) {
+                if (r.regex().matcher(label).matches()) {
+                    return r.ratio();
+                }
+            }
+        }
+        return keptUnlessNamed ? 0 : defaultRatio;
     }
 
     /** True when some rule names this layer explicitly. */

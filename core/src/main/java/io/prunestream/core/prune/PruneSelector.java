@@ -1,7 +1,8 @@
 package io.prunestream.core.prune;
 
-import io.prunestream.core.group.FilterGroup;
-import io.prunestream.core.group.GroupFinder;
+import io.prunestream.core.group.DependencyGraph;
+import io.prunestream.core.group.Group;
+import io.prunestream.core.group.GroupScope;
 import io.prunestream.core.nn.LayerGraph;
 import io.prunestream.core.nn.Network;
 import io.prunestream.core.nn.ParamKeys;
@@ -17,8 +18,9 @@ import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Chooses the groups to prune: per layer, the {@code min(ceil(r*n), n-1)} groups with the smallest
+ * Chooses the groups to prune: per group, the {@code min(ceil(r*n), n-1)} units with the smallest
  * importance ({@code pick_pruned=min}), so a layer is never emptied. Ties go to the lower index.
+ * Filter plans are keyed by {@link Group#name()}, weight plans by weight key.
  */
 public final class PruneSelector {
     private PruneSelector() {}
@@ -26,11 +28,21 @@ public final class PruneSelector {
     /** A weight tensor that unstructured pruning can mask. */
     public record WeightTensor(String key, String label, int size, boolean readsInput) {}
 
-    /** The groups (or weights) to prune, the least important first by {@code importance}. */
+    /** As {@link #select(Network, Granularity, GroupScope, LayerRatios, Importance)}, inner. */
     public static PrunePlan select(
             Network net, Granularity granularity, LayerRatios ratios, Importance importance) {
+        return select(net, granularity, GroupScope.INNER, ratios, importance);
+    }
+
+    /** The groups (or weights) to prune, the least important first by {@code importance}. */
+    public static PrunePlan select(
+            Network net,
+            Granularity granularity,
+            GroupScope scope,
+            LayerRatios ratios,
+            Importance importance) {
         return granularity == Granularity.FILTER
-                ? selectFilters(net, ratios, importance)
+                ? select(net, DependencyGraph.of(net).groups(scope), ratios, importance)
                 : selectWeights(net, ratios, importance);
     }
 
@@ -47,26 +59,43 @@ public final class PruneSelector {
         return Math.min(k, n - 1);
     }
 
-    private static PrunePlan selectFilters(Network net, LayerRatios ratios, Importance importance) {
+    /**
+     * The ratio a group is pruned at: the first rule naming one of the layers that make its
+     * channels, else the default (0 for a group the default leaves alone, {@link
+     * Group#keptUnlessNamed()}).
+     */
+    public static double ratioOf(Group g, LayerRatios ratios) {
+        return ratios.ratioFor(g.producerLabels(), g.keptUnlessNamed());
+    }
+
+    /**
+     * The units to prune of the given groups (of {@code net}).
+     *
+     * @throws IllegalArgumentException when a rule names a layer of a group that cannot be pruned
+     */
+    public static PrunePlan select(
+            Network net, List<Group> groups, LayerRatios ratios, Importance importance) {
         Map<String, int[]> pruned = new LinkedHashMap<>();
         Map<String, Integer> sizes = new LinkedHashMap<>();
-        for (FilterGroup g : GroupFinder.filterGroups(net.graph())) {
-            double r = ratios.ratioFor(g.label(), g.readsNetworkInput());
+        for (Group g : groups) {
+            double r = ratioOf(g, ratios);
             if (!g.prunable()) {
-                if (r > 0 && ratios.names(g.label())) {
-                    throw new IllegalArgumentException(
-                            "layer '"
-                                    + g.label()
-                                    + "' cannot be pruned: "
-                                    + g.blockedBy()
-                                    + "; set its ratio to 0 or remove the rule");
+                for (String label : g.producerLabels()) {
+                    if (r > 0 && ratios.names(label)) {
+                        throw new IllegalArgumentException(
+                                "layer '"
+                                        + label
+                                        + "' cannot be pruned: "
+                                        + g.blockedBy()
+                                        + "; set its ratio to 0 or remove the rule");
+                    }
                 }
                 continue;
             }
             int k = prunedCount(r, g.size());
             if (k > 0) {
                 sizes.put(g.name(), g.size());
-                pruned.put(g.name(), smallest(importance.groupScores(net.param(g.weightKey())), k));
+                pruned.put(g.name(), smallest(importance.groupScores(g, net), k));
             }
         }
         return new PrunePlan(Granularity.FILTER, pruned, sizes);

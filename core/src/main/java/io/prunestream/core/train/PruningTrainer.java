@@ -1,13 +1,13 @@
 package io.prunestream.core.train;
 
 import io.prunestream.core.cost.NetworkCost;
-import io.prunestream.core.group.FilterGroup;
-import io.prunestream.core.group.GroupFinder;
+import io.prunestream.core.group.DependencyGraph;
+import io.prunestream.core.group.Group;
 import io.prunestream.core.nn.Network;
 import io.prunestream.core.nn.ParamKeys;
 import io.prunestream.core.penalty.NormPenalty;
 import io.prunestream.core.penalty.PenaltyHook;
-import io.prunestream.core.prune.FilterSurgery;
+import io.prunestream.core.prune.GroupSurgery;
 import io.prunestream.core.prune.Importance;
 import io.prunestream.core.prune.L1Norm;
 import io.prunestream.core.prune.PrunePlan;
@@ -15,7 +15,6 @@ import io.prunestream.core.prune.PruneSelector;
 import io.prunestream.core.schedule.Granularity;
 import io.prunestream.core.schedule.Phase;
 import io.prunestream.core.schedule.ScheduleState;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,9 +48,8 @@ public final class PruningTrainer {
     private final NetworkCost baseCost;
     private Network net;
     private PrunePlan plan;
-    // derived from the network and plan; cached because a graph walk costs more than a small step
-    private PrunePlan keysFor;
-    private Map<String, PenaltyHook.GroupParams> keys;
+    // derived from the network; cached because a graph walk costs more than a small step
+    private List<Group> groups;
     private Map<String, String> labels;
     private PrunePlan startPlan;
     private long steps;
@@ -222,8 +220,18 @@ public final class PruningTrainer {
     }
 
     private PrunePlan select() {
-        return PruneSelector.select(
-                net, spec.granularity(), spec.ratios(), spec.importance().importance());
+        Importance importance = spec.importance().importance();
+        return spec.granularity() == Granularity.FILTER
+                ? PruneSelector.select(net, groups(), spec.ratios(), importance)
+                : PruneSelector.select(net, spec.granularity(), spec.ratios(), importance);
+    }
+
+    /** The groups of the current network under the run's scope. */
+    private List<Group> groups() {
+        if (groups == null) {
+            groups = DependencyGraph.of(net).groups(spec.groups());
+        }
+        return groups;
     }
 
     private void applyPenalty(ScheduleState s) {
@@ -242,49 +250,18 @@ public final class PruningTrainer {
                 && target == plan) {
             return;
         }
-        if (keysFor != target) {
-            keys = penalizedKeys(target);
-            keysFor = target;
+        if (target.granularity() == Granularity.WEIGHT) {
+            hook.setPenalty(target, s.lambdaPruned(), s.lambdaKept());
+        } else {
+            // PRUNED: only once the pruned set is final, so GReg-2's uniform phase leaves BN alone
+            NormPenalty norms = spec.normPenalty();
+            if (norms == NormPenalty.PRUNED && target != plan) {
+                norms = NormPenalty.OFF;
+            }
+            hook.setPenalty(groups(), target, norms, s.lambdaPruned(), s.lambdaKept());
         }
-        hook.setPenalty(target, keys, s.lambdaPruned(), s.lambdaKept());
         appliedLambdaPruned = s.lambdaPruned();
         appliedLambdaKept = s.lambdaKept();
-    }
-
-    /**
-     * Per plan key, the parameters that carry its penalty: the conv weight, and the BatchNorm
-     * gamma/beta as the run's {@link NormPenalty} says (PRUNED: only once the pruned set is final,
-     * so GReg-2's uniform phase leaves them alone).
-     */
-    private Map<String, PenaltyHook.GroupParams> penalizedKeys(PrunePlan p) {
-        Map<String, PenaltyHook.GroupParams> keys = new LinkedHashMap<>();
-        if (p.granularity() == Granularity.WEIGHT) {
-            p.pruned()
-                    .keySet()
-                    .forEach(k -> keys.put(k, new PenaltyHook.GroupParams(List.of(k), List.of())));
-            return keys;
-        }
-        NormPenalty norms = spec.normPenalty();
-        for (FilterGroup g : GroupFinder.filterGroups(net.graph())) {
-            if (!p.pruned().containsKey(g.name())) {
-                continue;
-            }
-            List<String> full = new ArrayList<>();
-            List<String> prunedOnly = new ArrayList<>();
-            full.add(g.weightKey());
-            List<String> bn = new ArrayList<>();
-            for (String n : g.norms()) {
-                bn.add(ParamKeys.gamma(n));
-                bn.add(ParamKeys.beta(n));
-            }
-            if (norms == NormPenalty.ALL) {
-                full.addAll(bn);
-            } else if (norms == NormPenalty.PRUNED && p == plan) {
-                prunedOnly.addAll(bn);
-            }
-            keys.put(g.name(), new PenaltyHook.GroupParams(full, prunedOnly));
-        }
-        return keys;
     }
 
     private void prune() {
@@ -303,7 +280,9 @@ public final class PruningTrainer {
                         .orElse(Double.NaN);
         hook.clearPenalty();
         if (plan.granularity() == Granularity.FILTER) {
-            net = FilterSurgery.apply(net, plan);
+            net = GroupSurgery.apply(net, groups(), plan);
+            groups = null;
+            labels = null;
             net.addListener(hook);
         } else {
             hook.setMasks(net.model(), plan);
@@ -330,16 +309,23 @@ public final class PruningTrainer {
             return out;
         }
         Map<String, String> labels = labels();
+        Map<String, Group> byName = new LinkedHashMap<>();
+        if (p.granularity() == Granularity.FILTER && !isPruned()) {
+            groups().forEach(g -> byName.put(g.name(), g));
+        }
         for (Map.Entry<String, int[]> e : p.pruned().entrySet()) {
             String key = e.getKey();
             boolean filter = p.granularity() == Granularity.FILTER;
-            INDArray w = net.param(filter ? ParamKeys.weight(key) : key);
-            String node = filter ? key : ParamKeys.node(key);
+            String node = filter ? Group.nodeOf(key, labels.keySet()) : ParamKeys.node(key);
+            INDArray w = net.param(filter ? ParamKeys.weight(node) : key);
             double ratio = Double.NaN;
-            boolean removed = filter && isPruned();
-            if (!removed) {
-                double[] score = filter ? MAGNITUDE.groupScores(w) : MAGNITUDE.weightScores(w);
-                ratio = keptOverPruned(score, e.getValue());
+            if (!filter) {
+                ratio = keptOverPruned(MAGNITUDE.weightScores(w), e.getValue());
+            } else if (!isPruned()) {
+                Group g = byName.get(key);
+                if (g != null && g.size() == p.sizeOf(key)) {
+                    ratio = keptOverPruned(MAGNITUDE.groupScores(g, net), e.getValue());
+                }
             }
             // conv weights are [out, in, kh, kw], dense weights [in, out]
             long width = w.rank() == 2 ? w.size(1) : w.size(0);

@@ -1,5 +1,6 @@
 package io.prunestream.core.train;
 
+import io.prunestream.core.group.GroupScope;
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.OptimizerSpec;
 import io.prunestream.core.penalty.NormPenalty;
@@ -29,6 +30,8 @@ import java.util.Objects;
  * @param lrFinetune learning rate during fine-tuning, by iterations since PRUNE
  * @param batchSize samples per training step
  * @param normPenalty which BatchNorm gamma/beta also carry the penalty (see README)
+ * @param groups which groups structured pruning may remove (inner: the paper's; coupled: also
+ *     across adds and concatenations)
  */
 public record RunSpec(
         String runId,
@@ -42,8 +45,39 @@ public record RunSpec(
         double lrPrune,
         LrSchedule lrFinetune,
         int batchSize,
-        NormPenalty normPenalty)
+        NormPenalty normPenalty,
+        GroupScope groups)
         implements Serializable {
+
+    /** A run with the paper's groups ({@link GroupScope#INNER}). */
+    public RunSpec(
+            String runId,
+            ModelSpec model,
+            OptimizerSpec optimizer,
+            PruningSchedule schedule,
+            Granularity granularity,
+            LayerRatios ratios,
+            ImportanceCriterion importance,
+            LrSchedule lrTrain,
+            double lrPrune,
+            LrSchedule lrFinetune,
+            int batchSize,
+            NormPenalty normPenalty) {
+        this(
+                runId,
+                model,
+                optimizer,
+                schedule,
+                granularity,
+                ratios,
+                importance,
+                lrTrain,
+                lrPrune,
+                lrFinetune,
+                batchSize,
+                normPenalty,
+                GroupScope.INNER);
+    }
 
     public RunSpec {
         Objects.requireNonNull(runId, "runId");
@@ -56,6 +90,7 @@ public record RunSpec(
         Objects.requireNonNull(lrTrain, "lrTrain");
         Objects.requireNonNull(lrFinetune, "lrFinetune");
         Objects.requireNonNull(normPenalty, "normPenalty");
+        Objects.requireNonNull(groups, "groups");
         if (!(lrPrune > 0)) {
             throw new IllegalArgumentException(
                     "run '" + runId + "': lr while regularising must be > 0, got " + lrPrune);
@@ -84,6 +119,7 @@ public record RunSpec(
         m.put("method", schedule.method().id());
         m.putAll(schedule.parameters());
         m.put("granularity", granularity.toString());
+        m.put("groups", groups.toString());
         m.put("ratios", ratios.toString());
         m.put("importance", importance.toString());
         m.put("penalty.batchnorm", normPenalty.toString());

@@ -3,10 +3,11 @@ package io.prunestream.core.cost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import io.prunestream.core.group.GroupScope;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.OptimizerSpec;
-import io.prunestream.core.prune.FilterSurgery;
+import io.prunestream.core.prune.GroupSurgery;
 import io.prunestream.core.prune.PrunePlan;
 import io.prunestream.core.schedule.Granularity;
 import java.io.ByteArrayInputStream;
@@ -81,6 +82,23 @@ class NetworkCostTest {
     }
 
     @Test
+    void depthwiseConvsCountAsConvs() {
+        var cost = NetworkCost.of(io.prunestream.core.group.GraphFixtures.separable());
+        // dw_in [3,3,3,2] + 6 biases on 8x8 (same padding): 2 * 54 * 64 = 6 912
+        // dw1 [3,3,8,1] + 8 biases on 8x8:                  2 * 72 * 64 = 9 216
+        // dw2 [3,3,12,2] + 24 biases on 8x8:               2 * 216 * 64 = 27 648
+        assertThat(cost.layers())
+                .filteredOn(l -> l.type().equals(LayerCost.DEPTHWISE))
+                .extracting(LayerCost::label, LayerCost::width, LayerCost::params, LayerCost::flops)
+                .containsExactly(
+                        tuple("dw_in", 6L, 54L + 6, 6_912L),
+                        tuple("dw1", 8L, 72L + 8, 9_216L),
+                        tuple("dw2", 24L, 216L + 24, 27_648L));
+        assertThat(cost.layers().stream().filter(l -> l.label().equals("dw2")))
+                .allMatch(LayerCost::countsParams);
+    }
+
+    @Test
     void prunedCnnByHand() {
         var net = ModelSpec.smallCnn(InputShape.MNIST, 10, 1).build(OptimizerSpec.sgd(0.1, 0));
         // remove 24 of conv2's 32 filters and 48 of conv3's 64
@@ -89,7 +107,7 @@ class NetworkCostTest {
         PrunePlan plan =
                 new PrunePlan(
                         Granularity.FILTER, Map.of("4", p2, "8", p3), Map.of("4", 32, "8", 64));
-        NetworkCost small = NetworkCost.of(FilterSurgery.apply(net, plan));
+        NetworkCost small = NetworkCost.of(GroupSurgery.apply(net, GroupScope.INNER, plan));
         // conv1 225 792; conv2 [8,16,3,3] 2*1152*196 = 451 584; conv3 [16,8,3,3] 2*1152*49 = 112
         // 896
         // fc1 (16*9=144) * 128 * 2 = 36 864; out 2 560

@@ -3,8 +3,8 @@ package io.prunestream.core.group;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import io.prunestream.core.group.FilterGroup.Consumer;
-import io.prunestream.core.group.FilterGroup.Consumer.Kind;
+import io.prunestream.core.group.Group.Member;
+import io.prunestream.core.group.Group.Slice;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.LayerGraph;
 import io.prunestream.core.nn.ModelSpec;
@@ -23,25 +23,68 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.junit.jupiter.api.Test;
 
 /**
- * The filter groups of the project's networks, worked out by hand from their layer lists (see
- * {@code Models}): which convolutions can lose filters, which cannot and why, and what is sliced
- * with them.
+ * The inner groups of the project's networks, worked out by hand from their layer lists (see {@code
+ * Models}): which convolutions can lose filters, which cannot and why, and what is sliced with
+ * them. (The project's hidden dense layers are groups too: their units with the output layer's
+ * inputs.)
  */
 class GroupFinderTest {
     private static final OptimizerSpec SGD = OptimizerSpec.sgd(0.05, 5e-4);
 
-    /** A prunable group with one BatchNorm and one reader. */
-    private static FilterGroup prunable(
-            String node, String label, int size, String norm, Consumer reader, boolean first) {
-        return new FilterGroup(node, label, size, List.of(norm), List.of(reader), null, first);
+    /** A reader of a group: the nodes whose input slice goes with it, and positions per unit. */
+    record Consumer(String node, int blockSize) {}
+
+    /**
+     * Checks a prunable conv group: its filters, BatchNorm (or none) and one reader that reads
+     * {@code reader.blockSize()} inputs per filter, block after block (a dense layer after a
+     * flatten).
+     */
+    private static void assertPrunable(
+            Group g,
+            String node,
+            String label,
+            int size,
+            String norm,
+            Consumer reader,
+            boolean first) {
+        assertThat(g.name()).isEqualTo(node);
+        assertThat(g.node()).isEqualTo(node);
+        assertThat(g.label()).isEqualTo(label);
+        assertThat(g.kind()).isEqualTo(Group.Kind.FILTERS);
+        assertThat(g.size()).isEqualTo(size);
+        assertThat(g.blockedBy()).isNull();
+        assertThat(g.readsNetworkInput()).isEqualTo(first);
+        assertThat(g.nodes(Slice.OUT)).containsExactly(node);
+        assertThat(g.members(Slice.OUT).get(0).unitOf()).isEqualTo(identity(size));
+        assertThat(g.nodes(Slice.NORM)).isEqualTo(norm == null ? List.of() : List.of(norm));
+        assertThat(g.nodes(Slice.IN)).containsExactly(reader.node());
+        Member in = g.members(Slice.IN).get(0);
+        int[] blocks = new int[size * reader.blockSize()];
+        for (int i = 0; i < blocks.length; i++) {
+            blocks[i] = i / reader.blockSize();
+        }
+        assertThat(in.unitOf()).isEqualTo(blocks);
+        assertThat(in.weightAxis()).isEqualTo(in.type().equals("DenseLayer") ? 0 : 1);
     }
 
-    private static List<FilterGroup> groupsOf(ModelSpec spec) {
-        return GroupFinder.filterGroups(spec.build(SGD).graph());
+    private static int[] identity(int n) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = i;
+        }
+        return out;
     }
 
-    private static Map<String, FilterGroup> byLabel(List<FilterGroup> groups) {
-        Map<String, FilterGroup> out = new LinkedHashMap<>();
+    private static List<Group> groupsOf(ModelSpec spec) {
+        return DependencyGraph.of(spec.build(SGD)).groups(GroupScope.INNER);
+    }
+
+    private static List<Group> convGroups(List<Group> groups) {
+        return groups.stream().filter(g -> g.kind() != Group.Kind.NEURONS).toList();
+    }
+
+    private static Map<String, Group> byLabel(List<Group> groups) {
+        Map<String, Group> out = new LinkedHashMap<>();
         groups.forEach(g -> out.put(g.label(), g));
         return out;
     }
@@ -53,15 +96,15 @@ class GroupFinderTest {
      */
     @Test
     void smallCnnEveryConvIsPrunableWithItsNormAndReader() {
-        List<FilterGroup> groups = groupsOf(ModelSpec.smallCnn(InputShape.MNIST, 10, 1));
+        List<Group> groups = convGroups(groupsOf(ModelSpec.smallCnn(InputShape.MNIST, 10, 1)));
 
-        assertThat(groups)
-                .containsExactly(
-                        prunable("0", "conv1", 16, "1", new Consumer("4", Kind.CONV, 1), true),
-                        prunable("4", "conv2", 32, "5", new Consumer("8", Kind.CONV, 1), false),
-                        prunable("8", "conv3", 64, "9", new Consumer("12", Kind.DENSE, 9), false));
-        assertThat(groups).allMatch(FilterGroup::prunable);
-        assertThat(groups.get(2).weightKey()).isEqualTo("8_W");
+        assertThat(groups).hasSize(3);
+        assertPrunable(groups.get(0), "0", "conv1", 16, "1", new Consumer("4", 1), true);
+        assertPrunable(groups.get(1), "4", "conv2", 32, "5", new Consumer("8", 1), false);
+        assertPrunable(groups.get(2), "8", "conv3", 64, "9", new Consumer("12", 9), false);
+        assertThat(groups.get(2).members(Slice.OUT).get(0).weightKey()).isEqualTo("8_W");
+        // the flatten before fc1 loses the pruned channels too
+        assertThat(groups.get(2).nodes(Slice.FLATTEN)).containsExactly("12");
     }
 
     /**
@@ -70,13 +113,13 @@ class GroupFinderTest {
      */
     @Test
     void lenetHasNoNormsAndADenseBlockOfSixteen() {
-        List<FilterGroup> groups = groupsOf(ModelSpec.lenet(InputShape.MNIST, 10, 1));
+        List<Group> groups = convGroups(groupsOf(ModelSpec.lenet(InputShape.MNIST, 10, 1)));
 
         assertThat(groups)
-                .extracting(FilterGroup::label, FilterGroup::size, FilterGroup::norms)
+                .extracting(Group::label, Group::size, g -> g.nodes(Slice.NORM))
                 .containsExactly(tuple("conv1", 20, List.of()), tuple("conv2", 50, List.of()));
-        assertThat(groups.get(0).consumers()).containsExactly(new Consumer("2", Kind.CONV, 1));
-        assertThat(groups.get(1).consumers()).containsExactly(new Consumer("4", Kind.DENSE, 16));
+        assertPrunable(groups.get(0), "0", "conv1", 20, null, new Consumer("2", 1), true);
+        assertPrunable(groups.get(1), "2", "conv2", 50, null, new Consumer("4", 16), false);
     }
 
     /**
@@ -86,11 +129,11 @@ class GroupFinderTest {
      */
     @Test
     void resnetOnlyTheInnerConvOfEachBlockIsPrunable() {
-        Map<String, FilterGroup> g =
+        Map<String, Group> g =
                 byLabel(groupsOf(ModelSpec.resnet(20, 0.5, new InputShape(3, 12, 12), 5, 3)));
 
         assertThat(g).hasSize(1 + 9 * 2);
-        assertThat(g.values().stream().filter(FilterGroup::prunable).map(FilterGroup::label))
+        assertThat(g.values().stream().filter(Group::prunable).map(Group::label))
                 .containsExactlyInAnyOrder(
                         "s1b0_conv1",
                         "s1b1_conv1",
@@ -105,22 +148,21 @@ class GroupFinderTest {
         for (int s = 1; s <= 3; s++) {
             for (int b = 0; b < 3; b++) {
                 String p = "s" + s + "b" + b + "_";
-                assertThat(g.get(p + "conv1"))
-                        .isEqualTo(
-                                prunable(
-                                        p + "conv1",
-                                        p + "conv1",
-                                        widths[s - 1],
-                                        p + "bn1",
-                                        new Consumer(p + "conv2", Kind.CONV, 1),
-                                        false));
+                assertPrunable(
+                        g.get(p + "conv1"),
+                        p + "conv1",
+                        p + "conv1",
+                        widths[s - 1],
+                        p + "bn1",
+                        new Consumer(p + "conv2", 1),
+                        false);
                 assertThat(g.get(p + "conv2").blockedBy())
                         .contains("ElementWiseVertex '" + p + "add'")
                         .contains("residual add");
             }
         }
         // the stem's channels reach block 1's conv1 and, through the identity shortcut, its add
-        FilterGroup stem = g.get("stem_conv");
+        Group stem = g.get("stem_conv");
         assertThat(stem.readsNetworkInput()).isTrue();
         assertThat(stem.prunable()).isFalse();
         assertThat(stem.blockedBy()).contains("ElementWiseVertex 's1b0_add'");
@@ -135,19 +177,22 @@ class GroupFinderTest {
                         conv("convB", 6), // 2 -> convC: prunable
                         conv("convC", 5), // 3 -> global pooling, the network output
                         new GlobalPoolingLayer.Builder(PoolingType.AVG).name("gap").build());
-        Map<String, FilterGroup> g = byLabel(GroupFinder.filterGroups(graph));
+        Map<String, Group> g = byLabel(DependencyGraph.of(graph).groups(GroupScope.INNER));
 
         assertThat(g.get("convA").blockedBy())
                 .isEqualTo(
                         "its output reaches LocalResponseNormalization 'lrn', which prunestream"
                                 + " cannot slice");
         assertThat(g.get("convB").prunable()).isTrue();
-        assertThat(g.get("convB").consumers()).containsExactly(new Consumer("3", Kind.CONV, 1));
+        assertPrunable(g.get("convB"), "2", "convB", 6, null, new Consumer("3", 1), false);
         assertThat(g.get("convC").blockedBy())
                 .isEqualTo("its channels reach the network output at 'gap'");
 
         LayerGraph convLast = sequential(conv("first", 3), conv("last", 2));
-        assertThat(byLabel(GroupFinder.filterGroups(convLast)).get("last").blockedBy())
+        assertThat(
+                        byLabel(DependencyGraph.of(convLast).groups(GroupScope.INNER))
+                                .get("last")
+                                .blockedBy())
                 .isEqualTo("it is a network output");
     }
 

@@ -2,11 +2,16 @@ package io.prunestream.core.penalty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prunestream.core.group.DependencyGraph;
+import io.prunestream.core.group.GraphFixtures;
+import io.prunestream.core.group.Group;
+import io.prunestream.core.group.GroupScope;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.Network;
 import io.prunestream.core.nn.Optimizer;
 import io.prunestream.core.nn.OptimizerSpec;
+import io.prunestream.core.prune.Importance;
 import io.prunestream.core.prune.L1Norm;
 import io.prunestream.core.prune.LayerRatios;
 import io.prunestream.core.prune.PrunePlan;
@@ -37,6 +42,10 @@ class PenaltyHookTest {
         return new DataSet(x, y);
     }
 
+    private static java.util.List<Group> groups(Network net) {
+        return DependencyGraph.of(net).groups(GroupScope.INNER);
+    }
+
     @Test
     void filterPenaltyAddsLambdaTimesWOnChosenFiltersOnly() {
         check(ModelSpec.smallCnn(InputShape.MNIST, 10, 5).build(PLAIN_SGD), "4", 10);
@@ -58,13 +67,8 @@ class PenaltyHookTest {
         Network plain = net.copy();
         Network penalised = net.copy();
         PenaltyHook hook = new PenaltyHook();
-        hook.setPenalty(
-                plan,
-                Map.of(
-                        node,
-                        new PenaltyHook.GroupParams(java.util.List.of(key), java.util.List.of())),
-                0.5,
-                0.0);
+        hook.setPenalty(groups(net), plan, NormPenalty.OFF, 0.5, 0.0);
+        assertThat(hook.penalties()).containsOnlyKeys(key);
         penalised.addListener(hook);
         INDArray w0 = net.param(key).dup();
 
@@ -103,14 +107,7 @@ class PenaltyHookTest {
         PrunePlan plan =
                 new PrunePlan(Granularity.FILTER, Map.of("4", new int[] {1, 3}), Map.of("4", 32));
         PenaltyHook hook = new PenaltyHook();
-        hook.setPenalty(
-                plan,
-                Map.of(
-                        "4",
-                        new PenaltyHook.GroupParams(
-                                java.util.List.of("4_W"), java.util.List.of("5_gamma", "5_beta"))),
-                0.5,
-                -0.25);
+        hook.setPenalty(groups(net), plan, NormPenalty.PRUNED, 0.5, -0.25);
         float[] full = new float[32];
         float[] prunedOnly = new float[32];
         java.util.Arrays.fill(full, -0.25f);
@@ -141,6 +138,95 @@ class PenaltyHookTest {
             }
             assertThat(Math.abs(diff.getDouble(1))).isGreaterThan(1e-4);
         }
+    }
+
+    @Test
+    void denseNeuronsGetTheirPenaltyOnTheirWeightColumns() {
+        // h2 (layer 2) of the MLP: W [16, 10], units are columns
+        checkGroup(GraphFixtures.mlp(), GroupScope.INNER, "2", new int[] {1, 3});
+    }
+
+    @Test
+    void aGroupsDepthwiseFiltersGetItsPenaltyToo() {
+        // pw1's 12 channels run through dw2 (multiplier 2): W [3, 3, 12, 2] along axis 2
+        Network net = GraphFixtures.separable();
+        Map<String, float[]> p = checkGroup(net, GroupScope.INNER, "pw1", new int[] {0, 5, 11});
+        assertThat(p).containsOnlyKeys("pw1_W", "dw2_W");
+    }
+
+    @Test
+    void aCoupledGroupHasOneLambdaOnEveryConvOfTheResidualStream() {
+        Network net = ModelSpec.resnet(8, 0.5, new InputShape(3, 8, 8), 4, 5).build(PLAIN_SGD);
+        Map<String, float[]> p =
+                checkGroup(net, GroupScope.COUPLED, "stem_conv", new int[] {1, 3, 4, 7});
+        // stage 1 has 8 channels, stage 2 16 (channels c and 8 + c are unit c), stage 3 32
+        float[] stage2 = p.get("s2b0_conv2_W");
+        assertThat(stage2).hasSize(16);
+        for (int c = 0; c < 8; c++) {
+            float lambda = c == 1 || c == 3 || c == 4 || c == 7 ? 0.5f : 0f;
+            assertThat(p.get("stem_conv_W")[c]).isEqualTo(lambda);
+            assertThat(stage2[c]).isEqualTo(lambda);
+            assertThat(stage2[8 + c]).isEqualTo(lambda);
+        }
+        assertThat(p)
+                .containsOnlyKeys("stem_conv_W", "s1b0_conv2_W", "s2b0_conv2_W", "s3b0_conv2_W");
+    }
+
+    /**
+     * With plain SGD at lr 1, one step with the penalty (0.5 on {@code pruned} of group {@code
+     * name}) minus one without is -0.5 * w on exactly the filters those units remove (in every
+     * layer of the group, along each one's axis) and zero everywhere else.
+     *
+     * @return the hook's factors
+     */
+    private static Map<String, float[]> checkGroup(
+            Network net, GroupScope scope, String name, int[] pruned) {
+        java.util.List<Group> groups = DependencyGraph.of(net).groups(scope);
+        Group g = groups.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+        PrunePlan plan =
+                new PrunePlan(Granularity.FILTER, Map.of(name, pruned), Map.of(name, g.size()));
+        PenaltyHook hook = new PenaltyHook();
+        hook.setPenalty(groups, plan, NormPenalty.OFF, 0.5, 0.0);
+        Network plain = net.copy();
+        Network penalised = net.copy();
+        plain.setLearningRate(1.0);
+        penalised.setLearningRate(1.0);
+        penalised.addListener(hook);
+        DataSet b = batch(net.inputShape(), GraphFixtures.CLASSES);
+        Nd4j.getRandom().setSeed(5); // same dropout masks in both steps
+        plain.fit(b);
+        Nd4j.getRandom().setSeed(5);
+        penalised.fit(b);
+
+        java.util.Set<Integer> gone =
+                java.util.Arrays.stream(pruned)
+                        .boxed()
+                        .collect(java.util.stream.Collectors.toSet());
+        Map<String, Group.Member> filters = new java.util.HashMap<>();
+        g.members().stream()
+                .filter(Group.Member::carriesFilters)
+                .forEach(m -> filters.put(m.weightKey(), m));
+        assertThat(hook.penalties()).containsOnlyKeys(filters.keySet());
+        for (Map.Entry<String, INDArray> e : plain.paramTable().entrySet()) {
+            INDArray diff = penalised.param(e.getKey()).sub(e.getValue());
+            Group.Member m = filters.get(e.getKey());
+            if (m == null) {
+                assertThat(diff.amaxNumber().doubleValue()).as(e.getKey()).isZero();
+                continue;
+            }
+            INDArray d = Importance.alongFirst(diff, m.weightAxis());
+            INDArray w = Importance.alongFirst(net.param(e.getKey()), m.weightAxis());
+            for (int p = 0; p < m.width(); p++) {
+                double lambda = gone.contains(m.unitOf()[p]) ? 0.5 : 0.0;
+                INDArray expected = w.slice(p).mul(-lambda);
+                double err = d.slice(p).sub(expected).amaxNumber().doubleValue();
+                assertThat(err).as("%s position %d", e.getKey(), p).isLessThan(1e-6);
+                if (lambda > 0) {
+                    assertThat(d.slice(p).amaxNumber().doubleValue()).isGreaterThan(1e-4);
+                }
+            }
+        }
+        return hook.penalties();
     }
 
     @Test

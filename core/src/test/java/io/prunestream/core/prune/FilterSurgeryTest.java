@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prunestream.core.cost.NetworkCost;
-import io.prunestream.core.group.FilterGroup;
-import io.prunestream.core.group.GroupFinder;
+import io.prunestream.core.group.DependencyGraph;
+import io.prunestream.core.group.Group;
+import io.prunestream.core.group.GroupScope;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.Network;
@@ -47,11 +48,11 @@ class FilterSurgeryTest {
     @Test
     void resnetPrunesOnlyInnerBlockConvs() {
         Network net = ModelSpec.resnet(20, 0.5, new InputShape(3, 12, 12), 5, 3).build(SGD);
-        List<FilterGroup> groups = GroupFinder.filterGroups(net.graph());
-        assertThat(groups.stream().filter(FilterGroup::prunable).map(FilterGroup::label))
+        List<Group> groups = DependencyGraph.of(net).groups(GroupScope.INNER);
+        assertThat(groups.stream().filter(Group::prunable).map(Group::label))
                 .hasSize(9)
                 .allMatch(l -> l.endsWith("_conv1"));
-        assertThat(groups.stream().filter(g -> !g.prunable()).map(FilterGroup::label))
+        assertThat(groups.stream().filter(g -> !g.prunable()).map(Group::label))
                 .contains("stem_conv", "s1b0_conv2", "s3b2_conv2");
         assertThatThrownBy(
                         () ->
@@ -70,7 +71,7 @@ class FilterSurgeryTest {
         PrunePlan plan =
                 PruneSelector.select(
                         net, Granularity.FILTER, LayerRatios.uniform(0.5), new L1Norm());
-        Network small = FilterSurgery.apply(net, plan);
+        Network small = GroupSurgery.apply(net, GroupScope.INNER, plan);
         // conv1 reads the input and is kept; conv2 32 -> 16, conv3 64 -> 32
         assertThat(NetworkCost.of(small).convWidths())
                 .containsExactly(
@@ -86,7 +87,7 @@ class FilterSurgeryTest {
         assertThat(plan.isEmpty()).isFalse();
         Network zeroed = net.copy();
         zeroPruned(zeroed, plan);
-        Network small = FilterSurgery.apply(net, plan);
+        Network small = GroupSurgery.apply(net, GroupScope.INNER, plan);
         assertThat(small.numParams()).isLessThan(net.numParams());
 
         INDArray x = Nd4j.rand(DataType.FLOAT, net.inputShape().batchShape(6));
@@ -113,8 +114,9 @@ class FilterSurgeryTest {
         Random r = new Random(seed);
         Map<String, int[]> pruned = new LinkedHashMap<>();
         Map<String, Integer> sizes = new LinkedHashMap<>();
-        for (FilterGroup g : GroupFinder.filterGroups(net.graph())) {
-            if (!g.prunable()) {
+        for (Group g : DependencyGraph.of(net).groups(GroupScope.INNER)) {
+            // the conv groups, as this test always had (hidden dense layers are groups too)
+            if (!g.prunable() || g.kind() != Group.Kind.FILTERS) {
                 continue;
             }
             sizes.put(g.name(), g.size());
@@ -132,18 +134,18 @@ class FilterSurgeryTest {
 
     /** Zeroes each pruned filter, its bias, and its BatchNorm gamma and beta. */
     static void zeroPruned(Network net, PrunePlan plan) {
-        for (FilterGroup g : GroupFinder.filterGroups(net.graph())) {
+        for (Group g : DependencyGraph.of(net).groups(GroupScope.INNER)) {
             for (int j : plan.prunedOf(g.name())) {
-                INDArray w = net.param(g.weightKey());
+                INDArray w = net.param(g.node() + "_W");
                 long fanIn = w.length() / w.size(0);
                 for (long i = j * fanIn; i < (j + 1) * fanIn; i++) {
                     w.putScalar(i, 0);
                 }
-                INDArray b = net.param(g.biasKey());
+                INDArray b = net.param(g.node() + "_b");
                 if (b != null && b.length() > 0) {
                     b.putScalar(j, 0);
                 }
-                for (String bn : g.norms()) {
+                for (String bn : g.nodes(Group.Slice.NORM)) {
                     net.param(bn + "_gamma").putScalar(j, 0);
                     net.param(bn + "_beta").putScalar(j, 0);
                 }

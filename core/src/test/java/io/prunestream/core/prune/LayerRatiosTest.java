@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prunestream.core.train.LrSchedule;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LayerRatiosTest {
@@ -17,6 +18,19 @@ class LayerRatiosTest {
         assertThat(r.ratioFor("stem_conv", true)).isZero();
         assertThat(LayerRatios.parse("stem_conv=0.2").ratioFor("stem_conv", true)).isEqualTo(0.2);
         assertThat(LayerRatios.parse(r.toString()).ratioFor("s1b0_conv1", false)).isEqualTo(0.75);
+    }
+
+    @Test
+    void aGroupTakesTheFirstRuleThatNamesAnyOfItsLayers() {
+        LayerRatios r = LayerRatios.parse("s3*=0.3,s1b1_conv2=0.6,0.5");
+        // rules in written order: s3* comes first, whichever layer of the group it matches
+        assertThat(r.ratioFor(List.of("stem_conv", "s1b1_conv2", "s3b0_conv2"), false))
+                .isEqualTo(0.3);
+        assertThat(r.ratioFor(List.of("stem_conv", "s1b1_conv2"), false)).isEqualTo(0.6);
+        assertThat(r.ratioFor(List.of("stem_conv", "s1b0_conv2"), false)).isEqualTo(0.5);
+        // a group the default leaves alone takes a ratio only from a rule naming it
+        assertThat(r.ratioFor(List.of("stem_conv", "fc1"), true)).isZero();
+        assertThat(r.ratioFor(List.of("fc1", "s3b0_conv2"), true)).isEqualTo(0.3);
     }
 
     @Test

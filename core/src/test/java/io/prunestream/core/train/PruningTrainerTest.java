@@ -3,6 +3,8 @@ package io.prunestream.core.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prunestream.core.cost.NetworkCost;
+import io.prunestream.core.group.GroupScope;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.OptimizerSpec;
@@ -47,10 +49,14 @@ class PruningTrainerTest {
     }
 
     static List<DataSet> batches(int n) {
+        return batches(n, new InputShape(1, 12, 12));
+    }
+
+    static List<DataSet> batches(int n, InputShape shape) {
         Nd4j.getRandom().setSeed(99);
         List<DataSet> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            INDArray x = Nd4j.rand(DataType.FLOAT, 8, 1, 12, 12);
+            INDArray x = Nd4j.rand(DataType.FLOAT, shape.batchShape(8));
             INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 4);
             for (int k = 0; k < 8; k++) {
                 y.putScalar(k, (k + i) % 4, 1f);
@@ -69,8 +75,49 @@ class PruningTrainerTest {
         }
     }
 
+    /**
+     * A coupled run on a ResNet-8 (width 0.5: stages of 8, 16, 32 channels) prunes the residual
+     * stream with every block's inner conv: the option-A shortcut ties the stages, so half of the
+     * stream's 8 units is half of every stage's channels. It restores exactly like any run.
+     */
+    @Test
+    void aCoupledRunPrunesTheResidualStreamAndRestoresExactly() {
+        RunSpec inner = spec(PruningMethod.GREG1, Granularity.FILTER);
+        RunSpec spec =
+                new RunSpec(
+                        "coupled",
+                        ModelSpec.resnet(8, 0.5, new InputShape(3, 8, 8), 4, 3),
+                        inner.optimizer(),
+                        inner.schedule(),
+                        Granularity.FILTER,
+                        LayerRatios.uniform(0.5),
+                        ImportanceCriterion.L1,
+                        inner.lrTrain(),
+                        inner.lrPrune(),
+                        inner.lrFinetune(),
+                        8,
+                        NormPenalty.PRUNED,
+                        GroupScope.COUPLED);
+        PruningTrainer t = checkRestore(spec, batches(24, spec.model().input()));
+
+        assertThat(t.plan().pruned()).containsKey("stem_conv");
+        assertThat(NetworkCost.of(t.network()).convWidths())
+                .containsEntry("stem_conv", 4L)
+                .containsEntry("s1b0_conv1", 4L)
+                .containsEntry("s1b0_conv2", 4L)
+                .containsEntry("s2b0_conv1", 8L)
+                .containsEntry("s2b0_conv2", 8L)
+                .containsEntry("s3b0_conv2", 16L);
+        assertThat(t.layerStats()).containsKey("stem_conv");
+        assertThat(t.spec().parameters()).containsEntry("groups", "coupled");
+    }
+
     private static void checkRestore(RunSpec spec) {
-        List<DataSet> data = batches(24);
+        checkRestore(spec, batches(24));
+    }
+
+    /** Runs {@code spec} through and, interrupted and restored, checks each continues exactly. */
+    private static PruningTrainer checkRestore(RunSpec spec, List<DataSet> data) {
         // uninterrupted
         PruningTrainer a = PruningTrainer.create(spec);
         ScheduleState s = spec.schedule().initial();
@@ -104,6 +151,7 @@ class PruningTrainerTest {
             assertThat(c.iteration()).isEqualTo(a.iteration());
             assertThat(c.magnitudeRatiosAtPrune()).isEqualTo(a.magnitudeRatiosAtPrune());
         }
+        return a;
     }
 
     @Test

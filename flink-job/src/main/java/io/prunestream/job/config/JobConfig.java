@@ -461,7 +461,8 @@ public final class JobConfig {
                             lrPrune,
                             LrSchedule.parse(perRun(conf, id, LR_FINETUNE)),
                             perRun(conf, id, BATCH_SIZE),
-                            perRun(conf, id, PENALTY_BATCHNORM));
+                            perRun(conf, id, PENALTY_BATCHNORM),
+                            perRun(conf, id, GROUPS));
             return new RunSettings(
                     spec,
                     perRun(conf, id, EVAL_INTERVAL),

@@ -2,6 +2,7 @@ package io.prunestream.job.config;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import io.prunestream.core.group.GroupScope;
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.Optimizer;
 import io.prunestream.core.penalty.NormPenalty;
@@ -98,7 +99,23 @@ public final class PruneOptions {
                     .withDescription(
                             "Pruning ratio per layer: '0.5', or rules like"
                                     + " 'conv2=0.3,default=0.7' (glob patterns on layer names; the"
-                                    + " layer reading the input is kept unless named).");
+                                    + " layer reading the input is kept unless named, and so are"
+                                    + " the dense layers of a network with convolutions; a group"
+                                    + " of layers pruned together takes the first rule naming any"
+                                    + " of them).");
+
+    public static final ConfigOption<GroupScope> GROUPS =
+            key("prune.groups")
+                    .enumType(GroupScope.class)
+                    .defaultValue(GroupScope.INNER)
+                    .withDescription(
+                            "Which groups filter pruning removes: inner (conv filters and dense"
+                                    + " neurons whose channels reach no add or concat: in a ResNet"
+                                    + " each block's inner conv, the paper's) or coupled (also the"
+                                    + " channels an add joins - a ResNet's residual stream, cut in"
+                                    + " every conv, BatchNorm and add of it - and a concat's"
+                                    + " inputs; one importance, the sum of the members' norms,"
+                                    + " and one lambda per channel).");
 
     public static final ConfigOption<Long> WARMUP =
             key("prune.warmup")
@@ -277,6 +294,7 @@ public final class PruneOptions {
                     METHOD,
                     GRANULARITY,
                     RATIOS,
+                    GROUPS,
                     IMPORTANCE,
                     WARMUP,
                     PENALTY_INTERVAL,

@@ -3,6 +3,7 @@ package io.prunestream.job.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prunestream.core.group.GroupScope;
 import io.prunestream.core.run.RunSettings;
 import io.prunestream.core.schedule.Granularity;
 import io.prunestream.core.schedule.PruningMethod;
@@ -34,6 +35,7 @@ class JobConfigTest {
                     r90:
                       ratios: 0.9
                       granularity: weight
+                      groups: coupled
                 """);
         Configuration c =
                 JobConfig.fromArgs(
@@ -52,6 +54,8 @@ class JobConfigTest {
         assertThat(runs.get(1).spec().ratios().defaultRatio()).isEqualTo(0.9);
         assertThat(runs.get(1).spec().granularity()).isEqualTo(Granularity.WEIGHT);
         assertThat(runs.get(0).spec().batchSize()).isEqualTo(32);
+        assertThat(runs.get(0).spec().groups()).isEqualTo(GroupScope.INNER);
+        assertThat(runs.get(1).spec().groups()).isEqualTo(GroupScope.COUPLED);
     }
 
     @Test
@@ -70,6 +74,11 @@ class JobConfigTest {
         assertThatThrownBy(() -> JobConfig.fromArgs(new String[] {"--data.sample-shape", "28x28"}))
                 .hasMessageContaining("data.sample-shape")
                 .hasMessageContaining("channels,height,width");
+        assertThatThrownBy(() -> JobConfig.fromArgs(new String[] {"--prune.groups", "outer"}))
+                .hasMessageContaining("prune.groups")
+                .hasMessageContaining("outer")
+                .hasMessageContaining("inner (")
+                .hasMessageContaining("or coupled (");
         assertThatThrownBy(() -> JobConfig.fromArgs(new String[] {"--prune.method", "greg3"}))
                 .hasMessageContaining("greg3")
                 .hasMessageContaining("greg1, greg2, oneshot-l1, none");
