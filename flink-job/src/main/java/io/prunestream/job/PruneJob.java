@@ -69,8 +69,9 @@ public final class PruneJob {
             throw new IllegalArgumentException(
                     "config key 'kafka.bootstrap-servers' is not set: pass --bootstrap-servers host:port");
         }
-        // durable checkpoints and bounded restarts unless the user configured Flink's own keys
-        env.configure(JobConfig.withFlinkDefaults(conf));
+        // durable checkpoints and bounded restarts where neither the user nor the cluster
+        // (the configuration the environment starts with) configured Flink's own keys
+        env.configure(JobConfig.withFlinkDefaults(conf, env.getConfiguration()));
         InputShape shape = settings.sampleShape();
         Map<String, String> kafkaProperties = kafka.clientProperties();
         TrainingSource.StartingOffsets startingOffsets =
@@ -269,9 +270,8 @@ public final class PruneJob {
             System.exit(2);
             return;
         }
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        JobConfig.withFlinkDefaults(conf));
+        // the cluster's configuration; build() adds the job's settings where it has none
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Streams s;
         try {
             s = build(env, conf, false);
