@@ -13,7 +13,8 @@
 set -euo pipefail
 
 flink_entrypoint="${PRUNESTREAM_FLINK_ENTRYPOINT:-/docker-entrypoint.sh}"
-classpath="${PRUNESTREAM_CLASSPATH:-/opt/flink/usrlib/*}"
+# the image's layout: prunestream in usrlib/, ND4J in Flink's lib/
+classpath="${PRUNESTREAM_CLASSPATH:-/opt/flink/usrlib/*:/opt/flink/lib/*}"
 nvidia_smi="${PRUNESTREAM_NVIDIA_SMI:-nvidia-smi}"
 cpu_max="${PRUNESTREAM_CGROUP_CPU_MAX:-/sys/fs/cgroup/cpu.max}"
 

@@ -76,8 +76,9 @@ public final class PruneJob {
             throw new IllegalArgumentException(
                     "config key 'kafka.bootstrap-servers' is not set: pass --bootstrap-servers host:port");
         }
-        // durable checkpoints and bounded restarts unless the user configured Flink's own keys
-        env.configure(JobConfig.withFlinkDefaults(conf));
+        // durable checkpoints and bounded restarts where neither the user nor the cluster
+        // (the configuration the environment starts with) configured Flink's own keys
+        env.configure(JobConfig.withFlinkDefaults(conf, env.getConfiguration()));
         InputShape shape = settings.sampleShape();
         Map<String, String> kafkaProperties = kafka.clientProperties();
         TrainingSource.StartingOffsets startingOffsets =
@@ -286,13 +287,11 @@ public final class PruneJob {
     public static void main(String[] args) throws Exception {
         CpuBackend.configure();
         Configuration conf;
-        StreamExecutionEnvironment env;
+        // the cluster's configuration; build() adds the job's settings where it has none
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Streams s;
         try {
             conf = JobConfig.fromArgs(args);
-            env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(
-                            JobConfig.withFlinkDefaults(conf));
             s = build(env, conf, false);
         } catch (IllegalArgumentException | IllegalStateException e) {
             UsageException usage = UsageException.of(e);

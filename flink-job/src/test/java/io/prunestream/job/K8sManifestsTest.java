@@ -26,7 +26,6 @@ import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.openapi.models.V1Role;
 import io.kubernetes.client.openapi.models.V1RoleBinding;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
-import io.prunestream.connectors.producer.DatasetProducer;
 import io.prunestream.core.run.RunSettings;
 import io.prunestream.job.config.JobConfig;
 import io.prunestream.job.config.PruneOptions;
@@ -284,10 +283,7 @@ class K8sManifestsTest {
                 .isEqualTo(conf.get(PruneOptions.BOOTSTRAP_SERVERS));
         assertThat(argument(args, "--data")).isEqualTo("fashion-mnist");
         assertThat(Integer.parseInt(argument(args, "--rate"))).isPositive();
-        List<String> command = strings(producer.get("command"));
-        assertThat(command).contains(DatasetProducer.class.getName());
-        assertThat(command.get(command.indexOf("-cp") + 1))
-                .startsWith("/opt/flink/usrlib/prunestream-job.jar");
+        // the command itself is run by FirstDeployITCase (flink-job/cluster-check)
     }
 
     // ---- ports, scraping, alerts ------------------------------------------------------------
@@ -1612,7 +1608,8 @@ class K8sManifestsTest {
         }
     }
 
-    private static List<Manifest> render(String kustomization) {
+    /** The objects of a kustomization, rendered once (also read by FirstDeployITCase). */
+    static List<Manifest> render(String kustomization) {
         return RENDERED.computeIfAbsent(
                 kustomization,
                 k ->

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.nd4j.linalg.api.environment.Nd4jEnvironment;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -178,7 +179,8 @@ public record BackendInfo(String backend, String detail, List<Gpu> gpus) {
         }
         String detail;
         if ("CPU".equalsIgnoreCase(backend)) {
-            boolean onednn = org.nd4j.nativeblas.Nd4jCpu.Environment.getInstance().isUseMKLDNN();
+            // as DL4J sees it: whether its layers get oneDNN helpers
+            boolean onednn = BaseMKLDNNHelper.mklDnnEnabled();
             detail =
                     String.format(
                             Locale.ROOT,

@@ -1,5 +1,8 @@
 package io.prunestream.core.nn;
 
+import org.deeplearning4j.config.DL4JClassLoading;
+import org.nd4j.common.config.ND4JClassLoading;
+
 /**
  * Switches on ND4J's fast CPU path (oneDNN helpers) before ND4J loads.
  *
@@ -22,6 +25,13 @@ public final class CpuBackend {
             setIfAbsent(PLATFORM_EXTENSION, "-onednn");
         }
         setIfAbsent(HELPERS_DISABLE, "false");
+        // ND4J and DL4J look classes up by name (backends, oneDNN helpers, the Nd4jCpu bridge)
+        // through a class loader they take from the first thread that uses them. Under Flink that
+        // is a job's user-code class loader, which Flink closes when the job leaves the
+        // TaskManager while ND4J, in Flink's lib/, stays: keep them on the loader that loaded
+        // ND4J itself (the one class path anywhere else).
+        ND4JClassLoading.setNd4jClassloaderFromClass(ND4JClassLoading.class);
+        DL4JClassLoading.setDl4jClassloaderFromClass(DL4JClassLoading.class);
     }
 
     /** True when the CPU backend is on the class path (false in a {@code -Pcuda} build). */

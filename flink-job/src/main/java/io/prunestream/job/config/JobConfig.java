@@ -32,6 +32,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -122,33 +123,54 @@ public final class JobConfig {
      * when the job is cancelled or killed; savepoints into {@code <output.dir>/savepoints}; {@link
      * #TOLERABLE_FAILED_CHECKPOINTS} failed checkpoints in a row tolerated, each taking at most
      * {@link #CHECKPOINT_TIMEOUT}; at most {@code prune.restart.max-failures} restarts within
-     * {@code prune.restart.interval}.
+     * {@code prune.restart.interval}. For a launcher that makes its own cluster configuration.
      */
     public static Configuration withFlinkDefaults(Configuration conf) {
+        return withFlinkDefaults(conf, new Configuration());
+    }
+
+    /**
+     * {@link #withFlinkDefaults(Configuration)} for a job that runs on a cluster: each default is
+     * set only where neither {@code conf} nor the {@code cluster}'s configuration (its config.yaml,
+     * a FlinkDeployment's flinkConfiguration: what the job's execution environment starts with) has
+     * a value. Flink lets a job's own settings override the cluster's, so a default set regardless
+     * would silently replace the cluster's checkpoint storage or restart strategy.
+     */
+    public static Configuration withFlinkDefaults(Configuration conf, ReadableConfig cluster) {
         Configuration c = new Configuration(conf);
         Path out = Path.of(conf.get(OUTPUT_DIR)).toAbsolutePath();
-        setIfAbsent(c, StateBackendOptions.STATE_BACKEND, "hashmap");
+        setIfAbsent(c, cluster, StateBackendOptions.STATE_BACKEND, "hashmap");
         Duration interval = conf.get(CHECKPOINT_INTERVAL);
         if (!interval.isZero()) {
-            setIfAbsent(c, CheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
+            setIfAbsent(c, cluster, CheckpointingOptions.CHECKPOINTING_INTERVAL, interval);
         }
         setIfAbsent(
                 c,
+                cluster,
                 CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                 out.resolve("checkpoints").toUri().toString());
         setIfAbsent(
                 c,
+                cluster,
                 CheckpointingOptions.SAVEPOINT_DIRECTORY,
                 out.resolve("savepoints").toUri().toString());
         setIfAbsent(
                 c,
+                cluster,
                 CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         setIfAbsent(
-                c, CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, conf.get(CHECKPOINTS_RETAINED));
-        setIfAbsent(c, CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, TOLERABLE_FAILED_CHECKPOINTS);
-        setIfAbsent(c, CheckpointingOptions.CHECKPOINTING_TIMEOUT, CHECKPOINT_TIMEOUT);
-        if (!c.contains(RestartStrategyOptions.RESTART_STRATEGY)) {
+                c,
+                cluster,
+                CheckpointingOptions.MAX_RETAINED_CHECKPOINTS,
+                conf.get(CHECKPOINTS_RETAINED));
+        setIfAbsent(
+                c,
+                cluster,
+                CheckpointingOptions.TOLERABLE_FAILURE_NUMBER,
+                TOLERABLE_FAILED_CHECKPOINTS);
+        setIfAbsent(c, cluster, CheckpointingOptions.CHECKPOINTING_TIMEOUT, CHECKPOINT_TIMEOUT);
+        if (absent(c, cluster, RestartStrategyOptions.RESTART_STRATEGY)) {
             c.set(RestartStrategyOptions.RESTART_STRATEGY, "failure-rate");
             c.set(
                     RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_MAX_FAILURES_PER_INTERVAL,
@@ -163,10 +185,15 @@ public final class JobConfig {
         return c;
     }
 
-    private static <T> void setIfAbsent(Configuration c, ConfigOption<T> option, T value) {
-        if (!c.contains(option)) {
+    private static <T> void setIfAbsent(
+            Configuration c, ReadableConfig cluster, ConfigOption<T> option, T value) {
+        if (absent(c, cluster, option)) {
             c.set(option, value);
         }
+    }
+
+    private static boolean absent(Configuration c, ReadableConfig cluster, ConfigOption<?> o) {
+        return !c.contains(o) && cluster.getOptional(o).isEmpty();
     }
 
     /** Flattens a YAML file into dotted keys. */

@@ -101,6 +101,45 @@ class JobConfigTest {
                 .hasMessageContaining("must be a YAML mapping");
     }
 
+    /**
+     * On a cluster the job's defaults for Flink's keys give way to the cluster's configuration;
+     * keys the user sets for the job win over both; the local launcher (no cluster) gets them all.
+     * FirstDeployITCase checks the same on a real cluster through its REST API.
+     */
+    @Test
+    void theClustersFlinkSettingsWinOverTheJobsDefaults() {
+        Configuration cluster = new Configuration();
+        cluster.setString("state.backend.type", "rocksdb");
+        cluster.setString("execution.checkpointing.dir", "file:///flink-data/checkpoints");
+        cluster.setString("restart-strategy.type", "exponential-delay");
+        Configuration user =
+                JobConfig.fromYaml(
+                        """
+                        output.dir: /models
+                        prune.checkpoint.interval: 5 s
+                        execution.checkpointing.savepoint-dir: file:///job/savepoints
+                        """);
+
+        Configuration onCluster = JobConfig.withFlinkDefaults(user, cluster);
+        assertThat(onCluster.toMap())
+                .doesNotContainKeys(
+                        "state.backend.type",
+                        "execution.checkpointing.dir",
+                        "restart-strategy.type",
+                        "restart-strategy.failure-rate.delay")
+                .containsEntry("execution.checkpointing.savepoint-dir", "file:///job/savepoints")
+                .containsEntry("execution.checkpointing.interval", "5 s")
+                .containsEntry("execution.checkpointing.timeout", "3 min")
+                .containsEntry("execution.checkpointing.tolerable-failed-checkpoints", "3");
+
+        Configuration local = JobConfig.withFlinkDefaults(user);
+        assertThat(local.toMap())
+                .containsEntry("state.backend.type", "hashmap")
+                .containsEntry("execution.checkpointing.dir", "file:///models/checkpoints")
+                .containsEntry("restart-strategy.type", "failure-rate")
+                .containsEntry("execution.checkpointing.savepoint-dir", "file:///job/savepoints");
+    }
+
     /** A configuration made in code (a program, a test) is checked as the command line is. */
     @Test
     void theJobRejectsATypoInAConfigurationMadeInCode() {
