@@ -63,6 +63,50 @@ class RunSetChangeITCase {
         run("r50;r90", third, Map.of("r50", 60L, "r90", 90L), false);
     }
 
+    /**
+     * A bounded job at parallelism 2 on a one-partition topic: one source subtask has nothing to
+     * read and finishes at once, while the other reads on. Flink refuses checkpoints of an operator
+     * with union list state once part of it has finished; the placement's state is plain list
+     * state, so every checkpoint of this job completes (none may fail: no tolerance, no restart).
+     */
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void checkpointsCompleteWhileOneSourceSubtaskHasFinished() throws Exception {
+        CLUSTER.createTopic("one-partition", 1);
+        CLUSTER.createTopic("one-partition-dlq", 1);
+        FashionMnistTopic.fill(
+                CLUSTER.bootstrapServers(), "one-partition", Datasets.Split.TRAIN, 2 * STEP, 8);
+        Configuration conf =
+                JobConfig.fromYaml(
+                        """
+                        kafka.topic: one-partition
+                        kafka.dead-letter-topic: one-partition-dlq
+                        kafka.bounded: true
+                        prune.runs: r50;r90
+                        prune.model.width: 0.25
+                        prune.batch-size: 16
+                        prune.eval.interval: 0
+                        eval.dataset: none
+                        prune.metrics.port: 0
+                        prune.checkpoint.interval: 200 ms
+                        execution.checkpointing.tolerable-failed-checkpoints: 0
+                        restart-strategy.type: none
+                        """);
+        conf.setString("kafka.bootstrap-servers", CLUSTER.bootstrapServers());
+        conf.setString("kafka.group-id", "one-partition");
+        conf.setString("output.dir", tmp.resolve("one-partition").toString());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        PruneJob.Streams s = PruneJob.build(env, conf, false);
+        CloseableIterator<TrainingEvent> events = s.events().collectAsync();
+        env.execute("one-partition");
+        Map<String, Long> steps = new TreeMap<>();
+        events.forEachRemaining(e -> steps.merge(e.runId(), 1L, Long::sum));
+        assertThat(steps)
+                .containsEntry("r50", 2L * STEPS_PER_FILL)
+                .containsEntry("r90", 2L * STEPS_PER_FILL);
+    }
+
     private static void fill() {
         FashionMnistTopic.fill(
                 CLUSTER.bootstrapServers(), "samples", Datasets.Split.TRAIN, STEP, 8);

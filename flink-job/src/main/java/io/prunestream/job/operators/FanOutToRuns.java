@@ -4,6 +4,7 @@ import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.job.model.Samples;
 import io.prunestream.job.state.StateSerializers;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,6 +22,13 @@ import org.slf4j.LoggerFactory;
  * Sends every accepted batch to every run (one stream, several runs side by side), each copy
  * carrying its run's routing key. The placement (run → routing key) is this operator's state, so a
  * run keeps its key, and with it its keyed state, whatever runs are added or removed on a restore.
+ *
+ * <p>Every subtask needs the whole placement after a restore, at any parallelism. Union list state
+ * would give it, but Flink refuses a checkpoint of an operator with union state once some of its
+ * subtasks have finished, and this one finishes with its source subtask (a bounded job, or a
+ * subtask with no partition). So each subtask keeps max-parallelism copies of the placement in
+ * plain list state: redistributed round-robin, they give every subtask of a restored job at least
+ * one copy.
  */
 public class FanOutToRuns extends RichFlatMapFunction<SampleBatch, Samples>
         implements CheckpointedFunction {
@@ -28,7 +36,7 @@ public class FanOutToRuns extends RichFlatMapFunction<SampleBatch, Samples>
 
     private final List<String> runIds;
     private final int maxParallelism;
-    private transient ListState<RunPlacement.Entry> placementState;
+    private transient ListState<RunPlacement.Keys> placementState;
     private transient RunPlacement placement;
     private transient String[] keys;
 
@@ -40,15 +48,14 @@ public class FanOutToRuns extends RichFlatMapFunction<SampleBatch, Samples>
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        // every subtask gets every entry back (union), so all compute the same placement
         placementState =
                 context.getOperatorStateStore()
-                        .getUnionListState(
+                        .getListState(
                                 new ListStateDescriptor<>(
-                                        "run-placement", StateSerializers.PLACEMENT_ENTRY));
+                                        "run-placement", StateSerializers.PLACEMENT));
         Map<String, String> restored = new TreeMap<>();
-        for (RunPlacement.Entry e : placementState.get()) {
-            restored.put(e.run(), e.key());
+        for (RunPlacement.Keys copy : placementState.get()) {
+            restored.putAll(copy.keyOfRun());
         }
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
         boolean report = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0;
@@ -93,11 +100,7 @@ public class FanOutToRuns extends RichFlatMapFunction<SampleBatch, Samples>
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
-            placementState.update(placement.entries());
-        } else {
-            placementState.clear();
-        }
+        placementState.update(Collections.nCopies(maxParallelism, placement.snapshot()));
     }
 
     @Override

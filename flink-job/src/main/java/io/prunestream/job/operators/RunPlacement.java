@@ -2,7 +2,6 @@ package io.prunestream.job.operators;
 
 import io.prunestream.core.state.Codec;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,20 +29,35 @@ public final class RunPlacement implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final int MAX_SUFFIX = 100_000;
 
-    /** One run and its routing key: the placement's state entry. */
-    public record Entry(String run, String key) {}
+    /** The placement as it is kept in state: run id → routing key, for every run given a key. */
+    public record Keys(Map<String, String> keyOfRun) {
+        public Keys {
+            keyOfRun = Map.copyOf(keyOfRun);
+        }
+    }
 
-    /** Binary layout of an entry, version 1: run id and routing key. */
-    public static final Codec<Entry> ENTRY_CODEC =
+    /** Binary layout of the kept placement, version 1: a count, then run id and key pairs. */
+    public static final Codec<Keys> KEYS_CODEC =
             Codec.of(
                     "run placement",
                     1,
                     1,
-                    (e, out) -> {
-                        out.writeUTF(e.run());
-                        out.writeUTF(e.key());
+                    (k, out) -> {
+                        Map<String, String> sorted = new TreeMap<>(k.keyOfRun());
+                        out.writeInt(sorted.size());
+                        for (Map.Entry<String, String> e : sorted.entrySet()) {
+                            out.writeUTF(e.getKey());
+                            out.writeUTF(e.getValue());
+                        }
                     },
-                    (in, v) -> new Entry(in.readUTF(), in.readUTF()));
+                    (in, v) -> {
+                        int n = in.readInt();
+                        Map<String, String> keys = new TreeMap<>();
+                        for (int i = 0; i < n; i++) {
+                            keys.put(in.readUTF(), in.readUTF());
+                        }
+                        return new Keys(keys);
+                    });
 
     private final Map<String, String> keyOfRun;
     private final Map<String, String> runOfKey;
@@ -215,11 +229,9 @@ public final class RunPlacement implements Serializable {
         return keyOfRun;
     }
 
-    /** The placement as state entries, in run id order. */
-    public List<Entry> entries() {
-        List<Entry> out = new ArrayList<>();
-        new TreeMap<>(keyOfRun).forEach((run, key) -> out.add(new Entry(run, key)));
-        return out;
+    /** The placement to keep in state. */
+    public Keys snapshot() {
+        return new Keys(keyOfRun);
     }
 
     /** The subtask that trains each run at a parallelism (Flink's own key-group assignment). */

@@ -19,16 +19,12 @@ import io.prunestream.job.model.ScheduledBatch;
 import io.prunestream.job.state.StateSerializers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -66,17 +62,13 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
     private static final String STATE = "run";
     private static final String LEGACY_STATE = "run-trainer";
 
-    private static final String RUNS_WITH_STATE = "runs-with-state";
-
     private final JobSettings settings;
     private transient Map<String, PruningRun> live;
     private transient Map<String, String> keyOfRun;
     private transient Set<String> dirty;
     private transient ValueState<RunState> state;
     private transient ValueState<byte[]> legacy;
-    private transient ListState<RunPlacement.Entry> runsWithState;
     private transient boolean restored;
-    private transient Map<String, String> restoredRuns;
     private transient HeldOutSet eval;
     private transient Path outputDir;
     private transient volatile double lastPauseMs;
@@ -85,23 +77,10 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
         this.settings = settings;
     }
 
-    /**
-     * Reads which runs had state in the restored checkpoint (every subtask sees all: union state),
-     * so a run whose state is missing is told apart from a new run.
-     */
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        runsWithState =
-                context.getOperatorStateStore()
-                        .getUnionListState(
-                                new ListStateDescriptor<>(
-                                        RUNS_WITH_STATE, StateSerializers.PLACEMENT_ENTRY));
         restored = context.isRestored();
-        restoredRuns = new TreeMap<>();
-        for (RunPlacement.Entry e : runsWithState.get()) {
-            restoredRuns.put(e.run(), e.key());
-        }
     }
 
     @Override
@@ -175,24 +154,14 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
                 dirty.add(runId);
             }
             String key = (String) getCurrentKey();
-            if (saved == null && restoredRuns.containsKey(runId)) {
-                throw new IllegalStateException(
-                        "run '"
-                                + runId
-                                + "' had state under routing key '"
-                                + restoredRuns.get(runId)
-                                + "' in the restored checkpoint, but none is found under its key '"
-                                + key
-                                + "': it would start again from scratch; restore a checkpoint"
-                                + " this job wrote, with the same prune.runs ids");
-            }
             if (saved == null && restored) {
-                // a new run, or (older builds kept no list) one whose state cannot be told apart
-                LOG.info(
-                        "run '{}' starts from scratch: the restored checkpoint holds no state for"
-                                + " it (runs with state there: {})",
+                // the fan-out keeps every run's key, so this is a run added now, or one that had
+                // not trained a full mini-batch when the checkpoint was taken
+                LOG.warn(
+                        "run '{}' has no state under its routing key '{}' in the restored"
+                                + " checkpoint: it starts from scratch",
                         runId,
-                        restoredRuns.isEmpty() ? "not recorded" : restoredRuns.keySet());
+                        key);
             }
             run =
                     saved == null
@@ -267,11 +236,6 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
         }
         dirty.clear();
         lastPauseMs = (System.nanoTime() - start) / 1e6;
-        List<RunPlacement.Entry> held = new ArrayList<>();
-        for (String key : stateKeys()) {
-            held.add(new RunPlacement.Entry(RunPlacement.runOfKey(key), key));
-        }
-        runsWithState.update(held);
         super.snapshotState(context);
     }
 

@@ -76,17 +76,17 @@ public final class StateSerializers {
         }
     }
 
-    /** A run and its routing key. */
-    public static final class PlacementEntrySerializer extends CodecSerializer<RunPlacement.Entry> {
+    /** The run placement: run id → routing key. */
+    public static final class PlacementSerializer extends CodecSerializer<RunPlacement.Keys> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public Codec<RunPlacement.Entry> codec() {
-            return RunPlacement.ENTRY_CODEC;
+        public Codec<RunPlacement.Keys> codec() {
+            return RunPlacement.KEYS_CODEC;
         }
 
         @Override
-        public RunPlacement.Entry createInstance() {
+        public RunPlacement.Keys createInstance() {
             return null;
         }
     }
@@ -106,8 +106,8 @@ public final class StateSerializers {
         }
     }
 
-    public static final TypeInformation<RunPlacement.Entry> PLACEMENT_ENTRY =
-            new ImmutableTypeInfo<>(RunPlacement.Entry.class, new PlacementEntrySerializer());
+    public static final TypeInformation<RunPlacement.Keys> PLACEMENT =
+            new ImmutableTypeInfo<>(RunPlacement.Keys.class, new PlacementSerializer());
 
     public static final TypeInformation<Samples> PENDING_SAMPLES =
             new ImmutableTypeInfo<>(Samples.class, new SamplesSerializer());
