@@ -70,7 +70,7 @@ class ProduceCommandTest {
 
         assertThat(s.bootstrapServers()).isEqualTo("localhost:9092");
         assertThat(s.topic()).isEqualTo("fm");
-        assertThat(s.dataset()).isEqualTo(Datasets.MNIST);
+        assertThat(s.data()).isEqualTo(Datasets.MNIST);
         assertThat(s.split()).isEqualTo(Datasets.Split.TEST);
         assertThat(s.limit()).isEqualTo(1000);
         assertThat(s.rate()).isEqualTo(250.5);
@@ -88,7 +88,7 @@ class ProduceCommandTest {
         ProduceCommand c = ProduceCommand.parse(REQUIRED);
         ProducerSettings s = c.settings();
 
-        assertThat(s.dataset()).isEqualTo(Datasets.FASHION_MNIST);
+        assertThat(s.data()).isEqualTo(Datasets.FASHION_MNIST);
         assertThat(s.split()).isEqualTo(Datasets.Split.TRAIN);
         assertThat(s.limit()).isEqualTo(Long.MAX_VALUE);
         assertThat(s.rate()).isZero();

@@ -1,6 +1,7 @@
 package io.prunestream.job.operators;
 
 import io.prunestream.connectors.record.SampleBatch;
+import io.prunestream.job.model.Features;
 import io.prunestream.job.model.Samples;
 import io.prunestream.job.state.StateSerializers;
 import java.util.ArrayList;
@@ -18,9 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends every accepted batch to every run (one stream, several runs side by side), each copy
- * carrying its run's routing key. The placement (run → routing key) is this operator's state, so a
- * run keeps its key, and with it its keyed state, whatever runs are added or removed on a restore.
+ * Sends every accepted batch to every run (one stream, several runs side by side) as the features
+ * the models see (normalised as configured), each copy carrying its run's routing key. The
+ * placement (run → routing key) is this operator's state, so a run keeps its key, and with it its
+ * keyed state, whatever runs are added or removed on a restore.
  */
 public class FanOutToRuns extends RichFlatMapFunction<SampleBatch, Samples>
         implements CheckpointedFunction {
@@ -28,14 +30,19 @@ public class FanOutToRuns extends RichFlatMapFunction<SampleBatch, Samples>
 
     private final List<String> runIds;
     private final int maxParallelism;
+    private final Features features;
     private transient ListState<RunPlacement.Entry> placementState;
     private transient RunPlacement placement;
     private transient String[] keys;
 
-    /** {@code maxParallelism}: the keyed operators', which decides the key groups. */
-    public FanOutToRuns(List<String> runIds, int maxParallelism) {
+    /**
+     * {@code maxParallelism}: the keyed operators', which decides the key groups; {@code features}:
+     * how a record's values become what every run trains on.
+     */
+    public FanOutToRuns(List<String> runIds, int maxParallelism, Features features) {
         this.runIds = List.copyOf(runIds);
         this.maxParallelism = maxParallelism;
+        this.features = features;
     }
 
     @Override
@@ -102,9 +109,9 @@ public class FanOutToRuns extends RichFlatMapFunction<SampleBatch, Samples>
 
     @Override
     public void flatMap(SampleBatch b, Collector<Samples> out) {
-        float[] features = b.features();
+        float[] x = features.of(b);
         for (int i = 0; i < keys.length; i++) {
-            out.collect(new Samples(runIds.get(i), keys[i], b.count(), features, b.labels()));
+            out.collect(new Samples(runIds.get(i), keys[i], b.count(), x, b.labels()));
         }
     }
 }
