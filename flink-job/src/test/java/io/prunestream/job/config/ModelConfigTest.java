@@ -52,6 +52,18 @@ class ModelConfigTest {
                                 ModelFixtures.MLP.toString(), "onnx", InputShape.vector(32), 4));
         assertThat(a.parameters()).containsEntry("warmup", 0L);
         assertThat(s.run("b").spec().parameters()).containsEntry("warmup", 5L);
+        // a Keras file is read by content as well
+        var keras =
+                JobConfig.checkedSettings(
+                        conf("prune.model: " + ModelFixtures.DIR.resolve("keras_cnn.h5")));
+        assertThat(keras.runs().get(0).spec().model())
+                .isInstanceOfSatisfying(
+                        ModelFile.class,
+                        f -> {
+                            assertThat(f.format()).isEqualTo("keras");
+                            assertThat(f.input()).isEqualTo(InputShape.MNIST);
+                            assertThat(f.classes()).isEqualTo(10);
+                        });
         // a built-in network keeps its warm-up
         var builtIn = JobConfig.checkedSettings(conf("prune.runs: c")).run("c").spec();
         assertThat(builtIn.model()).isInstanceOf(ModelSpec.class);
