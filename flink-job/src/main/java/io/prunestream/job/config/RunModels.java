@@ -15,6 +15,7 @@ import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.imports.ImportedModel;
 import io.prunestream.core.nn.imports.ModelImports;
 import java.nio.file.Files;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,13 +78,13 @@ record RunModels(InputShape shape, int classes, Map<String, ModelSource> sources
         if (depth == 0) {
             depth = kind == ModelSpec.Kind.VGG ? 11 : kind == ModelSpec.Kind.RESNET ? 20 : 0;
         }
-        return new ModelSpec(
-                kind,
-                shape,
-                classes,
-                depth,
-                JobConfig.perRun(conf, id, MODEL_WIDTH),
-                JobConfig.perRun(conf, id, SEED));
+        double width = JobConfig.perRun(conf, id, MODEL_WIDTH);
+        long seed = JobConfig.perRun(conf, id, SEED);
+        try {
+            return new ModelSpec(kind, shape, classes, depth, width, seed);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("run '" + id + "': " + e.getMessage(), e);
+        }
     }
 
     private static ImportedModel read(Configuration conf, String id, String location) {
@@ -193,11 +194,7 @@ record RunModels(InputShape shape, int classes, Map<String, ModelSource> sources
 
     /** {@code 1,28,28} or {@code 32}: how data.sample-shape is written. */
     static String configForm(InputShape s) {
-        return s.isVector() ? Integer.toString(s.channels()) : String.join(",", toStrings(s));
-    }
-
-    private static List<String> toStrings(InputShape s) {
-        return java.util.Arrays.stream(s.dims()).mapToObj(Integer::toString).toList();
+        return String.join(",", Arrays.stream(s.dims()).mapToObj(Integer::toString).toList());
     }
 
     /** The key that set run {@code id}'s model: its per-run key if set, else prune.model. */
