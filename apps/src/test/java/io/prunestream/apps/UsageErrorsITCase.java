@@ -130,6 +130,35 @@ class UsageErrorsITCase {
                 "job",
                 "--resume: no complete checkpoint or savepoint under");
         assertUsage(run("job", "--resume", out), "job", "no _metadata there");
+        String model = tmp.resolve("no-such-model.onnx").toString();
+        assertUsage(
+                run(
+                        "job",
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--prune.model",
+                        model,
+                        "--output.dir",
+                        out),
+                "job",
+                "config key 'prune.model' is '" + model + "': neither a built-in network");
+    }
+
+    @Test
+    void produceRefusesABadCsvRowInOneLineNamingFileAndLine() throws Exception {
+        Path csv = tmp.resolve("rows.csv");
+        Files.writeString(csv, "x,y,label\n0.5,1,0\n0.5,oops,1\n");
+        assertUsage(
+                run(
+                        "produce",
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--topic",
+                        "samples",
+                        "--data",
+                        "csv:" + csv),
+                "produce",
+                csv + ":3: column 1 ('oops') is not a number");
     }
 
     @Test

@@ -92,7 +92,7 @@ public final class PruneJob {
                             .setTopics(kafka.topic())
                             .setGroupId(kafka.groupId())
                             .setStartingOffsets(startingOffsets)
-                            .setExpectedSampleShape(shape.channels(), shape.height(), shape.width())
+                            .setExpectedSampleShape(shape.dims())
                             .setClasses(settings.classes())
                             .setValueRange(settings.valueRange())
                             .setBounded(kafka.bounded())
@@ -127,7 +127,7 @@ public final class PruneJob {
         // each copy carries its run's routing key, kept in the fan-out's state (RunPlacement)
         KeySelector<Samples, String> byRun = s -> s.key;
         KeyedStream<Samples, String> perRun =
-                accepted.flatMap(new FanOutToRuns(ids, maxParallelism))
+                accepted.flatMap(new FanOutToRuns(ids, maxParallelism, settings.features()))
                         .name("fan-out-to-runs")
                         .uid("fan-out")
                         .keyBy(byRun);

@@ -275,7 +275,7 @@ public final class Demo implements Callable<Integer> {
         sb.append(
                 String.format(
                         Locale.ROOT,
-                        "%n| run | base accuracy (end of warm-up) | accuracy before pruning (end of regularisation) | accuracy after fine-tuning | params | FLOPs | FLOPs speed-up | kept/pruned magnitude at pruning |%n"));
+                        "%n| run | base accuracy (end of warm-up, or a model file's as read) | accuracy before pruning (end of regularisation) | accuracy after fine-tuning | params | FLOPs | FLOPs speed-up | kept/pruned magnitude at pruning |%n"));
         sb.append("|---|---|---|---|---|---|---|---|\n");
         for (ModelVersion v : last.values()) {
             sb.append(

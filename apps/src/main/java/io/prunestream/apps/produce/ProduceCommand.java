@@ -5,10 +5,13 @@ import io.prunestream.connectors.producer.ProducerSettings;
 import io.prunestream.connectors.record.DType;
 import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.core.config.UsageException;
+import io.prunestream.core.data.CsvFile;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.data.Datasets.MissingDatasetException;
 import io.prunestream.core.data.Datasets.Split;
 import io.prunestream.core.data.LabelledImages;
+import io.prunestream.core.data.LabelledVectors;
+import io.prunestream.core.data.SampleSource;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,14 +45,15 @@ import picocli.CommandLine.TypeConversionException;
 @Command(
         name = "produce",
         description = {
-            "Streams Fashion-MNIST or MNIST into a Kafka topic as record-format v1 values, one"
-                    + " sample or a mini-batch per record, as fast as possible or at a set rate."
+            "Streams Fashion-MNIST, MNIST or a CSV file's rows (float32 feature vectors) into a"
+                    + " Kafka topic as record-format v1 values, one sample or a mini-batch per"
+                    + " record, as fast as possible or at a set rate."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done",
             "1:Kafka failed",
-            "2:unknown option or bad value",
+            "2:unknown option or bad value (a bad CSV row: FILE:LINE and why)",
             "3:data set not installed (prints the install command)"
         })
 public final class ProduceCommand implements Callable<Integer> {
@@ -81,17 +85,28 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(
             names = "--data",
             defaultValue = "fashion-mnist",
-            paramLabel = "fashion-mnist|mnist",
+            paramLabel = "fashion-mnist|mnist|csv:FILE",
             converter = DataConverter.class,
-            description = "Data set (default: ${DEFAULT-VALUE}).")
-    Datasets data;
+            description =
+                    "Data set (default: ${DEFAULT-VALUE}), or csv:FILE: one sample per line,"
+                            + " numbers separated by commas, one of them the class index (see"
+                            + " --label-column); a first line that is not all numbers is a header"
+                            + " and skipped. Rows are sent as float32 feature vectors (records of"
+                            + " rank 1); a bad row stops with FILE:LINE and the reason.")
+    SampleSource data;
+
+    @Option(
+            names = "--label-column",
+            paramLabel = "N",
+            description = "csv:FILE only: the class index's column, 0 = first (default: the last).")
+    Integer labelColumn;
 
     @Option(
             names = "--split",
             defaultValue = "train",
             paramLabel = "train|test",
             converter = SplitConverter.class,
-            description = "Which part (default: ${DEFAULT-VALUE}).")
+            description = "Which part of fashion-mnist or mnist (default: ${DEFAULT-VALUE}).")
     Split split;
 
     @Option(
@@ -130,10 +145,11 @@ public final class ProduceCommand implements Callable<Integer> {
 
     @Option(
             names = "--dtype",
-            defaultValue = "uint8",
             paramLabel = "uint8|float32",
             converter = DTypeConverter.class,
-            description = "Value type; float32 records are 4x larger (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Value type; float32 records are 4x larger (default: uint8 for images, float32"
+                            + " for csv:FILE, which is float32 only).")
     DType dtype;
 
     @Option(
@@ -158,11 +174,19 @@ public final class ProduceCommand implements Callable<Integer> {
 
     /** The producer settings these options describe; the builder's checks say what is wrong. */
     ProducerSettings settings() {
+        SampleSource source = data;
+        if (labelColumn != null) {
+            if (!(data instanceof CsvFile csv)) {
+                throw new IllegalArgumentException(
+                        "--label-column is for csv:FILE data, not " + data.id() + ": drop it");
+            }
+            source = csv.withLabelColumn(labelColumn);
+        }
         ProducerSettings.Builder b =
                 ProducerSettings.builder()
                         .setBootstrapServers(bootstrapServers)
                         .setTopic(topic)
-                        .setDataset(data)
+                        .setData(source)
                         .setSplit(split)
                         .setRate(rate)
                         .setSamplesPerRecord(samplesPerRecord)
@@ -185,8 +209,7 @@ public final class ProduceCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        Datasets d = s.dataset();
-        if (!d.isInstalled()) {
+        if (s.data() instanceof Datasets d && !d.isInstalled()) {
             err.println(
                     "produce: data set '"
                             + d.id()
@@ -198,22 +221,29 @@ public final class ProduceCommand implements Callable<Integer> {
         }
         checkTopic(s);
         try {
-            LabelledImages data = d.load(s.split());
-            long samples = Math.min(s.limit(), data.size());
-            long records;
             if (quiet) {
-                records = DatasetProducer.produce(s, data, p -> {});
+                long records = DatasetProducer.produce(s, p -> {});
                 out.println("sent " + records + " records to " + s.topic());
-            } else {
+            } else if (s.data() instanceof CsvFile csv) {
+                LabelledVectors rows = csv.load(s.limit());
                 try (ProducerProgressBar bar =
-                        ProducerProgressBar.onStderr(data.name() + " -> " + s.topic(), samples)) {
-                    DatasetProducer.produce(s, data, bar);
+                        ProducerProgressBar.onStderr(csv.id() + " -> " + s.topic(), rows.size())) {
+                    DatasetProducer.produce(s, rows, bar);
+                }
+            } else {
+                LabelledImages images = ((Datasets) s.data()).load(s.split());
+                long samples = Math.min(s.limit(), images.size());
+                try (ProducerProgressBar bar =
+                        ProducerProgressBar.onStderr(images.name() + " -> " + s.topic(), samples)) {
+                    DatasetProducer.produce(s, images, bar);
                 }
             }
             return 0;
         } catch (MissingDatasetException e) {
             err.println("produce: " + e.getMessage());
             return EXIT_NO_DATA;
+        } catch (UsageException e) {
+            throw e; // one line and status 2, as every command's (Main)
         } catch (IllegalArgumentException e) {
             err.println("produce: " + e.getMessage());
             return EXIT_USAGE;
@@ -297,11 +327,11 @@ public final class ProduceCommand implements Callable<Integer> {
         }
     }
 
-    static final class DataConverter implements ITypeConverter<Datasets> {
+    static final class DataConverter implements ITypeConverter<SampleSource> {
         @Override
-        public Datasets convert(String value) {
+        public SampleSource convert(String value) {
             try {
-                return Datasets.parse(value);
+                return SampleSource.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

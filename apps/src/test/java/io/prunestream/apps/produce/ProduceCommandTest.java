@@ -6,6 +6,7 @@ import io.prunestream.apps.Main;
 import io.prunestream.connectors.producer.ProducerSettings;
 import io.prunestream.connectors.producer.Progress;
 import io.prunestream.connectors.record.DType;
+import io.prunestream.core.data.CsvFile;
 import io.prunestream.core.data.Datasets;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -70,7 +71,7 @@ class ProduceCommandTest {
 
         assertThat(s.bootstrapServers()).isEqualTo("localhost:9092");
         assertThat(s.topic()).isEqualTo("fm");
-        assertThat(s.dataset()).isEqualTo(Datasets.MNIST);
+        assertThat(s.data()).isEqualTo(Datasets.MNIST);
         assertThat(s.split()).isEqualTo(Datasets.Split.TEST);
         assertThat(s.limit()).isEqualTo(1000);
         assertThat(s.rate()).isEqualTo(250.5);
@@ -88,7 +89,7 @@ class ProduceCommandTest {
         ProduceCommand c = ProduceCommand.parse(REQUIRED);
         ProducerSettings s = c.settings();
 
-        assertThat(s.dataset()).isEqualTo(Datasets.FASHION_MNIST);
+        assertThat(s.data()).isEqualTo(Datasets.FASHION_MNIST);
         assertThat(s.split()).isEqualTo(Datasets.Split.TRAIN);
         assertThat(s.limit()).isEqualTo(Long.MAX_VALUE);
         assertThat(s.rate()).isZero();
@@ -97,6 +98,42 @@ class ProduceCommandTest {
         assertThat(s.dtype()).isEqualTo(DType.UINT8);
         assertThat(s.producerProperties()).isEmpty();
         assertThat(c.quiet()).isFalse();
+    }
+
+    @Test
+    void csvDataIsFloat32FeatureVectorsWithAChosenLabelColumn(@TempDir Path dir) {
+        String file = dir.resolve("rows.csv").toString();
+        ProducerSettings s =
+                ProduceCommand.parse(
+                                "--bootstrap-servers=localhost:9092",
+                                "--topic",
+                                "rows",
+                                "--data",
+                                "csv:" + file,
+                                "--label-column",
+                                "0")
+                        .settings();
+        assertThat(s.data()).isEqualTo(CsvFile.of(file).withLabelColumn(0));
+        assertThat(s.dtype()).isEqualTo(DType.FLOAT32);
+        // the label is the last column unless told
+        assertThat(
+                        ProduceCommand.parse(
+                                        REQUIRED[0],
+                                        REQUIRED[1],
+                                        "--topic",
+                                        "t",
+                                        "--data",
+                                        "csv:x.csv")
+                                .settings()
+                                .data())
+                .isEqualTo(CsvFile.of("x.csv"));
+
+        assertThat(run("--data", "csv:" + file, "--dtype", "uint8")).isEqualTo(2);
+        assertThat(err.toString()).contains("csv:" + file + " holds float features");
+        assertThat(run("--label-column", "3")).isEqualTo(2);
+        assertThat(err.toString()).contains("--label-column is for csv:FILE data");
+        assertThat(run("--data", "cifar")).isEqualTo(2);
+        assertThat(err.toString()).contains("fashion-mnist, mnist or csv:FILE");
     }
 
     @Test
@@ -179,10 +216,11 @@ class ProduceCommandTest {
         assertThat(o.toString())
                 .contains("--samples-per-record=K")
                 .contains("(default: 1)")
-                .contains("--data=fashion-mnist|mnist")
+                .contains("--data=fashion-mnist|mnist|csv:FILE")
                 .contains("(default: fashion-mnist)")
+                .contains("--label-column=N")
                 .contains("--dtype=uint8|float32")
-                .contains("(default: uint8)")
+                .contains("(default: uint8 for images,")
                 .contains("--property=KEY=VALUE")
                 .contains("--quiet")
                 .contains("3   data set not installed");

@@ -3,8 +3,12 @@ package io.prunestream.connectors.producer;
 import io.prunestream.connectors.record.DType;
 import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.connectors.record.SampleBatchCodec;
+import io.prunestream.core.data.CsvFile;
+import io.prunestream.core.data.Datasets;
 import io.prunestream.core.data.Datasets.MissingDatasetException;
 import io.prunestream.core.data.LabelledImages;
+import io.prunestream.core.data.LabelledVectors;
+import io.prunestream.core.data.SampleSource;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -20,8 +24,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Streams Fashion-MNIST or MNIST into a Kafka topic as record-format v1 values ({@link
- * SampleBatchCodec}), one sample or a mini-batch per record, as fast as possible or at a set rate.
+ * Streams Fashion-MNIST, MNIST or the rows of a CSV file (feature vectors: float32 samples of rank
+ * 1) into a Kafka topic as record-format v1 values ({@link SampleBatchCodec}), one sample or a
+ * mini-batch per record, as fast as possible or at a set rate.
  *
  * <pre>{@code
  * long records = DatasetProducer.produce(
@@ -55,16 +60,90 @@ public final class DatasetProducer {
      * @throws IllegalStateException when Kafka refuses or fails a record
      */
     public static long produce(ProducerSettings settings, Consumer<Progress> progress) {
-        return produce(settings, settings.dataset().load(settings.split()), progress);
+        SampleSource data = settings.data();
+        if (data instanceof CsvFile csv) {
+            return produce(settings, csv.load(settings.limit()), progress);
+        }
+        return produce(settings, ((Datasets) data).load(settings.split()), progress);
     }
 
-    /** Sends {@code data} (already loaded) as the settings say; the data set setting is unused. */
+    /** Sends {@code data} (already loaded) as the settings say; the data setting is unused. */
     public static long produce(
             ProducerSettings s, LabelledImages data, Consumer<Progress> progress) {
+        return produce(s, Rows.of(data), progress);
+    }
+
+    /**
+     * Sends feature vectors (already loaded) as float32 samples of rank 1; the data setting is
+     * unused.
+     */
+    public static long produce(
+            ProducerSettings s, LabelledVectors data, Consumer<Progress> progress) {
+        return produce(s, Rows.of(data), progress);
+    }
+
+    /** Samples to send: one sample's dims and a record's worth of them. */
+    private interface Rows {
+        String name();
+
+        int[] shape();
+
+        int size();
+
+        SampleBatch batch(int from, int to, DType dtype);
+
+        static Rows of(LabelledImages data) {
+            int[] shape = data.shape().dims();
+            return new Rows() {
+                public String name() {
+                    return data.name();
+                }
+
+                public int[] shape() {
+                    return shape;
+                }
+
+                public int size() {
+                    return data.size();
+                }
+
+                public SampleBatch batch(int from, int to, DType dtype) {
+                    return DatasetProducer.batch(data, shape, from, to, dtype);
+                }
+            };
+        }
+
+        static Rows of(LabelledVectors data) {
+            int[] shape = {data.features()};
+            return new Rows() {
+                public String name() {
+                    return data.name();
+                }
+
+                public int[] shape() {
+                    return shape;
+                }
+
+                public int size() {
+                    return data.size();
+                }
+
+                public SampleBatch batch(int from, int to, DType dtype) {
+                    int n = data.features();
+                    return SampleBatch.ofFloat32(
+                            shape,
+                            Arrays.copyOfRange(data.labels(), from, to),
+                            Arrays.copyOfRange(data.values(), from * n, to * n));
+                }
+            };
+        }
+    }
+
+    private static long produce(ProducerSettings s, Rows data, Consumer<Progress> progress) {
         int total = (int) Math.min(s.limit(), data.size());
         int perRecord = Math.min(s.samplesPerRecord(), total);
-        int[] shape = {data.shape().channels(), data.shape().height(), data.shape().width()};
-        checkRecordSize(s, shape, perRecord, data.shape().size());
+        int[] shape = data.shape();
+        checkRecordSize(s, shape, perRecord, Arrays.stream(shape).reduce(1, (a, b) -> a * b));
         byte[] key = s.key() == null ? null : s.key().getBytes(StandardCharsets.UTF_8);
         AtomicLong ackedRecords = new AtomicLong();
         AtomicLong ackedSamples = new AtomicLong();
@@ -77,7 +156,7 @@ public final class DatasetProducer {
             for (int from = 0; from < total && failure.get() == null; from += perRecord) {
                 int to = Math.min(total, from + perRecord);
                 int samples = to - from;
-                byte[] value = SampleBatchCodec.encode(batch(data, shape, from, to, s.dtype()));
+                byte[] value = SampleBatchCodec.encode(data.batch(from, to, s.dtype()));
                 Integer partition = key == null ? recordIndex % partitions : null;
                 producer.send(
                         new ProducerRecord<>(s.topic(), partition, key, value),

@@ -5,8 +5,10 @@ import static org.apache.flink.util.Preconditions.checkState;
 import io.prunestream.connectors.kafka.KafkaClientBuilder;
 import io.prunestream.connectors.record.DType;
 import io.prunestream.connectors.record.SampleBatch;
+import io.prunestream.core.data.CsvFile;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.data.Datasets.Split;
+import io.prunestream.core.data.SampleSource;
 import java.util.Map;
 import java.util.Set;
 
@@ -26,20 +28,22 @@ import java.util.Set;
  *
  * @param bootstrapServers Kafka's {@code bootstrap.servers}
  * @param topic where the records go
- * @param dataset which data set to stream (default Fashion-MNIST)
- * @param split train or test (default train)
+ * @param data which data to stream: a built-in image data set (default Fashion-MNIST) or a CSV file
+ *     of feature vectors, sent as float32 samples of rank 1
+ * @param split train or test (default train; a CSV file has no splits)
  * @param limit most samples to send (default: the whole split)
  * @param rate samples per second, 0 for as fast as possible (default 0)
  * @param samplesPerRecord samples in one record, 1..65535 (default 1)
  * @param key record key for every record, e.g. a run id; null spreads records over all partitions
  *     in turn (default null)
- * @param dtype how sample values are stored (default uint8)
+ * @param dtype how sample values are stored (default uint8 for images, float32 for a CSV file,
+ *     which can only be float32)
  * @param producerProperties extra Kafka producer properties, overriding the defaults
  */
 public record ProducerSettings(
         String bootstrapServers,
         String topic,
-        Datasets dataset,
+        SampleSource data,
         Split split,
         long limit,
         double rate,
@@ -61,7 +65,7 @@ public record ProducerSettings(
         Builder b = new Builder();
         b.setBootstrapServers(bootstrapServers);
         b.topic = topic;
-        b.dataset = dataset;
+        b.data = data;
         b.split = split;
         b.limit = limit;
         b.rate = rate;
@@ -75,13 +79,13 @@ public record ProducerSettings(
     /** Collects settings; {@link #build()} checks them. */
     public static final class Builder extends KafkaClientBuilder<Builder> {
         private String topic;
-        private Datasets dataset = Datasets.FASHION_MNIST;
+        private SampleSource data = Datasets.FASHION_MNIST;
         private Split split = Split.TRAIN;
         private long limit = Long.MAX_VALUE;
         private double rate;
         private int samplesPerRecord = 1;
         private String key;
-        private DType dtype = DType.UINT8;
+        private DType dtype;
 
         private Builder() {
             super(
@@ -96,7 +100,13 @@ public record ProducerSettings(
         }
 
         public Builder setDataset(Datasets dataset) {
-            this.dataset = dataset;
+            this.data = dataset;
+            return this;
+        }
+
+        /** A built-in data set or a CSV file ({@link SampleSource#parse}). */
+        public Builder setData(SampleSource data) {
+            this.data = data;
             return this;
         }
 
@@ -128,6 +138,7 @@ public record ProducerSettings(
             return this;
         }
 
+        /** uint8 or float32; unset: uint8 for images, float32 for a CSV file. */
         public Builder setDtype(DType dtype) {
             this.dtype = dtype;
             return this;
@@ -138,7 +149,9 @@ public record ProducerSettings(
             checkState(
                     topic != null && !topic.isBlank(),
                     "topic is not set: call setTopic(\"fashion-mnist\")");
-            checkState(dataset != null, "data set is null: use Datasets.FASHION_MNIST or MNIST");
+            checkState(
+                    data != null,
+                    "data is null: use Datasets.FASHION_MNIST, MNIST or CsvFile.of(\"FILE\")");
             checkState(split != null, "split is null: use Split.TRAIN or Split.TEST");
             checkState(
                     limit >= 1,
@@ -153,17 +166,23 @@ public record ProducerSettings(
                     "samples per record is %s, expected 1..%s",
                     samplesPerRecord,
                     SampleBatch.MAX_COUNT);
-            checkState(dtype != null, "dtype is null: use DType.UINT8 or DType.FLOAT32");
+            boolean csv = data instanceof CsvFile;
+            checkState(
+                    !csv || dtype != DType.UINT8,
+                    "%s holds float features, sent as float32: leave the dtype unset or use"
+                            + " float32",
+                    data.id());
+            DType type = dtype != null ? dtype : csv ? DType.FLOAT32 : DType.UINT8;
             return new ProducerSettings(
                     bootstrapServers,
                     topic,
-                    dataset,
+                    data,
                     split,
                     limit,
                     rate,
                     samplesPerRecord,
                     key,
-                    dtype,
+                    type,
                     properties.asMap());
         }
     }

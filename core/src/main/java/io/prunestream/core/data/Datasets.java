@@ -21,7 +21,7 @@ import java.util.Locale;
  *       ~/.cache/prunestream/mnist} (raw). Override with {@code PRUNESTREAM_MNIST_DIR}.
  * </ul>
  */
-public enum Datasets implements Named {
+public enum Datasets implements Named, SampleSource {
     FASHION_MNIST(
             "/usr/share/datasets/fashion-mnist", "sudo apt-get install -y dataset-fashion-mnist"),
     MNIST(
@@ -48,6 +48,11 @@ public enum Datasets implements Named {
     Datasets(String defaultDir, String install) {
         this.defaultDir = defaultDir;
         this.install = install;
+    }
+
+    @Override
+    public String id() {
+        return Named.super.id();
     }
 
     public static Datasets parse(String s) {

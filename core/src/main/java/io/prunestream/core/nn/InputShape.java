@@ -82,6 +82,11 @@ public record InputShape(int channels, int height, int width, int rank)
                 : new long[] {batch, channels, height, width};
     }
 
+    /** The dims of one sample as records state them: {channels, height, width} or {features}. */
+    public int[] dims() {
+        return rank == 1 ? new int[] {channels} : new int[] {channels, height, width};
+    }
+
     public int size() {
         return channels * height * width;
     }

@@ -3,12 +3,13 @@ package io.prunestream.core.nn;
 import java.util.Locale;
 
 /**
- * What network to build. {@code depth} picks the VGG variant (11, 13, 16, 19) or the ResNet depth
- * (6n+2: 20, 32, 56, 110); {@code width} scales every layer's channel count.
+ * Which built-in network to build, from random weights ({@code seed}). {@code depth} picks the VGG
+ * variant (11, 13, 16, 19) or the ResNet depth (6n+2: 20, 32, 56, 110); {@code width} scales every
+ * layer's channel count.
  */
 public record ModelSpec(
         Kind kind, InputShape input, int classes, int depth, double width, long seed)
-        implements java.io.Serializable {
+        implements ModelSource {
 
     /** The network families {@link Models} can build. */
     public enum Kind {
@@ -25,6 +26,15 @@ public record ModelSpec(
         @Override
         public String toString() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /** The kind {@code s} names (a config's name or the constant's), or null if none. */
+        public static Kind find(String s) {
+            try {
+                return parse(s);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
         }
 
         public static Kind parse(String s) {
@@ -76,8 +86,26 @@ public record ModelSpec(
         return new ModelSpec(Kind.RESNET, input, classes, depth, width, seed);
     }
 
+    @Override
     public Network build(OptimizerSpec optimizer) {
         return Models.build(this, optimizer);
+    }
+
+    @Override
+    public boolean imported() {
+        return false;
+    }
+
+    @Override
+    public String name() {
+        return kind.name().toLowerCase(Locale.ROOT)
+                + (depth > 0 ? "-" + depth : "")
+                + (width != 1.0 ? "-w" + width : "");
+    }
+
+    @Override
+    public String describe() {
+        return "built-in " + name() + " (random weights, seed " + seed + ")";
     }
 
     /** Channels after scaling by the width multiplier, at least 1. */

@@ -50,6 +50,7 @@ public final class PruningRun {
     private long publishedIteration = -1;
     private RunState.Guard guard = RunState.Guard.INITIAL;
     private NetworkCost cost; // changes only at pruning; a graph walk per step would cost too much
+    private Double startAccuracy; // evaluated at creation, reported with the first step's event
 
     private PruningRun(
             RunSettings settings, PruningTrainer trainer, Path outputDir, String incarnation) {
@@ -60,12 +61,31 @@ public final class PruningRun {
     }
 
     /**
-     * A run on a freshly initialised network. Versions are placed under {@code
-     * outputDir/<run>/vNNNN} (null: versions carry no path).
+     * A run on its model's starting network: a built-in one freshly initialised, or a model file
+     * read now. Versions are placed under {@code outputDir/<run>/vNNNN} (null: versions carry no
+     * path).
      */
     public static PruningRun create(RunSettings settings, Path outputDir) {
-        return new PruningRun(
-                settings, PruningTrainer.create(settings.spec()), outputDir, newIncarnation());
+        return create(settings, outputDir, null);
+    }
+
+    /**
+     * As {@link #create(RunSettings, Path)}; a network read from a file is evaluated on {@code
+     * eval} (may be null) before any step, and that accuracy is the run's base: the accuracy of the
+     * model the user brought. A warm-up, if configured, replaces it with its own last accuracy.
+     */
+    public static PruningRun create(RunSettings settings, Path outputDir, HeldOutSet eval) {
+        PruningRun r =
+                new PruningRun(
+                        settings,
+                        PruningTrainer.create(settings.spec()),
+                        outputDir,
+                        newIncarnation());
+        if (eval != null && settings.spec().model().imported()) {
+            r.baseAccuracy = r.evaluate(eval);
+            r.startAccuracy = r.baseAccuracy;
+        }
+        return r;
     }
 
     /** A run that starts from a given (e.g. pre-trained) network; the network is not copied. */
@@ -120,6 +140,11 @@ public final class PruningRun {
         return incarnation;
     }
 
+    /** The base accuracy: see {@link PruningReport#baseAccuracy()}; NaN until known. */
+    public double baseAccuracy() {
+        return baseAccuracy;
+    }
+
     /** The numeric guard's counters: bad steps in a row, learning-rate scale, paused. */
     public RunState.Guard guard() {
         return guard;
@@ -171,6 +196,10 @@ public final class PruningRun {
                 baseAccuracy = accuracy;
             }
         }
+        if (accuracy == null && startAccuracy != null) {
+            accuracy = startAccuracy; // the metrics show the imported network's accuracy at once
+        }
+        startAccuracy = null;
         List<LayerStats> layers = List.of();
         if (done % settings.statsInterval() == 0 || r.pruned() || r.picked()) {
             layers = new ArrayList<>(trainer.layerStats().values());

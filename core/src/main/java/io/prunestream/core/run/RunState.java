@@ -13,7 +13,8 @@ import java.io.IOException;
  * @param nextVersion number of the next model version
  * @param lastAccuracy held-out accuracy at the last evaluation, NaN if none
  * @param accuracyBeforePrune last accuracy before pruning, NaN if none
- * @param baseAccuracy last accuracy during TRAIN, NaN if none
+ * @param baseAccuracy last accuracy during TRAIN, or an imported network's before its first step;
+ *     NaN if none
  * @param publishedIteration iteration of the last published version, -1 if none
  * @param trainer the trainer's state
  * @param guard the numeric guard's counters

@@ -7,7 +7,6 @@ import io.prunestream.core.train.PruningTrainer;
 import io.prunestream.core.train.RunSpec;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -20,7 +19,9 @@ import java.util.Map;
  * @param settings the run's settings by configuration key under {@code prune.}
  * @param accuracy held-out accuracy at this version, null if not evaluated
  * @param accuracyBeforePrune last held-out accuracy before pruning, null if none
- * @param baseAccuracy last held-out accuracy during TRAIN (the unpruned, unpenalised model)
+ * @param baseAccuracy the unpruned, unpenalised model's held-out accuracy: the last during TRAIN
+ *     (warm-up), or, for a network read from a file and no warm-up, the file's own, evaluated
+ *     before the first step
  * @param params conv and linear weights and biases, BatchNorm not counted (the authors' count)
  * @param flops multiplies + adds per sample of conv and linear layers, 2 x multiply-accumulates
  *     (the authors' count; see {@link NetworkCost})
@@ -73,10 +74,7 @@ public record PruningReport(
         NetworkCost now = NetworkCost.of(t.network());
         NetworkCost base = t.baseCost();
         var m = spec.model();
-        String model =
-                m.kind().name().toLowerCase(Locale.ROOT)
-                        + (m.depth() > 0 ? "-" + m.depth() : "")
-                        + (m.width() != 1.0 ? "-w" + m.width() : "");
+        String model = m.name();
         return new PruningReport(
                 spec.runId(),
                 inc,

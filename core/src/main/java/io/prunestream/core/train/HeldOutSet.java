@@ -1,6 +1,8 @@
 package io.prunestream.core.train;
 
 import io.prunestream.core.data.LabelledImages;
+import io.prunestream.core.data.LabelledVectors;
+import io.prunestream.core.data.Normalization;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.Network;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,6 +36,29 @@ public record HeldOutSet(float[] features, int[] labels, InputShape shape) {
             f[i] = (p[i] & 0xff) / 255f;
         }
         return new HeldOutSet(f, images.labels().clone(), images.shape());
+    }
+
+    /** Feature vectors, used as they are (as float32 records are). */
+    public static HeldOutSet of(LabelledVectors rows) {
+        return new HeldOutSet(rows.values().clone(), rows.labels().clone(), rows.shape());
+    }
+
+    /**
+     * The same samples as {@code shape} (same number of values per sample), e.g. CSV rows of 784
+     * values as 1x28x28 images.
+     */
+    public HeldOutSet as(InputShape other) {
+        return new HeldOutSet(features, labels, other);
+    }
+
+    /** A copy with {@code n} applied to every value, as the training samples get it. */
+    public HeldOutSet normalized(Normalization n) {
+        if (n.isNone()) {
+            return this;
+        }
+        float[] f = features.clone();
+        n.apply(f, shape);
+        return new HeldOutSet(f, labels, shape);
     }
 
     public int size() {

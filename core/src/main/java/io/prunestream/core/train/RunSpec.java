@@ -1,7 +1,7 @@
 package io.prunestream.core.train;
 
 import io.prunestream.core.group.GroupScope;
-import io.prunestream.core.nn.ModelSpec;
+import io.prunestream.core.nn.ModelSource;
 import io.prunestream.core.nn.OptimizerSpec;
 import io.prunestream.core.penalty.NormPenalty;
 import io.prunestream.core.prune.ImportanceCriterion;
@@ -18,7 +18,7 @@ import java.util.Objects;
  * Everything that defines one pruning run.
  *
  * @param runId the run's name
- * @param model the network to build
+ * @param model the starting network: a built-in one or a model file
  * @param optimizer optimizer type, momentum and weight decay (its learning rate is replaced by the
  *     schedules below)
  * @param schedule the pruning method's schedule
@@ -35,7 +35,7 @@ import java.util.Objects;
  */
 public record RunSpec(
         String runId,
-        ModelSpec model,
+        ModelSource model,
         OptimizerSpec optimizer,
         PruningSchedule schedule,
         Granularity granularity,
@@ -52,7 +52,7 @@ public record RunSpec(
     /** A run with the paper's groups ({@link GroupScope#INNER}). */
     public RunSpec(
             String runId,
-            ModelSpec model,
+            ModelSource model,
             OptimizerSpec optimizer,
             PruningSchedule schedule,
             Granularity granularity,

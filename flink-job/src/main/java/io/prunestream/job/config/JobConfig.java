@@ -3,9 +3,14 @@ package io.prunestream.job.config;
 import static io.prunestream.job.config.PruneOptions.*;
 
 import io.prunestream.connectors.record.ValueRange;
+import io.prunestream.core.config.UsageException;
+import io.prunestream.core.data.CsvFile;
 import io.prunestream.core.data.Datasets;
+import io.prunestream.core.data.LabelledVectors;
+import io.prunestream.core.data.Normalization;
+import io.prunestream.core.data.SampleSource;
 import io.prunestream.core.nn.InputShape;
-import io.prunestream.core.nn.ModelSpec;
+import io.prunestream.core.nn.ModelSource;
 import io.prunestream.core.nn.Optimizer;
 import io.prunestream.core.nn.OptimizerSpec;
 import io.prunestream.core.prune.LayerRatios;
@@ -365,10 +370,14 @@ public final class JobConfig {
         }
     }
 
+    /** {@code data.sample-shape} as written: channels,height,width, or a number of features. */
     public static InputShape sampleShape(Configuration conf) {
         String s = conf.get(SAMPLE_SHAPE);
         try {
             String[] p = s.split(",");
+            if (p.length == 1) {
+                return InputShape.vector(Integer.parseInt(p[0].trim()));
+            }
             if (p.length != 3) {
                 throw new NumberFormatException();
             }
@@ -382,21 +391,44 @@ public final class JobConfig {
                             + SAMPLE_SHAPE.key()
                             + "' has a bad value '"
                             + s
-                            + "': write channels,height,width, e.g. 1,28,28");
+                            + "': write channels,height,width, e.g. 1,28,28, or a number of"
+                            + " features, e.g. 32");
         }
     }
 
-    /** The whole configuration, typed and validated: what the job and its operators use. */
+    /**
+     * The whole configuration, typed and validated: what the job and its operators use. Model files
+     * named by {@code prune.model} are read here (a missing, unreadable or mismatched one fails
+     * now, in one line), and a CSV held-out set's first {@code eval.samples} rows.
+     */
     public static JobSettings settings(Configuration conf) {
-        InputShape shape = sampleShape(conf);
-        int classes = conf.get(CLASSES);
+        RunModels models = RunModels.resolve(conf, conf.get(RUNS));
+        InputShape shape = models.shape();
+        int classes = models.classes();
+        Normalization normalization = parsed(NORMALIZE, Normalization::parse, conf);
+        try {
+            normalization.check(shape);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "config key '"
+                            + NORMALIZE.key()
+                            + "' is '"
+                            + conf.get(NORMALIZE)
+                            + "': "
+                            + e.getMessage(),
+                    e);
+        }
         List<RunSettings> runs = new ArrayList<>();
         for (String id : conf.get(RUNS)) {
-            runs.add(run(conf, id, shape, classes));
+            runs.add(run(conf, id, models.sources().get(id)));
         }
         if (runs.isEmpty()) {
             throw new IllegalArgumentException("prune.runs is empty: name at least one run");
         }
+        JobSettings.EvalSettings eval =
+                new JobSettings.EvalSettings(
+                        evalDataset(conf), conf.get(EVAL_TOPIC), conf.get(EVAL_SAMPLES));
+        checkEval(conf, eval, shape, classes);
         return new JobSettings(
                 runs,
                 new JobSettings.KafkaSettings(
@@ -410,9 +442,9 @@ public final class JobConfig {
                         kafkaClientProperties(conf)),
                 shape,
                 classes,
+                normalization,
                 parsed(VALUE_RANGE, ValueRange::parse, conf),
-                new JobSettings.EvalSettings(
-                        evalDataset(conf), conf.get(EVAL_TOPIC), conf.get(EVAL_SAMPLES)),
+                eval,
                 conf.get(OUTPUT_DIR),
                 conf.get(KEEP_VERSIONS),
                 conf.get(VERSION_REPORTS),
@@ -422,6 +454,53 @@ public final class JobConfig {
                         .portConflict(conf.get(METRICS_PORT_CONFLICT))
                         .build(),
                 conf.get(CHECKPOINT_INTERVAL));
+    }
+
+    /**
+     * A held-out set from a file must fit the samples: a built-in image set only images of its
+     * shape, a CSV file rows of as many features as a sample has values and labels below the number
+     * of classes. A held-out topic is checked record by record when read.
+     */
+    private static void checkEval(
+            Configuration conf, JobSettings.EvalSettings eval, InputShape shape, int classes) {
+        if (!eval.topic().isBlank() || eval.dataset() == null) {
+            return;
+        }
+        String what = "config key '" + EVAL_DATASET.key() + "' is '" + eval.dataset().id() + "'";
+        if (eval.dataset() instanceof Datasets d && !shape.equals(InputShape.MNIST)) {
+            throw new UsageException(
+                    what
+                            + " ("
+                            + InputShape.MNIST
+                            + " images), but the samples are "
+                            + shape
+                            + ": set eval.dataset to csv:FILE or none, or eval.topic to a topic"
+                            + " of held-out records");
+        }
+        if (eval.dataset() instanceof CsvFile csv) {
+            LabelledVectors rows = csv.load(eval.samples());
+            if (rows.features() != shape.size()) {
+                throw new UsageException(
+                        what
+                                + ": its rows have "
+                                + rows.features()
+                                + " features, but a sample of "
+                                + shape
+                                + " has "
+                                + shape.size()
+                                + " values: fix data.sample-shape or eval.label-column, or give"
+                                + " another file");
+            }
+            if (rows.classes() > classes) {
+                throw new UsageException(
+                        what
+                                + ": it has label "
+                                + (rows.classes() - 1)
+                                + ", but data.classes is "
+                                + classes
+                                + ": fix the labels or data.classes");
+            }
+        }
     }
 
     /** Parses an option's text; an error names the key, the value and what is expected. */
@@ -441,21 +520,12 @@ public final class JobConfig {
         return settings(conf).runs();
     }
 
-    private static RunSettings run(Configuration conf, String id, InputShape shape, int classes) {
+    private static RunSettings run(Configuration conf, String id, ModelSource model) {
         try {
-            ModelSpec.Kind kind = perRun(conf, id, MODEL);
-            int depth = perRun(conf, id, MODEL_DEPTH);
-            if (depth == 0) {
-                depth = kind == ModelSpec.Kind.VGG ? 11 : kind == ModelSpec.Kind.RESNET ? 20 : 0;
+            long warmup = perRun(conf, id, WARMUP);
+            if (model.imported() && !isSet(conf, id, WARMUP)) {
+                warmup = 0; // a model file comes trained: pruning starts at once
             }
-            ModelSpec model =
-                    new ModelSpec(
-                            kind,
-                            shape,
-                            classes,
-                            depth,
-                            perRun(conf, id, MODEL_WIDTH),
-                            perRun(conf, id, SEED));
             Optimizer opt = perRun(conf, id, OPTIMIZER);
             double lrPrune = perRun(conf, id, LR_PRUNE);
             OptimizerSpec optimizer =
@@ -466,7 +536,7 @@ public final class JobConfig {
                             perRun(conf, id, WEIGHT_DECAY));
             ScheduleParams params =
                     new ScheduleParams(
-                            perRun(conf, id, WARMUP),
+                            warmup,
                             perRun(conf, id, PENALTY_INTERVAL),
                             perRun(conf, id, PENALTY_DELTA),
                             perRun(conf, id, PENALTY_CEILING),
@@ -509,9 +579,20 @@ public final class JobConfig {
     }
 
     /** The held-out data set, or null for none. */
-    public static Datasets evalDataset(Configuration conf) {
+    public static SampleSource evalDataset(Configuration conf) {
         String s = conf.get(EVAL_DATASET);
-        return s.equalsIgnoreCase("none") || s.isBlank() ? null : Datasets.parse(s);
+        if (s.equalsIgnoreCase("none") || s.isBlank()) {
+            return null;
+        }
+        SampleSource source = parsed(EVAL_DATASET, SampleSource::parse, conf);
+        return source instanceof CsvFile csv
+                ? csv.withLabelColumn(conf.get(EVAL_LABEL_COLUMN))
+                : source;
+    }
+
+    /** Whether {@code option} is set for run {@code id}, per run or for all runs. */
+    static boolean isSet(Configuration conf, String id, ConfigOption<?> option) {
+        return conf.containsKey(runKey(id, option)) || conf.contains(option);
     }
 
     /** The key that sets {@code option} for one run. */

@@ -1,9 +1,11 @@
 package io.prunestream.job.config;
 
 import io.prunestream.connectors.record.ValueRange;
-import io.prunestream.core.data.Datasets;
+import io.prunestream.core.data.Normalization;
+import io.prunestream.core.data.SampleSource;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.run.RunSettings;
+import io.prunestream.job.model.Features;
 import io.prunestream.monitoring.EndpointSettings;
 import java.io.Serializable;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import java.util.Map;
  * @param kafka where the records come from and where dead letters and versions go
  * @param sampleShape shape of one sample
  * @param classes number of classes
+ * @param normalization what is applied to every sample's values before a model sees them
  * @param valueRange accepted range of float32 sample values
  * @param eval the held-out set
  * @param outputDir folder for model versions and reports
@@ -31,6 +34,7 @@ public record JobSettings(
         KafkaSettings kafka,
         InputShape sampleShape,
         int classes,
+        Normalization normalization,
         ValueRange valueRange,
         EvalSettings eval,
         String outputDir,
@@ -70,11 +74,11 @@ public record JobSettings(
     }
 
     /**
-     * @param dataset a local data set's test split, or null
+     * @param dataset a local data set's test split or a CSV file, or null
      * @param topic a topic holding the held-out set; empty = none (overrides the data set)
      * @param samples held-out samples per evaluation
      */
-    public record EvalSettings(Datasets dataset, String topic, int samples)
+    public record EvalSettings(SampleSource dataset, String topic, int samples)
             implements Serializable {}
 
     public RunSettings run(String id) {
@@ -82,6 +86,11 @@ public record JobSettings(
                 .filter(r -> r.id().equals(id))
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no settings for run '" + id + "'"));
+    }
+
+    /** How records' values become the features every model sees (training and held-out). */
+    public Features features() {
+        return new Features(normalization, sampleShape);
     }
 
     public List<String> runIds() {

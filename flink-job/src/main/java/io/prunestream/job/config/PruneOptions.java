@@ -3,7 +3,6 @@ package io.prunestream.job.config;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import io.prunestream.core.group.GroupScope;
-import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.Optimizer;
 import io.prunestream.core.penalty.NormPenalty;
 import io.prunestream.core.prune.ImportanceCriterion;
@@ -56,11 +55,21 @@ public final class PruneOptions {
                             "Run ids, separated by ';'. Every run trains on every sample of the"
                                     + " topic, with its own settings (prune.run.<id>.*).");
 
-    public static final ConfigOption<ModelSpec.Kind> MODEL =
+    public static final ConfigOption<String> MODEL =
             key("prune.model")
-                    .enumType(ModelSpec.Kind.class)
-                    .defaultValue(ModelSpec.Kind.SMALL_CNN)
-                    .withDescription("Network: small-cnn, lenet, vgg, resnet.");
+                    .stringType()
+                    .defaultValue("small-cnn")
+                    .withDescription(
+                            "Network: small-cnn, lenet, vgg, resnet (built in, random weights), or"
+                                    + " the path (or file: URI) of a trained model file: a DL4J"
+                                    + " zip, a Keras 2 HDF5 file or an ONNX file, told apart by"
+                                    + " content. The file is read once when the run starts (a"
+                                    + " restore takes the network from state) and evaluated on"
+                                    + " the held-out set before the first step: that is the run's"
+                                    + " base accuracy. Its input shape and classes, where it"
+                                    + " states them, must match data.sample-shape and"
+                                    + " data.classes, or are taken from it where those are"
+                                    + " unset.");
 
     public static final ConfigOption<Integer> MODEL_DEPTH =
             key("prune.model.depth")
@@ -123,7 +132,8 @@ public final class PruneOptions {
                     .defaultValue(ScheduleParams.DEFAULTS.warmup())
                     .withDescription(
                             "Plain training iterations before the penalty starts (one-shot L1:"
-                                    + " before the prune).");
+                                    + " before the prune). Default 600 for a built-in network, 0"
+                                    + " for a model file (it comes trained).");
 
     public static final ConfigOption<Integer> PENALTY_INTERVAL =
             key("prune.penalty.interval")
@@ -432,10 +442,31 @@ public final class PruneOptions {
             key("data.sample-shape")
                     .stringType()
                     .defaultValue("1,28,28")
-                    .withDescription("Shape of one sample: channels,height,width.");
+                    .withDescription(
+                            "Shape of one sample: channels,height,width (images), or a number"
+                                    + " of features, e.g. 32 (feature vectors: records of rank 1,"
+                                    + " for a model file such as an MLP; the built-in networks"
+                                    + " take images). Unset: the model file's, if it states one.");
 
     public static final ConfigOption<Integer> CLASSES =
-            key("data.classes").intType().defaultValue(10).withDescription("Number of classes.");
+            key("data.classes")
+                    .intType()
+                    .defaultValue(10)
+                    .withDescription("Number of classes. Unset: the model file's, if any.");
+
+    public static final ConfigOption<String> NORMALIZE =
+            key("data.normalize")
+                    .stringType()
+                    .defaultValue("none")
+                    .withDescription(
+                            "Per-channel standardisation (x - mean) / std of every sample the"
+                                    + " model sees (training, held-out evaluation, reports):"
+                                    + " none, or mean/std with one value or one per channel (per"
+                                    + " feature for vectors), e.g. 0.2860/0.3530 or"
+                                    + " 0.485,0.456,0.406/0.229,0.224,0.225. Applied after uint8"
+                                    + " values are scaled to [0, 1], and to float32 values as they"
+                                    + " come (data.value-range checks the values before it). A"
+                                    + " model file expects the preprocessing it was trained with.");
 
     public static final ConfigOption<String> VALUE_RANGE =
             key("data.value-range")
@@ -452,7 +483,18 @@ public final class PruneOptions {
             key("eval.dataset")
                     .stringType()
                     .defaultValue("fashion-mnist")
-                    .withDescription("Held-out set: fashion-mnist or mnist (test split), or none.");
+                    .withDescription(
+                            "Held-out set: fashion-mnist or mnist (test split), csv:FILE (rows of"
+                                    + " features and a label, as ./prunestream produce --data"
+                                    + " csv:FILE reads them; eval.label-column), or none.");
+
+    public static final ConfigOption<Integer> EVAL_LABEL_COLUMN =
+            key("eval.label-column")
+                    .intType()
+                    .defaultValue(-1)
+                    .withDescription(
+                            "The label's column in an eval.dataset csv:FILE, 0 = first; -1 ="
+                                    + " the last.");
 
     public static final ConfigOption<String> EVAL_TOPIC =
             key("eval.topic")
@@ -578,8 +620,10 @@ public final class PruneOptions {
                     MODEL_TOPIC,
                     SAMPLE_SHAPE,
                     CLASSES,
+                    NORMALIZE,
                     VALUE_RANGE,
                     EVAL_DATASET,
+                    EVAL_LABEL_COLUMN,
                     EVAL_TOPIC,
                     EVAL_SAMPLES,
                     OUTPUT_DIR,

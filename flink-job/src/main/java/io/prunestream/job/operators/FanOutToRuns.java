@@ -1,6 +1,7 @@
 package io.prunestream.job.operators;
 
 import io.prunestream.connectors.record.SampleBatch;
+import io.prunestream.job.model.Features;
 import io.prunestream.job.model.Samples;
 import io.prunestream.job.state.StateSerializers;
 import java.util.ArrayList;
@@ -19,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends every accepted batch to every run (one stream, several runs side by side), each copy
- * carrying its run's routing key. The placement (run → routing key) is this operator's state, so a
- * run keeps its key, and with it its keyed state, whatever runs are added or removed on a restore.
+ * Sends every accepted batch to every run (one stream, several runs side by side) as the features
+ * the models see (normalised as configured), each copy carrying its run's routing key. The
+ * placement (run → routing key) is this operator's state, so a run keeps its key, and with it its
+ * keyed state, whatever runs are added or removed on a restore.
  *
  * <p>Every subtask needs the whole placement after a restore, at any parallelism. Union list state
  * would give it, but Flink refuses a checkpoint of an operator with union state once some of its
@@ -36,14 +38,19 @@ public class FanOutToRuns extends RichFlatMapFunction<SampleBatch, Samples>
 
     private final List<String> runIds;
     private final int maxParallelism;
+    private final Features features;
     private transient ListState<RunPlacement.Keys> placementState;
     private transient RunPlacement placement;
     private transient String[] keys;
 
-    /** {@code maxParallelism}: the keyed operators', which decides the key groups. */
-    public FanOutToRuns(List<String> runIds, int maxParallelism) {
+    /**
+     * {@code maxParallelism}: the keyed operators', which decides the key groups; {@code features}:
+     * how a record's values become what every run trains on.
+     */
+    public FanOutToRuns(List<String> runIds, int maxParallelism, Features features) {
         this.runIds = List.copyOf(runIds);
         this.maxParallelism = maxParallelism;
+        this.features = features;
     }
 
     @Override
@@ -105,9 +112,9 @@ public class FanOutToRuns extends RichFlatMapFunction<SampleBatch, Samples>
 
     @Override
     public void flatMap(SampleBatch b, Collector<Samples> out) {
-        float[] features = b.features();
+        float[] x = features.of(b);
         for (int i = 0; i < keys.length; i++) {
-            out.collect(new Samples(runIds.get(i), keys[i], b.count(), features, b.labels()));
+            out.collect(new Samples(runIds.get(i), keys[i], b.count(), x, b.labels()));
         }
     }
 }

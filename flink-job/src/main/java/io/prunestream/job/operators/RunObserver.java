@@ -136,7 +136,9 @@ public class RunObserver
         summary.put("run", v.runId());
         summary.put("version", v.version());
         summary.put("iteration", v.iteration());
-        summary.put("base accuracy (end of warm-up)", percent(v.baseAccuracy()));
+        summary.put(
+                "base accuracy (end of warm-up, or a model file's as read)",
+                percent(v.baseAccuracy()));
         summary.put("accuracy before pruning", percent(v.accuracyBeforePrune()));
         summary.put("accuracy now", percent(v.accuracy()));
         summary.put("params", v.baseParams() + " -> " + v.params());

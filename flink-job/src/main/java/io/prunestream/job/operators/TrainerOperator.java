@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -165,10 +166,12 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
             }
             run =
                     saved == null
-                            ? PruningRun.create(rs, outputDir)
+                            ? PruningRun.create(rs, outputDir, eval)
                             : PruningRun.restore(rs, saved, outputDir);
             keyOfRun.put(runId, key);
-            if (saved != null) {
+            if (saved == null) {
+                LOG.info(startLine(run));
+            } else {
                 var s = rs.spec().schedule().at(run.iteration());
                 LOG.info(
                         "run '{}' resumed at iteration {} ({}, lambda {} on pruned groups, {}"
@@ -184,16 +187,46 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
         return run;
     }
 
+    /**
+     * What a new run starts from and what it is fed, in one line: the model, input shape, classes,
+     * normalisation and base accuracy.
+     */
+    private String startLine(PruningRun run) {
+        var spec = run.settings().spec();
+        var model = spec.model();
+        String base;
+        if (!Double.isNaN(run.baseAccuracy())) {
+            base =
+                    String.format(
+                            Locale.ROOT,
+                            "base accuracy %.2f %% on %d held-out samples (the model as read,"
+                                    + " before any step)",
+                            100 * run.baseAccuracy(),
+                            eval.size());
+        } else if (eval == null) {
+            base = "base accuracy: none (no held-out set)";
+        } else {
+            base = "base accuracy: at the end of the warm-up";
+        }
+        return String.format(
+                Locale.ROOT,
+                "run '%s' starts from %s: input %s, %d classes, data.normalize %s, warm-up %s"
+                        + " iterations; %s",
+                run.id(),
+                model.describe(),
+                model.input(),
+                model.classes(),
+                settings.normalization(),
+                spec.schedule().parameters().getOrDefault("warmup", 0),
+                base);
+    }
+
     /** A rolled-back or skipped mini-batch as a dead letter: a float32 record, keyed by the run. */
     private void quarantine(
             PruningRun run, Samples b, TrainingEvent e, RejectReason reason, String what) {
         var input = run.settings().spec().model().input();
         byte[] value =
-                SampleBatchCodec.encode(
-                        SampleBatch.ofFloat32(
-                                new int[] {input.channels(), input.height(), input.width()},
-                                b.labels,
-                                b.features));
+                SampleBatchCodec.encode(SampleBatch.ofFloat32(input.dims(), b.labels, b.features));
         output.collect(
                 QUARANTINE,
                 new StreamRecord<>(

@@ -3,6 +3,7 @@ package io.prunestream.job.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prunestream.connectors.record.SampleBatch;
+import io.prunestream.job.model.Features;
 import io.prunestream.job.model.Samples;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,7 @@ class FanOutToRunsTest {
     private static OneInputStreamOperatorTestHarness<SampleBatch, Samples> harness(
             List<String> runs) throws Exception {
         return new OneInputStreamOperatorTestHarness<>(
-                new StreamFlatMap<>(new FanOutToRuns(runs, M)), M, 1, 0);
+                new StreamFlatMap<>(new FanOutToRuns(runs, M, Features.AS_IS)), M, 1, 0);
     }
 
     private static List<Samples> output(OneInputStreamOperatorTestHarness<SampleBatch, Samples> h) {
