@@ -143,7 +143,7 @@ class TabularMlpITCase {
                         kafka.bounded: true
                         prune.runs: mlp
                         prune.model: %s
-                        prune.ratios: 0.5
+                        prune.ratios: net.0=0.5,default=0.5
                         prune.warmup: 80
                         prune.batch-size: 32
                         prune.penalty.delta: 0.5
@@ -193,6 +193,9 @@ class TabularMlpITCase {
                 last.baseParams(),
                 last.params(),
                 last.widths());
+        // both hidden layers halved (the one reading the input is named, as a user must)
+        assertThat(last.widths()).containsEntry("net.0", 32L).containsEntry("net.4", 16L);
+        assertThat(last.params()).isLessThan(last.baseParams());
         // learnt: far above chance (0.25) before pruning
         assertThat(unpruned).isGreaterThan(0.6);
         assertThat(pruned).isGreaterThanOrEqualTo(unpruned - 0.02);

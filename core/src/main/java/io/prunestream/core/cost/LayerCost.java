@@ -18,6 +18,8 @@ public record LayerCost(String label, String type, long width, long params, long
     public static final String BATCHNORM = "batchnorm";
     public static final String CONV = "conv";
     public static final String DEPTHWISE = "depthwise";
+    public static final String DENSE = "dense";
+    public static final String OUTPUT = "output";
 
     /** Multiply-accumulates per sample (half the FLOPs). */
     public long macs() {
@@ -28,7 +30,7 @@ public record LayerCost(String label, String type, long width, long params, long
     public boolean countsParams() {
         return CONV.equals(type)
                 || DEPTHWISE.equals(type)
-                || "dense".equals(type)
-                || "output".equals(type);
+                || DENSE.equals(type)
+                || OUTPUT.equals(type);
     }
 }

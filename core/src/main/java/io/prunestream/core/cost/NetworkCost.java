@@ -61,7 +61,7 @@ public record NetworkCost(List<LayerCost> layers, long params, long flops) {
             } else if (n.isDense()) {
                 flops = 2 * w.length();
                 width = n.width();
-                type = n.layer() instanceof BaseOutputLayer ? "output" : "dense";
+                type = n.layer() instanceof BaseOutputLayer ? LayerCost.OUTPUT : LayerCost.DENSE;
             } else if (n.layer() instanceof DepthwiseConvolution2D d) {
                 InputType.InputTypeConvolutional out =
                         (InputType.InputTypeConvolutional) n.outputType();
@@ -109,6 +109,17 @@ public record NetworkCost(List<LayerCost> layers, long params, long flops) {
     }
 
     /** Output widths of conv layers by name, in order. */
+    /** Output width of every layer a group can narrow: convolutions and hidden dense layers. */
+    public Map<String, Long> widths() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (LayerCost l : layers) {
+            if (l.type().equals(LayerCost.CONV) || l.type().equals(LayerCost.DENSE)) {
+                out.put(l.label(), l.width());
+            }
+        }
+        return out;
+    }
+
     public Map<String, Long> convWidths() {
         Map<String, Long> out = new LinkedHashMap<>();
         for (LayerCost l : layers) {
