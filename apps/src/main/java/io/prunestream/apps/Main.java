@@ -6,6 +6,7 @@ import io.prunestream.apps.bench.TrainingBenchmark;
 import io.prunestream.apps.chaos.ChaosCommand;
 import io.prunestream.apps.demo.Demo;
 import io.prunestream.apps.experiment.Table1Command;
+import io.prunestream.apps.inspect.InspectCommand;
 import io.prunestream.apps.job.JobCommand;
 import io.prunestream.apps.produce.ProduceCommand;
 import io.prunestream.apps.soak.Soak;
@@ -43,7 +44,8 @@ import picocli.CommandLine.Spec;
             JobCommand.class,
             ChaosCommand.class,
             CheckpointBench.class,
-            Soak.class
+            Soak.class,
+            InspectCommand.class
         })
 public final class Main implements Callable<Integer> {
     @Spec CommandSpec spec;

@@ -26,7 +26,8 @@ class MainCommandTest {
                     "job",
                     "chaos",
                     "bench-checkpoint",
-                    "soak");
+                    "soak",
+                    "inspect");
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -53,7 +54,8 @@ class MainCommandTest {
                 "bench-stream",
                 "produce",
                 "job",
-                "chaos"
+                "chaos",
+                "inspect"
             })
     void helpListsEveryOptionAndEveryValuedOptionsDefault(String command) {
         assertThat(run(command, "--help")).isZero();
@@ -81,13 +83,16 @@ class MainCommandTest {
                 "produce",
                 "chaos",
                 "bench-checkpoint",
-                "soak"
+                "soak",
+                "inspect"
             })
     void anUnknownOptionExits2NamingIt(String command) {
         String[] required =
-                command.equals("produce")
-                        ? new String[] {"--bootstrap-servers", "h:1", "--topic", "t"}
-                        : new String[0];
+                switch (command) {
+                    case "produce" -> new String[] {"--bootstrap-servers", "h:1", "--topic", "t"};
+                    case "inspect" -> new String[] {"resnet"};
+                    default -> new String[0];
+                };
         assertThat(
                         run(
                                 Stream.concat(
