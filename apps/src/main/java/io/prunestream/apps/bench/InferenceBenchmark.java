@@ -200,12 +200,28 @@ public final class InferenceBenchmark implements Callable<Integer> {
 
     /** The benchmark's network for a model name, 10 classes, seed 1. */
     static ModelSpec spec(String name) {
-        CheckpointBench.Model m = CheckpointBench.Model.parse(name);
-        return switch (m.kind()) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(vgg|resnet)-?(\\d+)").matcher(n);
+        try {
+            if (m.matches()) {
+                int depth = Integer.parseInt(m.group(2));
+                return m.group(1).equals("vgg")
+                        ? ModelSpec.vgg(depth, 1.0, CIFAR, 10, 1)
+                        : ModelSpec.resnet(depth, 1.0, CIFAR, 10, 1);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--models: " + e.getMessage());
+        }
+        return switch (n) {
             case "small-cnn" -> ModelSpec.smallCnn(InputShape.MNIST, 10, 1);
             case "lenet" -> ModelSpec.lenet(InputShape.MNIST, 10, 1);
-            case "vgg" -> ModelSpec.vgg(m.depth(), 1.0, CIFAR, 10, 1);
-            default -> ModelSpec.resnet(m.depth(), 1.0, CIFAR, 10, 1);
+            default ->
+                    throw new UsageException(
+                            "--models: unknown model '"
+                                    + name
+                                    + "'; use small-cnn, lenet, vggN (11, 13, 16, 19) or resnetN"
+                                    + " (6n+2)");
         };
     }
 

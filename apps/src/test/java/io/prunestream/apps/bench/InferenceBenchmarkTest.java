@@ -63,6 +63,19 @@ class InferenceBenchmarkTest {
     }
 
     @Test
+    void anUnknownModelIsOneLineAndStatusTwo() {
+        StringWriter err = new StringWriter();
+        int status =
+                Main.commandLine()
+                        .setErr(new PrintWriter(err, true))
+                        .execute("bench-infer", "--models", "vgg17");
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString().strip())
+                .startsWith("prunestream bench-infer: --models: VGG depth must be 11, 13, 16 or 19")
+                .doesNotContain("\n");
+    }
+
+    @Test
     void aRatioOutsideZeroToOneIsOneLineAndStatusTwo() {
         StringWriter err = new StringWriter();
         int status =
