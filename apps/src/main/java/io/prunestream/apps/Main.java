@@ -1,6 +1,7 @@
 package io.prunestream.apps;
 
 import io.prunestream.apps.bench.CheckpointBench;
+import io.prunestream.apps.bench.InferenceBenchmark;
 import io.prunestream.apps.bench.StreamingBenchmark;
 import io.prunestream.apps.bench.TrainingBenchmark;
 import io.prunestream.apps.chaos.ChaosCommand;
@@ -39,6 +40,7 @@ import picocli.CommandLine.Spec;
             Demo.class,
             Table1Command.class,
             TrainingBenchmark.class,
+            InferenceBenchmark.class,
             StreamingBenchmark.class,
             ProduceCommand.class,
             JobCommand.class,

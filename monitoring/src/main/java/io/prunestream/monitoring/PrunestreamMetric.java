@@ -157,6 +157,15 @@ public enum PrunestreamMetric {
             "versions",
             List.of("run"),
             "Model versions published by this process."),
+    MODEL_EXPORT_FAILURES(
+            "prunestream.model.export.failures",
+            MetricKind.COUNTER,
+            "versions",
+            List.of("run"),
+            "Model versions published without model.onnx because the ONNX export failed (a layer"
+                    + " the exporter cannot write; an ERROR line and the announcement's"
+                    + " files.onnxError name it); their model.zip is committed as usual. 0 from a"
+                    + " run's first version on."),
     KAFKA_TRANSACTIONS_LOST(
             "prunestream.kafka.transactions.lost",
             MetricKind.COUNTER,

@@ -142,4 +142,19 @@ class IngestMetricsTest {
         versions.close();
         assertThat(registry.find("prunestream.model.versions").counters()).isEmpty();
     }
+
+    @Test
+    void versionsWithoutOnnxAreCountedAndTheSeriesStartsAtZero() {
+        ModelVersionMetrics versions = new ModelVersionMetrics();
+        versions.bindTo(registry);
+        versions.published("r1", true);
+        versions.published("r2", false);
+        versions.published("r2", true);
+        assertThat(registry.scrape())
+                .contains("prunestream_model_export_failures_total{run=\"r1\"} 0.0")
+                .contains("prunestream_model_export_failures_total{run=\"r2\"} 1.0")
+                .contains("prunestream_model_versions_total{run=\"r2\"} 2.0");
+        versions.close();
+        assertThat(registry.find("prunestream.model.export.failures").counters()).isEmpty();
+    }
 }

@@ -2,6 +2,7 @@ package io.prunestream.core.run;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.prunestream.core.state.Codec;
+import io.prunestream.core.store.ModelFiles;
 import io.prunestream.core.store.ModelStore;
 import io.prunestream.core.store.PruningReport;
 import java.io.DataInput;
@@ -18,13 +19,29 @@ import java.util.Map;
  * @param path the folder (absolute), or null where the driver stores nothing
  * @param last whether it is the run's final version (the end of a bounded stream)
  * @param report what the model is
+ * @param files the folder's model files and their SHA-256 ({@code model.zip}, {@code model.onnx} or
+ *     why it is missing); null where a driver made no files
  */
 public record ModelVersion(
-        String runId, int version, String path, boolean last, PruningReport report) {
+        String runId,
+        int version,
+        String path,
+        boolean last,
+        PruningReport report,
+        ModelFiles files) {
 
-    /** Binary layout, version 1: run, number, path (or none), last, the report as JSON. */
+    /** A version without files. */
+    public ModelVersion(
+            String runId, int version, String path, boolean last, PruningReport report) {
+        this(runId, version, path, last, report, null);
+    }
+
+    /**
+     * Binary layout, version 2: run, number, path (or none), last, the report as JSON, then the
+     * files as JSON (a blob, -1 for none). Version 1 ended after the report.
+     */
     public static final Codec<ModelVersion> CODEC =
-            Codec.of("model version", 1, 1, ModelVersion::write, ModelVersion::read);
+            Codec.of("model version", 2, 1, ModelVersion::write, ModelVersion::read);
 
     /**
      * The run incarnation that published it (see {@link PruningReport#incarnation()}), also at the
@@ -105,6 +122,7 @@ public record ModelVersion(
         }
         out.writeBoolean(v.last);
         Codec.writeBlob(out, ModelStore.toJson(v.report));
+        Codec.writeBlob(out, v.files == null ? null : ModelStore.toJson(v.files));
     }
 
     private static ModelVersion read(DataInput in, int version) throws IOException {
@@ -113,6 +131,13 @@ public record ModelVersion(
         String path = in.readBoolean() ? in.readUTF() : null;
         boolean last = in.readBoolean();
         PruningReport report = ModelStore.fromJson(Codec.readBlob(in), PruningReport.class);
-        return new ModelVersion(run, number, path, last, report);
+        byte[] files = version >= 2 ? Codec.readBlob(in) : null;
+        return new ModelVersion(
+                run,
+                number,
+                path,
+                last,
+                report,
+                files == null ? null : ModelStore.fromJson(files, ModelFiles.class));
     }
 }

@@ -5,6 +5,7 @@ import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.Network;
 import io.prunestream.core.schedule.Phase;
 import io.prunestream.core.schedule.ScheduleState;
+import io.prunestream.core.store.ModelFiles;
 import io.prunestream.core.store.ModelStore;
 import io.prunestream.core.store.PruningReport;
 import io.prunestream.core.train.HeldOutSet;
@@ -293,8 +294,10 @@ public final class PruningRun {
 
     /**
      * The next numbered version of the current network, or null when its parameters are not finite
-     * (nothing non-finite is ever published). Asked again right after a periodic version (the end
-     * of a stream), it returns that version again, marked {@code last}.
+     * (nothing non-finite is ever published). It carries the network as DL4J's zip and as ONNX; a
+     * network the ONNX exporter cannot write is still published, zip only, its files naming why
+     * (and an ERROR line says so). Asked again right after a periodic version (the end of a
+     * stream), it returns that version again, marked {@code last}.
      */
     public Publication publish(HeldOutSet eval, boolean last) {
         if (!trainer.isFinite()) {
@@ -328,9 +331,26 @@ public final class PruningRun {
                                 .resolve(ModelStore.versionFolder(v))
                                 .toAbsolutePath()
                                 .toString();
+        byte[] zip = trainer.network().toBytes(false);
+        ModelFiles.Onnx onnx = ModelFiles.Onnx.of(trainer.network());
+        if (onnx.error() != null) {
+            LOG.error(
+                    "run '{}' v{}: published without {}: {}",
+                    id(),
+                    v,
+                    ModelStore.ONNX_FILE,
+                    onnx.error());
+        }
         return new Publication(
-                new ModelVersion(settings.id(), v, path, last, report),
-                trainer.network().toBytes(false));
+                new ModelVersion(
+                        settings.id(),
+                        v,
+                        path,
+                        last,
+                        report,
+                        ModelFiles.of(zip, onnx.bytes(), onnx.error())),
+                zip,
+                onnx.bytes());
     }
 
     /** A mini-batch of {@code count} samples (c-order features) with one-hot labels. */

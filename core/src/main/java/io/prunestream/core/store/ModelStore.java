@@ -24,13 +24,17 @@ import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Saves a model with its report into a folder ({@code model.zip}: DL4J's format, no updater state;
- * {@code report.json}). The folder appears at once, complete, or not at all, so readers never see
- * half a model; an existing folder is never overwritten. Files and folders are forced to disk
- * before they are renamed into place and the rename itself after, so a saved folder survives a
- * power cut whole (where the file system honours fsync).
+ * {@code model.onnx}: the same network for inference in any ONNX runtime, BatchNorm folded, left
+ * out with a logged reason when the network has a layer the exporter cannot write; {@code
+ * report.json}). The folder appears at once, complete, or not at all, so readers never see half a
+ * model; an existing folder is never overwritten. Files and folders are forced to disk before they
+ * are renamed into place and the rename itself after, so a saved folder survives a power cut whole
+ * (where the file system honours fsync).
  */
 public final class ModelStore {
     static final ObjectMapper JSON =
@@ -38,7 +42,10 @@ public final class ModelStore {
                     .enable(SerializationFeature.INDENT_OUTPUT)
                     .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+    private static final Logger LOG = LoggerFactory.getLogger(ModelStore.class);
+
     public static final String MODEL_FILE = "model.zip";
+    public static final String ONNX_FILE = "model.onnx";
     public static final String REPORT_FILE = "report.json";
 
     /**
@@ -73,12 +80,25 @@ public final class ModelStore {
     /** A loaded model and its report. */
     public record SavedModel(Network network, PruningReport report) {}
 
+    /** Saves the network as DL4J's zip and, where it exports, as ONNX. */
     public static Path save(Path dir, Network net, PruningReport report) {
-        return save(dir, net.toBytes(false), report);
+        ModelFiles.Onnx onnx = ModelFiles.Onnx.of(net);
+        if (onnx.error() != null) {
+            LOG.error("{}: saved without {}: {}", dir, ONNX_FILE, onnx.error());
+        }
+        return save(dir, net.toBytes(false), onnx.bytes(), report);
     }
 
-    /** Saves a network already serialised by {@link Network#toBytes(boolean)} without updater. */
+    /** Saves a network already serialised by {@link Network#toBytes(boolean)}, zip only. */
     public static Path save(Path dir, byte[] model, PruningReport report) {
+        return save(dir, model, null, report);
+    }
+
+    /**
+     * Saves a network already serialised by {@link Network#toBytes(boolean)} without updater and,
+     * unless {@code onnx} is null, its ONNX export.
+     */
+    public static Path save(Path dir, byte[] model, byte[] onnx, PruningReport report) {
         try {
             if (Files.exists(dir)) {
                 throw new IllegalStateException(
@@ -89,6 +109,9 @@ public final class ModelStore {
             Path tmp = Files.createTempDirectory(parent, TEMP_PREFIX + dir.getFileName() + ".tmp");
             try {
                 writeDurably(tmp.resolve(MODEL_FILE), model);
+                if (onnx != null) {
+                    writeDurably(tmp.resolve(ONNX_FILE), onnx);
+                }
                 writeDurably(tmp.resolve(REPORT_FILE), JSON.writeValueAsBytes(report));
                 forceDirectory(tmp);
                 moveDurably(tmp, dir);
@@ -168,6 +191,15 @@ public final class ModelStore {
             return HexFormat.of().formatHex(sha.digest());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the model's zip", e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+
+    /** SHA-256 of the bytes as 64 hex digits, as {@code sha256sum} prints it. */
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JVM has no SHA-256", e);
         }

@@ -111,19 +111,21 @@ public class RunObserver
             return;
         }
         announced.put(v.runId(), v.version());
-        versions.published(v.runId());
+        String noOnnx = v.files() == null ? null : v.files().onnxError();
+        versions.published(v.runId(), noOnnx == null);
         String report = writeReport(v);
         out.collect(
                 String.format(
                         Locale.ROOT,
-                        "run %s published v%d at iteration %d: %d params, FLOPs x%.2f -> %s%s",
+                        "run %s published v%d at iteration %d: %d params, FLOPs x%.2f -> %s%s%s",
                         v.runId(),
                         v.version(),
                         v.iteration(),
                         v.params(),
                         v.flopsSpeedup(),
                         v.path(),
-                        report == null ? "" : " (report " + report + ")"));
+                        report == null ? "" : " (report " + report + ")",
+                        noOnnx == null ? "" : "; without " + ModelStore.ONNX_FILE + ": " + noOnnx));
     }
 
     /**

@@ -169,7 +169,7 @@ public final class ModelFolderSink
             if (Files.exists(staged)) {
                 FileUtils.deleteDirectory(staged.toFile()); // a replay stages it again
             }
-            ModelStore.save(staged, p.model(), v.report());
+            ModelStore.save(staged, p.model(), p.onnx(), v.report());
             pending.add(
                     new Staged(
                             staged.toString(),

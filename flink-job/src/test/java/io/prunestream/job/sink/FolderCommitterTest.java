@@ -2,6 +2,9 @@ package io.prunestream.job.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prunestream.core.nn.InputShape;
+import io.prunestream.core.nn.Network;
+import io.prunestream.core.run.ModelVersion;
 import io.prunestream.core.run.PruningRun;
 import io.prunestream.core.run.Publication;
 import io.prunestream.core.run.RunSettings;
@@ -16,10 +19,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
@@ -108,6 +119,62 @@ class FolderCommitterTest {
         Request retried = new Request(again);
         committer().commit(List.of(retried));
         assertThat(retried.outcome).isEqualTo("already committed");
+    }
+
+    @Test
+    void aVersionWithItsOnnxFileCommitsBoth() throws Exception {
+        Publication p = publishAfterOneStep(PruningRun.create(settings, out), 1);
+        Path target = commit(p);
+        assertThat(Files.readAllBytes(target.resolve(ModelStore.ONNX_FILE))).isEqualTo(p.onnx());
+        assertThat(ModelStore.sha256(p.onnx())).isEqualTo(p.version().files().onnxSha256());
+    }
+
+    @Test
+    void aVersionTheExporterCannotWriteCommitsItsZipAlone() throws Exception {
+        var model = settings.spec().model();
+        PruningRun run = PruningRun.from(settings, withLocalResponseNormalization(model.input()));
+        Publication p = publishAfterOneStep(run, 1);
+        assertThat(p.onnx()).isNull();
+        ModelVersion v = p.version();
+        Path target = out.resolve("r50").resolve("v0001");
+        Path committed =
+                commit(
+                        new Publication(
+                                new ModelVersion(
+                                        v.runId(),
+                                        v.version(),
+                                        target.toString(),
+                                        v.last(),
+                                        v.report(),
+                                        v.files()),
+                                p.model(),
+                                p.onnx()));
+        try (Stream<Path> files = Files.list(committed)) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .containsExactlyInAnyOrder(ModelStore.MODEL_FILE, ModelStore.REPORT_FILE);
+        }
+        assertThat(ModelStore.modelHash(committed)).isEqualTo(v.files().zipSha256());
+        assertThat(v.files().onnxError()).startsWith("cannot export layer 'lrn'");
+    }
+
+    private static Network withLocalResponseNormalization(InputShape in) {
+        MultiLayerNetwork m =
+                new MultiLayerNetwork(
+                        new NeuralNetConfiguration.Builder()
+                                .list()
+                                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).build())
+                                .layer(new LocalResponseNormalization.Builder().name("lrn").build())
+                                .layer(
+                                        new OutputLayer.Builder()
+                                                .nOut(10)
+                                                .activation(Activation.SOFTMAX)
+                                                .build())
+                                .setInputType(
+                                        InputType.convolutional(
+                                                in.height(), in.width(), in.channels()))
+                                .build());
+        m.init();
+        return Network.of(m, in);
     }
 
     @Test
