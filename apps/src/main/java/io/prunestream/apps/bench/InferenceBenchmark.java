@@ -6,13 +6,14 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.prunestream.core.config.UsageException;
 import io.prunestream.core.cost.NetworkCost;
+import io.prunestream.core.group.GroupScope;
 import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.nn.Network;
 import io.prunestream.core.nn.OptimizerSpec;
 import io.prunestream.core.nn.exports.OnnxExporter;
-import io.prunestream.core.prune.FilterSurgery;
+import io.prunestream.core.prune.GroupSurgery;
 import io.prunestream.core.prune.L1Norm;
 import io.prunestream.core.prune.LayerRatios;
 import io.prunestream.core.prune.PruneSelector;
@@ -234,8 +235,9 @@ public final class InferenceBenchmark implements Callable<Integer> {
             nets.add(net(name, 0, base, cores, dir));
             for (double r : ratios) {
                 Network pruned =
-                        FilterSurgery.apply(
+                        GroupSurgery.apply(
                                 base.copy(),
+                                GroupScope.INNER,
                                 PruneSelector.select(
                                         base,
                                         Granularity.FILTER,

@@ -1,7 +1,8 @@
 package io.prunestream.core.nn.exports;
 
+import io.prunestream.core.group.GroupScope;
 import io.prunestream.core.nn.Network;
-import io.prunestream.core.prune.FilterSurgery;
+import io.prunestream.core.prune.GroupSurgery;
 import io.prunestream.core.prune.L1Norm;
 import io.prunestream.core.prune.LayerRatios;
 import io.prunestream.core.prune.PrunePlan;
@@ -25,7 +26,7 @@ record Variants(Granularity granularity, double ratio) {
         PrunePlan plan =
                 PruneSelector.select(copy, granularity, LayerRatios.uniform(ratio), new L1Norm());
         if (granularity == Granularity.FILTER) {
-            return FilterSurgery.apply(copy, plan);
+            return GroupSurgery.apply(copy, GroupScope.INNER, plan);
         }
         for (Map.Entry<String, int[]> e : plan.pruned().entrySet()) {
             INDArray w = copy.param(e.getKey());
