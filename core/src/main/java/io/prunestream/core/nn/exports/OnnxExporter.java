@@ -9,10 +9,11 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 /**
  * Writes a network as an ONNX model for inference, layer by layer ({@link NodeTranslator} lists the
  * layer, vertex and activation types it knows). The model has one input {@value #INPUT}, float32
- * {@code [batch, C, H, W]} (NCHW, as the network reads it), and one output {@value #OUTPUT},
- * float32 {@code [batch, classes]} for a classifier (what the network's last layer gives: class
- * probabilities after a softmax output layer). The batch dimension is symbolic ({@code batch}); the
- * others are fixed. Opset {@value #OPSET}, IR version {@value #IR_VERSION}.
+ * {@code [batch, C, H, W]} (NCHW, as the network reads it) or {@code [batch, F]} for a network on
+ * feature vectors, and one output {@value #OUTPUT}, float32 {@code [batch, classes]} for a
+ * classifier (what the network's last layer gives: class probabilities after a softmax output
+ * layer). The batch dimension is symbolic ({@code batch}); the others are fixed. Opset {@value
+ * #OPSET}, IR version {@value #IR_VERSION}.
  *
  * <p>BatchNorm folds into the convolution or dense layer before it by default (its scale multiplies
  * that layer's weights, its shift becomes the bias), so the file holds no BatchNormalization node
@@ -102,13 +103,10 @@ public final class OnnxExporter {
         }
         InputShape in = net.inputShape();
         String inDoc =
-                "float32 images, NCHW: [batch, "
-                        + in.channels()
-                        + ", "
-                        + in.height()
-                        + ", "
-                        + in.width()
-                        + "], the values the network was trained on";
+                "float32 "
+                        + shape(inDims(in))
+                        + (in.isVector() ? ", one feature vector per row" : ", images NCHW")
+                        + ": the values the network was trained on";
         long[] outDims = dims(last, last.outputType());
         String outDoc =
                 "float32 "
@@ -119,10 +117,7 @@ public final class OnnxExporter {
         Onnx.GraphProto g =
                 graph.build(
                         "prunestream",
-                        OnnxGraph.valueInfo(
-                                INPUT,
-                                new long[] {-1, in.channels(), in.height(), in.width()},
-                                inDoc),
+                        OnnxGraph.valueInfo(INPUT, inDims(in), inDoc),
                         OnnxGraph.valueInfo(OUTPUT, outDims, outDoc));
         return Onnx.ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
@@ -144,14 +139,27 @@ public final class OnnxExporter {
                                                 + " possible"
                                         : ""))
                 .setGraph(g)
-                .addMetadataProps(prop("input", INPUT + " " + shape(inDims(in)) + " NCHW"))
+                .addMetadataProps(
+                        prop(
+                                "input",
+                                INPUT
+                                        + " "
+                                        + shape(inDims(in))
+                                        + (in.isVector() ? " features" : " NCHW")))
                 .addMetadataProps(prop("output", OUTPUT + " " + shape(outDims)))
                 .addMetadataProps(prop("batchnorm", foldBatchNorm ? "folded" : "not folded"))
                 .build();
     }
 
+    /** [batch, C, H, W] for images, [batch, F] for feature vectors. */
     private static long[] inDims(InputShape in) {
-        return new long[] {-1, in.channels(), in.height(), in.width()};
+        int[] d = in.dims();
+        long[] out = new long[d.length + 1];
+        out[0] = -1;
+        for (int i = 0; i < d.length; i++) {
+            out[i + 1] = d[i];
+        }
+        return out;
     }
 
     private static long[] dims(Node n, InputType t) {
