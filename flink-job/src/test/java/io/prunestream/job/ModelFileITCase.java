@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prunestream.core.config.UsageException;
+import io.prunestream.core.cost.NetworkCost;
 import io.prunestream.core.data.Datasets;
 import io.prunestream.core.data.LabelledImages;
 import io.prunestream.core.nn.InputShape;
@@ -14,6 +15,7 @@ import io.prunestream.core.nn.imports.ModelImports;
 import io.prunestream.core.run.ModelVersion;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.schedule.Phase;
+import io.prunestream.core.store.ModelStore;
 import io.prunestream.core.train.HeldOutSet;
 import io.prunestream.job.config.JobConfig;
 import io.prunestream.testing.KafkaFlinkCluster;
@@ -37,7 +39,9 @@ import org.nd4j.linalg.dataset.DataSet;
  * on normalised Fashion-MNIST, and PyTorch's ResNet-20 as ONNX. Each run's base accuracy is its
  * file's network evaluated on the held-out set before the first step (the same figure as evaluating
  * the file directly), the run starts without warm-up, and data.normalize reaches training and
- * evaluation alike. A shape that does not fit the file stops the job in one line.
+ * evaluation alike. The ResNet-20 run with coupled groups publishes a network smaller than the
+ * file's and than the inner run's, scoring what its report says. A shape that does not fit the file
+ * stops the job in one line.
  */
 class ModelFileITCase {
     private static final String TOPIC = "samples";
@@ -79,11 +83,15 @@ class ModelFileITCase {
 
     /** The file's network, as read, on the first HELD_OUT test images normalised by hand. */
     private static double accuracyOf(Path file) {
+        return accuracyOf(ModelImports.read(file).network());
+    }
+
+    private static double accuracyOf(Network net) {
         LabelledImages test = Datasets.FASHION_MNIST.load(Datasets.Split.TEST).head(HELD_OUT);
         DataSet d = normalised(test.batch(0, test.size()));
         HeldOutSet set =
                 new HeldOutSet(d.getFeatures().data().asFloat(), test.labels(), test.shape());
-        return set.accuracy(ModelImports.read(file).network(), HELD_OUT);
+        return set.accuracy(net, HELD_OUT);
     }
 
     @Test
@@ -98,9 +106,11 @@ class ModelFileITCase {
                 JobConfig.fromYaml(
                         """
                         kafka.bounded: true
-                        prune.runs: zip;onnx
+                        prune.runs: zip;onnx;coupled
                         prune.run.zip.model: %s
                         prune.run.onnx.model: %s
+                        prune.run.coupled.model: %s
+                        prune.run.coupled.groups: coupled
                         data.normalize: 0.2860/0.3530
                         prune.batch-size: 32
                         prune.penalty.delta: 0.5
@@ -111,7 +121,11 @@ class ModelFileITCase {
                         prune.metrics.port: 0
                         prune.checkpoint.interval: 2 s
                         """
-                                .formatted(zip, ModelFixtures.RESNET20, HELD_OUT));
+                                .formatted(
+                                        zip,
+                                        ModelFixtures.RESNET20,
+                                        ModelFixtures.RESNET20,
+                                        HELD_OUT));
         conf.setString("kafka.bootstrap-servers", CLUSTER.bootstrapServers());
         conf.setString("kafka.topic", TOPIC);
         conf.setString("kafka.dead-letter-topic", DLQ);
@@ -158,6 +172,39 @@ class ModelFileITCase {
                 .satisfies(v -> assertThat(v.report().model()).isEqualTo("resnet20.onnx"));
         // trained on normalised images: evaluated on them too, it is far above chance (0.1)
         assertThat(expected.get("zip")).isGreaterThan(0.5);
+
+        // PyTorch's ResNet-20 pruned with coupled groups: the residual streams go too; the
+        // published network is what the report says, smaller than the file's, and scores on the
+        // held-out images what its report says
+        ModelVersion coupled =
+                published.stream()
+                        .filter(v -> v.runId().equals("coupled") && v.last())
+                        .findFirst()
+                        .orElseThrow();
+        Network input = ModelImports.read(ModelFixtures.RESNET20).network();
+        Network output = ModelStore.load(Path.of(coupled.path())).network();
+        ModelVersion inner =
+                published.stream()
+                        .filter(v -> v.runId().equals("onnx") && v.last())
+                        .findFirst()
+                        .orElseThrow();
+        System.out.printf(
+                "resnet20.onnx: params %d (file) -> %d inner, %d coupled; FLOPs x%.2f inner,"
+                        + " x%.2f coupled; widths coupled %s%n",
+                NetworkCost.of(input).params(),
+                inner.params(),
+                coupled.params(),
+                (double) inner.baseFlops() / inner.flops(),
+                (double) coupled.baseFlops() / coupled.flops(),
+                coupled.widths());
+        assertThat(NetworkCost.of(output).params())
+                .isEqualTo(coupled.params())
+                .isLessThan(inner.params())
+                .isLessThan(NetworkCost.of(input).params());
+        // the stem's channels are a residual stream: only coupled groups narrow it
+        assertThat(coupled.widths()).containsEntry("conv", 4L);
+        assertThat(inner.widths()).containsEntry("conv", 8L);
+        assertThat(accuracyOf(output)).isEqualTo(coupled.accuracy());
     }
 
     @Test
