@@ -23,11 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
  * A Kafka transaction that outlives {@code transaction.timeout.ms} is aborted by the broker, and
  * the dead letters written in it are lost: the job says so (an error line and {@code
  * prunestream.kafka.transactions.lost}, which the PrunestreamKafkaTransactionLost alert watches).
- * The timeout is 3 s here; the checkpoint that would commit the dead letters is held up 8 s in the
- * trainer's task (as a job down or restoring longer than 15 minutes would hold them up).
+ * The timeout is 8 s here; the malformed records come first, so their dead letters are written
+ * before the first checkpoint's barrier (4 s in, or the final one if the input ends sooner) closes
+ * their transaction, and that checkpoint is held up 16 s in the trainer's task (as a job down or
+ * restoring longer than 15 minutes would hold it up).
  */
 class TransactionTimeoutITCase {
-    private static final long TRANSACTION_TIMEOUT_MS = 3_000;
+    private static final long TRANSACTION_TIMEOUT_MS = 8_000;
 
     // the broker looks for timed-out transactions every 500 ms instead of every 10 s
     @RegisterExtension
@@ -50,7 +52,7 @@ class TransactionTimeoutITCase {
                     .hasSize(bad.size());
             assertThat(lost(lease)).isZero();
 
-            run("too-late", 8_000);
+            run("too-late", 16_000);
             assertThat(lost(lease)).as("dead-letter transactions counted as lost").isEqualTo(1);
         }
         // the loss the count reports: none of the dead letters reached the topic
@@ -69,15 +71,16 @@ class TransactionTimeoutITCase {
         return c == null ? 0 : c.count();
     }
 
-    /** The bounded job over 320 samples and the malformed records; its first snapshot stalled. */
+    /** The bounded job over the malformed records and 320 samples; its first snapshot stalled. */
     private static void run(String name, long stallMs) throws Exception {
         CLUSTER.createTopic(name, 1);
         CLUSTER.createTopic(name + "-dlq", 1);
-        FashionMnistTopic.fill(CLUSTER.bootstrapServers(), name, Datasets.Split.TRAIN, 320, 8);
+        // malformed first: their transaction is open before the first barrier, whenever it comes
         CLUSTER.send(
                 PruneJobITCase.malformed().stream()
                         .map(b -> new ProducerRecord<byte[], byte[]>(name, b))
                         .toList());
+        FashionMnistTopic.fill(CLUSTER.bootstrapServers(), name, Datasets.Split.TRAIN, 320, 8);
         Configuration conf =
                 JobConfig.fromYaml(
                         """
@@ -87,7 +90,7 @@ class TransactionTimeoutITCase {
                         prune.eval.interval: 0
                         eval.dataset: none
                         prune.metrics.port: 0
-                        prune.checkpoint.interval: 500 ms
+                        prune.checkpoint.interval: 4 s
                         """);
         conf.setString("kafka.bootstrap-servers", CLUSTER.bootstrapServers());
         conf.setString("kafka.topic", name);
