@@ -59,7 +59,6 @@ import picocli.CommandLine.Option;
         })
 public final class InferenceBenchmark implements Callable<Integer> {
     private static final InputShape CIFAR = new InputShape(3, 32, 32);
-    private static final OrtEnvironment ORT = OrtEnvironment.getEnvironment();
 
     @Option(
             names = "--models",
@@ -267,20 +266,13 @@ public final class InferenceBenchmark implements Callable<Integer> {
         }
     }
 
-    private Net net(String name, double ratio, Network net, int cores, Path dir)
-            throws IOException, OrtException {
+    private Net net(String name, double ratio, Network net, int cores, Path dir) throws Exception {
         long t0 = System.nanoTime();
         byte[] onnx = OnnxExporter.builder().build().export(net);
         double exportMs = (System.nanoTime() - t0) / 1e6;
         Path file = dir.resolve(name + "-" + ratio + ".onnx");
         Files.write(file, onnx);
-        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        options.setIntraOpNumThreads(cores);
-        options.setInterOpNumThreads(1);
-        // idle threads sleep instead of spinning, as ND4J's OpenMP threads do here
-        // (OMP_WAIT_POLICY=PASSIVE): spinning threads steal the cores of whatever runs beside
-        options.addConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
-        OrtSession session = ORT.createSession(onnx, options);
+        OrtSession session = Ort.session(onnx, cores, spinning);
         long flops = NetworkCost.of(net).flops();
         System.out.printf(
                 Locale.ROOT,
@@ -309,7 +301,7 @@ public final class InferenceBenchmark implements Callable<Integer> {
         int n = nets.size();
         double[][][] rate = new double[FRAMEWORKS.length][n][rounds];
         try (OnnxTensor tensor =
-                OnnxTensor.createTensor(ORT, FloatBuffer.wrap(values), x.shape())) {
+                OnnxTensor.createTensor(Ort.ENV, FloatBuffer.wrap(values), x.shape())) {
             for (Net net : nets) { // warm-up: workspaces, oneDNN primitives, ORT's arenas
                 net.network().output(x);
                 net.session().run(Map.of(OnnxExporter.INPUT, tensor)).close();
@@ -321,7 +313,7 @@ public final class InferenceBenchmark implements Callable<Integer> {
                 }
                 for (int i = 0; i < n; i++) {
                     OrtSession s = nets.get(i).session();
-                    rate[1][i][r] = rate(batch, () -> run(s, tensor));
+                    rate[1][i][r] = rate(batch, Ort.runner(s, tensor));
                 }
                 if (torch) {
                     double[] t = torchRates(script, batch, cores, nets);
@@ -374,11 +366,37 @@ public final class InferenceBenchmark implements Callable<Integer> {
         return rows;
     }
 
-    private static void run(OrtSession s, OnnxTensor input) {
-        try (OrtSession.Result r = s.run(Map.of(OnnxExporter.INPUT, input))) {
-            r.size();
-        } catch (OrtException e) {
-            throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
+    /**
+     * ONNX Runtime's side, in a class of its own: picocli reads this command's methods wherever the
+     * command line starts, also where ONNX Runtime is absent (the cluster image's job jar), so no
+     * method of the command itself names an ONNX Runtime type.
+     */
+    static final class Ort {
+        static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+
+        private Ort() {}
+
+        static OrtSession session(byte[] onnx, int cores, boolean spinning) throws OrtException {
+            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+            options.setIntraOpNumThreads(cores);
+            options.setInterOpNumThreads(1);
+            // idle threads sleep instead of spinning, as ND4J's OpenMP threads do here
+            // (OMP_WAIT_POLICY=PASSIVE): spinning threads steal the cores of whatever runs beside
+            options.addConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
+            return ENV.createSession(onnx, options);
+        }
+
+        /** A call of the session on the input (a lambda here, not in the command's methods). */
+        static Runnable runner(OrtSession s, OnnxTensor input) {
+            return () -> run(s, input);
+        }
+
+        static void run(OrtSession s, OnnxTensor input) {
+            try (OrtSession.Result r = s.run(Map.of(OnnxExporter.INPUT, input))) {
+                r.size();
+            } catch (OrtException e) {
+                throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
+            }
         }
     }
 
@@ -446,7 +464,8 @@ public final class InferenceBenchmark implements Callable<Integer> {
                     ByteBuffer.wrap(Files.readAllBytes(dst))
                             .order(ByteOrder.LITTLE_ENDIAN)
                             .asFloatBuffer();
-            try (OnnxTensor t = OnnxTensor.createTensor(ORT, FloatBuffer.wrap(values), x.shape());
+            try (OnnxTensor t =
+                            OnnxTensor.createTensor(Ort.ENV, FloatBuffer.wrap(values), x.shape());
                     OrtSession.Result r = net.session().run(Map.of(OnnxExporter.INPUT, t))) {
                 FloatBuffer ortOut = ((OnnxTensor) r.get(0)).getFloatBuffer();
                 if (ortOut.remaining() != torchOut.remaining()) {
