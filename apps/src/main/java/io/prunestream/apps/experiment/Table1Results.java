@@ -28,9 +28,18 @@ public final class Table1Results {
 
     /** Which build made a result, and by which command. */
     public record Provenance(String revision, String command) {
-        /** The revision of the working tree this process runs in, with {@code command}. */
+        /**
+         * The revision of the working tree this process runs in, with {@code command}; a driver
+         * that runs a build copied aside names that build's revision in {@code
+         * PRUNESTREAM_REVISION} (the tree may have moved on since).
+         */
         static Provenance of(String command) {
-            return new Provenance(Table1Results.revision(Path.of("")), command);
+            String frozen = System.getenv("PRUNESTREAM_REVISION");
+            return new Provenance(
+                    frozen != null && !frozen.isBlank()
+                            ? frozen.strip()
+                            : Table1Results.revision(Path.of("")),
+                    command);
         }
     }
 
