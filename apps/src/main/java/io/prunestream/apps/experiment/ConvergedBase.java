@@ -23,7 +23,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -40,7 +39,10 @@ import java.util.Locale;
  */
 final class ConvergedBase {
 
-    /** What the base's training did, stored beside it ({@code base-seed<N>.json}). */
+    /**
+     * What the base's training did, stored beside it ({@code base-seed<N>.json}) and under the
+     * results folder. {@code revision} and {@code command}: the build and command that trained it.
+     */
     record Info(
             String key,
             String data,
@@ -58,7 +60,9 @@ final class ConvergedBase {
             double testAccuracy,
             long params,
             long flops,
-            double seconds) {}
+            double seconds,
+            String revision,
+            String command) {}
 
     record Base(Network network, Info info, boolean cached) {}
 
@@ -91,7 +95,8 @@ final class ConvergedBase {
             long seed,
             Path dir,
             Progress.Table table,
-            PrintStream log) {
+            PrintStream log,
+            Table1Results.Provenance made) {
         Path modelDir = dir.resolve("base-seed" + seed);
         Path infoFile = dir.resolve("base-seed" + seed + ".json");
         String key = key(s, d, seed);
@@ -126,50 +131,43 @@ final class ConvergedBase {
         BatchStream batches = new BatchStream(d.train(), s.baseBatchSize(), Seeds.base(seed));
         long evalEvery = s.baseEvalEvery() > 0 ? s.baseEvalEvery() : batches.batchesPerEpoch();
         long maxSteps = (long) s.baseMaxEpochs() * batches.batchesPerEpoch();
-        List<Double> curve = new ArrayList<>();
-        List<Integer> perStage = new ArrayList<>();
+        PlateauRule rule =
+                new PlateauRule(s.baseLr().size(), s.basePatience(), s.baseMinGain(), maxSteps);
         PruningRun run = null;
         long step = 0;
-        boolean hitMax = false;
         try (Progress p =
                 table.bar(
                         String.format(Locale.ROOT, "%s base seed %d", d.name(), seed),
                         maxSteps,
                         s.baseBatchSize())) {
-            for (double lr : s.baseLr()) {
-                RunSpec spec = spec(s, model, lr);
-                run =
-                        run == null
-                                ? PruningRun.create(RunSettings.quiet(spec), null)
-                                : PruningRun.from(RunSettings.quiet(spec), run.network());
-                List<Double> stage = new ArrayList<>();
-                while (!hitMax) {
-                    double loss = 0;
-                    for (long k = 0; k < evalEvery && step < maxSteps; k++) {
-                        loss = run.step(batches.batch(step++), null).event().loss();
-                        p.step(loss);
-                    }
-                    double acc = d.validationSet().accuracy(run.network(), 500);
-                    stage.add(acc);
-                    curve.add(acc);
-                    p.message(
-                            String.format(
-                                    Locale.ROOT,
-                                    "lr %s, validation %.2f%% (stage eval %d)",
-                                    lr,
-                                    100 * acc,
-                                    stage.size()));
-                    hitMax = step >= maxSteps;
-                    if (plateaued(stage, s.basePatience(), s.baseMinGain())) {
-                        break;
-                    }
+            int stage = -1;
+            PlateauRule.Next next = PlateauRule.Next.NEXT_STAGE;
+            while (next != PlateauRule.Next.STOP) {
+                if (rule.stage() != stage) {
+                    // each stage a fresh optimizer at its rate, as it has always been
+                    stage = rule.stage();
+                    RunSpec spec = spec(s, model, s.baseLr().get(stage));
+                    run =
+                            run == null
+                                    ? PruningRun.create(RunSettings.quiet(spec), null)
+                                    : PruningRun.from(RunSettings.quiet(spec), run.network());
                 }
-                perStage.add(stage.size());
-                if (hitMax) {
-                    break;
+                for (long k = 0; k < evalEvery && step < maxSteps; k++) {
+                    p.step(run.step(batches.batch(step++), null).event().loss());
                 }
+                double acc = d.validationSet().accuracy(run.network(), 500);
+                p.message(
+                        String.format(
+                                Locale.ROOT,
+                                "lr %s, validation %.2f%%",
+                                s.baseLr().get(stage),
+                                100 * acc));
+                next = rule.evaluated(acc, step);
             }
         }
+        List<Double> curve = rule.curve();
+        List<Integer> perStage = rule.evaluationsPerStage();
+        boolean hitMax = rule.hitCap();
         Network net = run.network();
         double val = curve.get(curve.size() - 1);
         double test = d.testSet().accuracy(net, 500);
@@ -192,7 +190,9 @@ final class ConvergedBase {
                         test,
                         cost.params(),
                         cost.flops(),
-                        (System.nanoTime() - t0) / 1e9);
+                        (System.nanoTime() - t0) / 1e9,
+                        made.revision(),
+                        made.command());
         // info first: a folder without it is an interrupted save, refused on reading
         ModelStore.writeJson(infoFile, info);
         ModelStore.save(
@@ -215,25 +215,6 @@ final class ConvergedBase {
                 info.seconds());
         // every method starts from the network as stored, fresh or cached alike
         return new Base(ModelStore.load(modelDir).network(), info, false);
-    }
-
-    /**
-     * True when none of the last {@code patience} evaluations beats the best earlier evaluation by
-     * more than {@code minGain}.
-     */
-    static boolean plateaued(List<Double> stage, int patience, double minGain) {
-        if (stage.size() <= patience) {
-            return false;
-        }
-        double before = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < stage.size() - patience; i++) {
-            before = Math.max(before, stage.get(i));
-        }
-        double recent = Double.NEGATIVE_INFINITY;
-        for (int i = stage.size() - patience; i < stage.size(); i++) {
-            recent = Math.max(recent, stage.get(i));
-        }
-        return recent - before <= minGain;
     }
 
     private static RunSpec spec(Table1Settings s, ModelSpec model, double lr) {

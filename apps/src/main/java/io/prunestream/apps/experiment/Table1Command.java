@@ -3,6 +3,7 @@ package io.prunestream.apps.experiment;
 import io.prunestream.apps.ProgressBars;
 import io.prunestream.core.config.UsageException;
 import io.prunestream.core.data.Datasets;
+import io.prunestream.core.group.GroupScope;
 import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.penalty.NormPenalty;
@@ -32,9 +33,12 @@ import picocli.CommandLine.Spec;
         usageHelpWidth = 110,
         description = {
             "The paper's Table 1 (one-shot L1 vs GReg on the same pruned filters) on converged"
-                    + " bases, with both budgets, the lambda = 0 control, the BatchNorm ablation"
-                    + " and several seeds. Bases and finished runs are kept under --out; a rerun"
-                    + " skips them."
+                    + " bases: every method fine-tuned to a plateau (the primary comparison), the"
+                    + " fixed budgets with their equal-total-steps controls, the lambda = 0"
+                    + " control, the BatchNorm ablation, several seeds and paired 95% intervals."
+                    + " Bases and finished runs are kept under --out (a rerun skips them); every"
+                    + " result is written as JSON under --results, and --report-only prints the"
+                    + " tables from those files alone."
         })
 public final class Table1Command implements Callable<Integer> {
 
@@ -74,15 +78,20 @@ public final class Table1Command implements Callable<Integer> {
     @Option(
             names = "--ratios",
             split = ",",
-            defaultValue = "0.5,0.9",
+            defaultValue = "0.5,0.7,0.9",
             description = "Pruning ratios of --variants (default: ${DEFAULT-VALUE}).")
     List<Double> ratios;
 
     @Option(
             names = "--variants",
             split = ",",
-            defaultValue = "oneshot-l1,oneshot-l1-equal-steps,greg1,greg1-lambda0,greg2",
-            description = "Rows at every ratio (default: ${DEFAULT-VALUE}).")
+            defaultValue =
+                    "oneshot-l1-converged,greg1-converged,greg2-converged,greg1-lambda0-converged,"
+                            + "oneshot-l1,oneshot-l1-equal-steps,oneshot-l1-equal-steps-greg2,"
+                            + "greg1,greg1-lambda0,greg2",
+            description =
+                    "Rows at every ratio; the *-converged ones fine-tune to a plateau (default:"
+                            + " ${DEFAULT-VALUE}).")
     List<String> variants;
 
     @Option(
@@ -199,6 +208,32 @@ public final class Table1Command implements Callable<Integer> {
     long finetuneIterations;
 
     @Option(
+            names = "--converged.lr",
+            split = ",",
+            defaultValue = "0.01,0.001",
+            description =
+                    "Fine-tune learning-rate stages of the *-converged rows, each until the"
+                            + " base's plateau rule (--base.patience, --base.min-gain) ends it,"
+                            + " within --base.max-epochs epochs (default: ${DEFAULT-VALUE}).")
+    List<Double> convergedLr;
+
+    @Option(
+            names = "--converged.eval-every",
+            defaultValue = "0",
+            description =
+                    "Fine-tune steps between validation evaluations of the *-converged rows; 0 ="
+                            + " an epoch at --prune.batch-size (default: ${DEFAULT-VALUE}).")
+    long convergedEvalEvery;
+
+    @Option(
+            names = "--prune.groups",
+            defaultValue = "inner",
+            description =
+                    "Groups pruning removes: inner (the paper's) or coupled (default:"
+                            + " ${DEFAULT-VALUE}).")
+    String groups;
+
+    @Option(
             names = "--prune.penalty.interval",
             defaultValue = "1",
             description = "K_u (default: ${DEFAULT-VALUE}).")
@@ -292,6 +327,28 @@ public final class Table1Command implements Callable<Integer> {
             description = "Bases, finished runs and the table (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(
+            names = "--results",
+            defaultValue = "results/table1",
+            description =
+                    "Every base's and run's result as JSON, for the repository; the tables are"
+                            + " regenerated from these alone (default: ${DEFAULT-VALUE}).")
+    Path results;
+
+    @Option(
+            names = "--report-only",
+            description =
+                    "Train nothing: print the tables from the JSON files under --results alone"
+                            + " (the README's Table-1 block).")
+    boolean reportOnly;
+
+    @Option(
+            names = "--readme",
+            description =
+                    "With --report-only: also replace the generated block of this file (e.g."
+                            + " README.md) with the tables.")
+    Path readme;
+
     @Spec CommandSpec spec;
 
     /** The settings these options describe. */
@@ -334,12 +391,16 @@ public final class Table1Command implements Callable<Integer> {
                 lrPrune,
                 LrSchedule.parse(lrFinetune),
                 finetuneIterations,
+                convergedLr,
+                convergedEvalEvery,
                 p,
                 strong,
                 NormPenalty.parse(normPenalty),
                 timingReps,
                 recordBatches,
-                out);
+                GroupScope.parse(groups),
+                out,
+                results);
     }
 
     private static List<Variant> variants(List<String> ids) {
@@ -347,6 +408,12 @@ public final class Table1Command implements Callable<Integer> {
             return List.of();
         }
         return ids.stream().map(Variant::parse).toList();
+    }
+
+    /** The tables of every result under {@code results}, from those files alone. */
+    public static String report(Path results) {
+        return Table1Markdown.report(
+                Table1Results.read(results).stream().map(Table1Report::section).toList());
     }
 
     /** Parses {@code argv} into settings (for tests and other drivers). */
@@ -364,6 +431,19 @@ public final class Table1Command implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (reportOnly) {
+            String md = report(results);
+            spec.commandLine().getOut().print(md);
+            spec.commandLine().getOut().flush();
+            if (readme != null) {
+                Table1Readme.replaceBlock(readme, md);
+                System.err.println("replaced the Table-1 block of " + readme.toAbsolutePath());
+            }
+            return 0;
+        }
+        if (readme != null) {
+            throw new UsageException("--readme works with --report-only only: add --report-only");
+        }
         CpuBackend.configure();
         Table1Settings s;
         try {

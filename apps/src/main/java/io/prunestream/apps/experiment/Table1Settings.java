@@ -2,6 +2,7 @@ package io.prunestream.apps.experiment;
 
 import io.prunestream.core.config.UsageException;
 import io.prunestream.core.data.Datasets;
+import io.prunestream.core.group.GroupScope;
 import io.prunestream.core.nn.InputShape;
 import io.prunestream.core.nn.ModelSpec;
 import io.prunestream.core.penalty.NormPenalty;
@@ -33,13 +34,22 @@ import java.util.TreeSet;
  *     best earlier one of the stage by more than {@code baseMinGain}
  * @param baseMaxEpochs the base stops after this many epochs in any case (reported when it does)
  * @param batchSize batch of every step from the prune schedule on
- * @param finetuneIterations fine-tuning steps after pruning, the PRUNE step included
+ * @param finetuneIterations fine-tuning steps after pruning, the PRUNE step included (the fixed
+ *     budgets)
+ * @param convergedLr learning-rate stages of the converged arm's fine-tune, each until the base's
+ *     plateau rule ({@code basePatience}, {@code baseMinGain}) ends it, within {@code
+ *     baseMaxEpochs} epochs of fine-tuning
+ * @param convergedEvalEvery fine-tune steps between validation evaluations in the converged arm; 0
+ *     = an epoch at {@code batchSize}, as the base evaluates every epoch
  * @param schedule penalty schedule of the GReg variants
  * @param strongSchedule schedule of {@link Variant#GREG1_STRONG}
  * @param normPenalty BatchNorm penalty of the variants that do not fix their own
  * @param timingReps repetitions of the inference timing (0 = not measured)
  * @param recordBatches keep a fingerprint of every batch each run trains on (tests)
+ * @param groups which groups pruning removes (inner: the paper's)
  * @param out where bases, finished runs and the table go; reruns reuse what is there
+ * @param results where every base's and run's result is written as JSON for the repository (the
+ *     tables are regenerated from these files alone)
  */
 public record Table1Settings(
         List<Datasets> data,
@@ -66,12 +76,16 @@ public record Table1Settings(
         double lrPrune,
         LrSchedule lrFinetune,
         long finetuneIterations,
+        List<Double> convergedLr,
+        long convergedEvalEvery,
         ScheduleParams schedule,
         ScheduleParams strongSchedule,
         NormPenalty normPenalty,
         int timingReps,
         boolean recordBatches,
-        Path out) {
+        GroupScope groups,
+        Path out,
+        Path results) {
 
     public Table1Settings {
         data = List.copyOf(data);
@@ -81,6 +95,7 @@ public record Table1Settings(
         extraVariants = List.copyOf(extraVariants);
         extraRatios = List.copyOf(extraRatios);
         baseLr = List.copyOf(baseLr);
+        convergedLr = List.copyOf(convergedLr);
         check(!data.isEmpty(), "--data", data, "name at least one data set");
         check(!seeds.isEmpty(), "--seeds", seeds, "name at least one seed");
         check(
@@ -106,6 +121,15 @@ public record Table1Settings(
                 "--finetune-iterations",
                 finetuneIterations,
                 "use 1 or more");
+        check(!convergedLr.isEmpty(), "--converged.lr", convergedLr, "give at least one rate");
+        for (double lr : convergedLr) {
+            check(lr > 0, "--converged.lr", lr, "use rates > 0");
+        }
+        check(
+                convergedEvalEvery >= 0,
+                "--converged.eval-every",
+                convergedEvalEvery,
+                "use 0 (an epoch) or more");
         check(
                 schedule.warmup() == 0,
                 "warm-up",
@@ -165,6 +189,14 @@ public record Table1Settings(
      * {@link Variant#ONESHOT_L1_EQUAL_STEPS}.
      */
     public long greg1StepsBeforePrune() {
-        return PruningMethod.GREG1.schedule(schedule).timeline().pruneIteration();
+        return stepsBeforePrune(PruningMethod.GREG1);
+    }
+
+    /**
+     * A method's steps before its PRUNE step under the experiment's schedule (no warm-up): the
+     * extra fine-tuning of the one-shot row that matches its total steps.
+     */
+    public long stepsBeforePrune(PruningMethod m) {
+        return m.schedule(schedule).timeline().pruneIteration();
     }
 }

@@ -32,6 +32,10 @@ class Table1ExperimentTest {
             "--seeds", "1",
             "--ratios", "0.7",
             "--extra-ratios", "0.7",
+            "--variants",
+                    "oneshot-l1-converged,greg1-converged,greg2-converged,greg1-lambda0-converged,"
+                            + "oneshot-l1,oneshot-l1-equal-steps,oneshot-l1-equal-steps-greg2,"
+                            + "greg1,greg1-lambda0,greg2",
             "--extra-variants", "greg1-bn-off,greg2-bn-off,greg2-bn-all,greg1-strong",
             "--train-samples", "3500",
             "--validation-samples", "500",
@@ -50,8 +54,11 @@ class Table1ExperimentTest {
             "--prune.run.greg1-strong.penalty.delta", "0.5",
             "--prune.run.greg1-strong.penalty.ceiling", "10",
             "--prune.run.greg1-strong.penalty.stabilize", "20",
+            "--converged.lr", "0.01,0.001",
+            "--converged.eval-every", "10",
             "--timing-reps", "3",
-            "--out", out.toString()
+            "--out", out.toString(),
+            "--results", out.resolve("results").toString()
         };
         String[] all = Arrays.copyOf(pairs, pairs.length + 1);
         all[pairs.length] = "--record-batches"; // a flag: batch fingerprints for the checks below
@@ -75,8 +82,13 @@ class Table1ExperimentTest {
                         .collect(Collectors.toMap(CellResult::variant, Function.identity()));
         assertThat(c)
                 .containsOnlyKeys(
+                        "oneshot-l1-converged",
+                        "greg1-converged",
+                        "greg2-converged",
+                        "greg1-lambda0-converged",
                         "oneshot-l1",
                         "oneshot-l1-equal-steps",
+                        "oneshot-l1-equal-steps-greg2",
                         "greg1",
                         "greg1-lambda0",
                         "greg2",
@@ -100,24 +112,61 @@ class Table1ExperimentTest {
         assertBudget(c.get("greg1-strong"), 41, f);
         assertBudget(c.get("greg2"), 46, f);
         assertBudget(c.get("greg2-bn-all"), 46, f);
-        // the equal-steps control spends exactly GReg-1's steps, all after pruning
+        // the equal-steps controls spend exactly GReg-1's and GReg-2's steps, all after pruning
+        assertBudget(c.get("oneshot-l1-equal-steps-greg2"), 0, 46 + f);
         assertThat(c.get("oneshot-l1-equal-steps").totalSteps())
                 .isEqualTo(c.get("greg1").totalSteps())
                 .isEqualTo(71);
+        assertThat(c.get("oneshot-l1-equal-steps-greg2").totalSteps())
+                .isEqualTo(c.get("greg2").totalSteps())
+                .isEqualTo(76);
+
+        // converged arm: the methods' steps before pruning, then stages of 10-step evaluations
+        // (0.01, then 0.001), each at least patience + 1 = 2 evaluations long, until the last
+        // stage plateaus or the cap (2 epochs of 3 000 images at batch 64) is reached
+        long cap = 2 * (3000 / 64); // BatchStream: whole batches per epoch
+        assertConverged(c.get("oneshot-l1-converged"), 0, cap);
+        assertConverged(c.get("greg1-converged"), 41, cap);
+        assertConverged(c.get("greg1-lambda0-converged"), 41, cap);
+        assertConverged(c.get("greg2-converged"), 46, cap);
 
         // batch identity across methods, by the contents of the batches trained on
         List<Long> finetune = c.get("oneshot-l1").batchHashes();
         assertThat(finetune).hasSize(30);
         for (CellResult x : c.values()) {
+            if (x.variant().endsWith("-converged")) {
+                continue; // below: they fine-tune for as long as their plateau says
+            }
             List<Long> h = x.batchHashes();
             assertThat(h.subList((int) x.finetuneFrom(), h.size()))
                     .as("%s fine-tune batches", x.variant())
                     .isEqualTo(finetune);
         }
+        // converged runs read the same fine-tune stream, as far as each goes
+        List<Long> longest =
+                c.values().stream()
+                        .filter(x -> x.variant().endsWith("-converged"))
+                        .map(
+                                x ->
+                                        x.batchHashes()
+                                                .subList(
+                                                        (int) x.finetuneFrom(),
+                                                        (int) x.totalSteps()))
+                        .max((a, b) -> Integer.compare(a.size(), b.size()))
+                        .orElseThrow();
+        assertThat(longest.subList(0, 30)).isEqualTo(finetune);
+        for (CellResult x : c.values()) {
+            List<Long> h = x.batchHashes().subList((int) x.finetuneFrom(), (int) x.totalSteps());
+            assertThat(longest.subList(0, h.size())).as("%s", x.variant()).isEqualTo(h);
+        }
         List<Long> greg1 = c.get("greg1").batchHashes();
         assertThat(c.get("oneshot-l1-equal-steps").batchHashes())
                 .as("equal steps: every batch GReg-1 saw, in order")
                 .isEqualTo(greg1);
+        assertThat(c.get("oneshot-l1-equal-steps-greg2").batchHashes())
+                .as("GReg-2's equal steps: every batch GReg-2 saw, in order")
+                .isEqualTo(c.get("greg2").batchHashes());
+        assertThat(c.get("greg1-converged").batchHashes().subList(0, 71)).isEqualTo(greg1);
         assertThat(c.get("greg1-lambda0").batchHashes()).isEqualTo(greg1);
         assertThat(c.get("greg2").batchHashes().subList(0, 41)).isEqualTo(greg1.subList(0, 41));
         assertThat(greg1.subList(0, 30))
@@ -126,9 +175,29 @@ class Table1ExperimentTest {
         assertThat(greg1.stream().distinct().count()).isEqualTo(71);
 
         // GReg-1 variants remove exactly the filters one-shot L1 removes
-        for (String v : List.of("greg1", "greg1-lambda0", "greg1-bn-off", "greg1-strong")) {
+        for (String v :
+                List.of(
+                        "greg1",
+                        "greg1-lambda0",
+                        "greg1-bn-off",
+                        "greg1-strong",
+                        "greg1-converged",
+                        "greg1-lambda0-converged",
+                        "oneshot-l1-converged")) {
             assertThat(c.get(v).samePrunedSetAsL1()).as(v).isTrue();
+            assertThat(c.get(v).overlapWithL1()).as(v).containsOnlyKeys("conv2", "conv3");
+            assertThat(c.get(v).overlapWithL1().values()).as(v).containsOnly(1.0);
         }
+        // GReg-2 picks its own filters: per layer, the share L1 would have removed too, and
+        // together (weighted by the removed counts 23 and 45) the trainer's overall overlap
+        CellResult g2 = c.get("greg2");
+        assertThat(g2.overlapWithL1()).containsOnlyKeys("conv2", "conv3");
+        assertThat(
+                        (23 * g2.overlapWithL1().get("conv2")
+                                        + 45 * g2.overlapWithL1().get("conv3"))
+                                / 68)
+                .isCloseTo(g2.pickOverlap(), within(1e-9));
+        assertThat(c.get("greg2-converged").overlapWithL1()).isEqualTo(g2.overlapWithL1());
         assertThat(c.get("greg1").minMagnitudeRatio())
                 .isGreaterThan(c.get("oneshot-l1").minMagnitudeRatio());
 
@@ -149,8 +218,30 @@ class Table1ExperimentTest {
         String md = Files.readString(out.resolve("table1.md"));
         assertThat(md)
                 .contains("| 0.7 | GReg-1 | 41 + 30 |")
-                .contains("| 0.7 | one-shot L1 (b: equal total steps) | 0 + 71 |")
+                .contains("| 0.7 | one-shot L1 (b: GReg-1's total steps) | 0 + 71 |")
+                .contains("| 0.7 | one-shot L1 (b: GReg-2's total steps) | 0 + 76 |")
+                .contains("| 0.7 | GReg-1 | 41 | ")
                 .contains("| 0.7 | 26,285 | 930,982 | 4.28× |");
+
+        // the repository's record: every base and run with its build and command, and the
+        // tables made from those files alone equal the run's own
+        Path results = out.resolve("results").resolve("fashion-mnist-small-cnn");
+        assertThat(results.resolve("plan.json")).isRegularFile();
+        assertThat(results.resolve("base-seed1.json")).isRegularFile();
+        assertThat(results.resolve("seed1-r0.7-greg2-converged.json")).isRegularFile();
+        List<Table1Results.Loaded> loaded = Table1Results.read(out.resolve("results"));
+        assertThat(loaded).hasSize(1);
+        assertThat(loaded.get(0).cells()).hasSize(14);
+        assertThat(loaded.get(0).cells())
+                .allSatisfy(
+                        x -> {
+                            assertThat(x.command()).isEqualTo("test");
+                            assertThat(x.revision()).isNotBlank();
+                            assertThat(x.batchHashes()).isNull();
+                        });
+        assertThat(loaded.get(0).bases().get(0).command()).isEqualTo("test");
+        assertThat(Table1Markdown.section(Table1Report.section(loaded.get(0))))
+                .isEqualTo(Table1Markdown.section(sec));
         String text = log.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("fashion-mnist s1 r0.7 greg1").contains("left]");
 
@@ -167,6 +258,60 @@ class Table1ExperimentTest {
                 .extracting(CellResult::accuracy)
                 .isEqualTo(sec.cells().stream().map(CellResult::accuracy).toList());
         assertThat((System.nanoTime() - t0) / 1e9).isLessThan(r.seconds() / 2);
+
+        // a converged run changes its rate within one run (optimizer state kept): one-shot L1
+        // with the fixed budget of the same steps and rates ends on the same network
+        CellResult conv = c.get("oneshot-l1-converged");
+        long j = 10L * conv.evaluationsPerStage().get(0);
+        String[] fixed =
+                with(
+                        args(out),
+                        "--variants",
+                        "oneshot-l1",
+                        "--extra-variants",
+                        "none",
+                        "--finetune-iterations",
+                        String.valueOf(conv.finetuneSteps()),
+                        "--prune.lr.finetune",
+                        "0:0.01," + j + ":0.001",
+                        "--results",
+                        out.resolve("results-fixed").toString());
+        Table1Experiment.Result same =
+                Table1Experiment.run(
+                        Table1Command.parse(fixed),
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                        false,
+                        "test");
+        CellResult replay = same.sections().get(0).cells().get(0);
+        assertThat(replay.totalSteps()).isEqualTo(conv.totalSteps());
+        assertThat(replay.batchHashes()).isEqualTo(conv.batchHashes());
+        assertThat(replay.accuracy()).isEqualTo(conv.accuracy());
+    }
+
+    /** {@code argv} with the values of the given options replaced. */
+    private static String[] with(String[] argv, String... pairs) {
+        List<String> a = new java.util.ArrayList<>(List.of(argv));
+        for (int i = 0; i < pairs.length; i += 2) {
+            int at = a.indexOf(pairs[i]);
+            a.set(at + 1, pairs[i + 1]);
+        }
+        return a.toArray(String[]::new);
+    }
+
+    private static void assertConverged(CellResult c, long before, long cap) {
+        assertThat(c.stepsBeforePrune()).as("%s steps before prune", c.variant()).isEqualTo(before);
+        assertThat(c.evalEvery()).isEqualTo(10);
+        List<Integer> evals = c.evaluationsPerStage();
+        assertThat(c.validationCurve()).hasSize(evals.stream().mapToInt(i -> i).sum());
+        assertThat(c.finetuneLr()).isEqualTo(List.of(0.01, 0.001).subList(0, evals.size()));
+        if (c.hitCap()) {
+            assertThat(c.finetuneSteps()).as("%s at the cap", c.variant()).isEqualTo(cap);
+        } else {
+            assertThat(evals).as("%s stages", c.variant()).hasSize(2).allMatch(n -> n >= 2);
+            assertThat(c.finetuneSteps()).isEqualTo(10L * evals.stream().mapToInt(i -> i).sum());
+        }
+        assertThat(c.totalSteps()).isEqualTo(before + c.finetuneSteps());
+        assertThat(c.batchHashes()).hasSize((int) c.totalSteps());
     }
 
     private static void assertBudget(CellResult c, long before, long finetune) {
@@ -190,41 +335,5 @@ class Table1ExperimentTest {
         }
         assertThat(control.at(41 + 20)).isEqualTo(0.001);
         assertThat(Table1Experiment.lrFinetune(s, Variant.GREG1)).isSameAs(greg1);
-    }
-
-    @Test
-    void pairedDifferencesAreCalledOnlyBeyondTheSpread() {
-        // a - b per seed: 0.01, 0.01, 0.02 -> mean 0.01333, sd 0.00577; sd(a) = 0.01,
-        // sd(b) = 0.00577 -> spread 0.01 < mean: a gain
-        var gain =
-                Table1Report.Difference.of(
-                        Map.of(1L, 0.90, 2L, 0.91, 3L, 0.92), Map.of(1L, 0.89, 2L, 0.90, 3L, 0.90));
-        assertThat(gain.difference().mean()).isCloseTo(0.04 / 3, within(1e-12));
-        assertThat(gain.difference().sd()).isCloseTo(Math.sqrt(1.0 / 3) / 100, within(1e-12));
-        assertThat(gain.spread()).isCloseTo(0.01, within(1e-12));
-        assertThat(gain.call()).isEqualTo(Table1Report.Call.GAIN);
-        // differences 0.02, -0.01, 0.02: mean 0.01 < their sd 0.01732: not called
-        var noise =
-                Table1Report.Difference.of(
-                        Map.of(1L, 0.92, 2L, 0.89, 3L, 0.92), Map.of(1L, 0.90, 2L, 0.90, 3L, 0.90));
-        assertThat(noise.call()).isEqualTo(Table1Report.Call.WITHIN_SPREAD);
-        var loss = Table1Report.Difference.of(gainFlip(0.89), Map.of(1L, 0.95, 2L, 0.95, 3L, 0.95));
-        assertThat(loss.call()).isEqualTo(Table1Report.Call.LOSS);
-        assertThat(Table1Report.Difference.of(Map.of(1L, 0.9), Map.of(1L, 0.8)).call())
-                .isEqualTo(Table1Report.Call.NOT_CALLED_ONE_SEED);
-    }
-
-    private static Map<Long, Double> gainFlip(double v) {
-        return Map.of(1L, v, 2L, v + 0.001, 3L, v - 0.001);
-    }
-
-    @Test
-    void baseStageEndsWhenTheLastEvaluationsDoNotBeatTheEarlierBest() {
-        // patience 2: the best of the last two (0.8505) beats the earlier best 0.85 by 0.0005
-        assertThat(ConvergedBase.plateaued(List.of(0.80, 0.85, 0.8505, 0.849), 2, 0.001)).isTrue();
-        // 0.86 beats 0.85 by a point: still improving
-        assertThat(ConvergedBase.plateaued(List.of(0.80, 0.85, 0.86, 0.849), 2, 0.001)).isFalse();
-        // fewer than patience + 1 evaluations: never a plateau
-        assertThat(ConvergedBase.plateaued(List.of(0.80, 0.80), 2, 0.001)).isFalse();
     }
 }
