@@ -130,6 +130,15 @@ class StepGuardTest {
             assertThat(StepGuard.within(big.getColumn(77), limit)).as("column %s", x).isFalse();
             assertThat(StepGuard.within(big.getRow(6), limit)).as("other row %s", x).isTrue();
         }
+        for (int at : new int[] {0, 998, 999}) { // first, and the last pair and odd one out
+            float[] w = v.clone();
+            w[at] = Float.NaN;
+            assertThat(StepGuard.within(Nd4j.createFromArray(w), limit)).as("at %d", at).isFalse();
+            float[] odd = java.util.Arrays.copyOf(w, 999);
+            assertThat(StepGuard.within(Nd4j.createFromArray(odd), limit))
+                    .as("odd length, at %d", at)
+                    .isEqualTo(at == 999);
+        }
         float[] edge = v.clone();
         edge[3] = -StepGuard.LIMIT;
         assertThat(StepGuard.within(Nd4j.createFromArray(edge), limit)).isTrue();
