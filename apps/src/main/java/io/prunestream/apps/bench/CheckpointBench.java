@@ -250,8 +250,11 @@ public final class CheckpointBench implements Callable<Integer> {
         direct = null;
         state = null;
 
-        // enough data for the checkpoints to be taken while the run trains, plus a remainder
-        double seconds = (checkpoints + 3) * Math.max(interval, 2 * pauses[2] / 1e3);
+        // enough data for the checkpoints to be taken while the run trains, plus a remainder; a
+        // barrier waits behind the mini-batches queued ahead of it (about ten steps)
+        double seconds =
+                (checkpoints + 3) * Math.max(interval, 2 * pauses[2] / 1e3)
+                        + checkpoints * 10 * stepSeconds;
         int samples =
                 (int)
                         Math.min(

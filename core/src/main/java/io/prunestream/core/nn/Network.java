@@ -228,6 +228,13 @@ public final class Network {
         return out.toByteArray();
     }
 
+    /** The configuration as DL4J's JSON (iteration count and learning rates included). */
+    public String configurationJson() {
+        return sequential != null
+                ? sequential.getLayerWiseConfigurations().toJson()
+                : dag.getConfiguration().toJson();
+    }
+
     /** First bytes of {@link #snapshotBytes()}; DL4J's zip starts "PK". */
     private static final int SNAPSHOT_MAGIC = 0x50534e31; // "PSN1"
 
@@ -244,11 +251,7 @@ public final class Network {
      * none), long element count, the elements in native byte order.
      */
     public byte[] snapshotBytes() {
-        String json =
-                sequential != null
-                        ? sequential.getLayerWiseConfigurations().toJson()
-                        : dag.getConfiguration().toJson();
-        byte[] conf = json.getBytes(StandardCharsets.UTF_8);
+        byte[] conf = configurationJson().getBytes(StandardCharsets.UTF_8);
         INDArray params = flat(model().params());
         INDArray state = flat(updaterState());
         long size = 4 + 1 + 4 + conf.length + rawSize(params) + rawSize(state);

@@ -65,6 +65,9 @@ public final class PruningTrainer {
         this.net = net;
         this.baseCost = baseCost;
         attach(net);
+        // DL4J sets its JSON writing up on first use (about a second, once per JVM): here, not in
+        // the pause of the first checkpoint, whose snapshot writes the configuration as JSON
+        net.configurationJson();
     }
 
     /** The penalty first, then the guard: it checks the gradients with the penalty in them. */
