@@ -230,21 +230,31 @@ public final class CheckpointBench implements Callable<Integer> {
             direct.step(train.batch(i * batch, (i + 1) * batch), null);
         }
         double stepSeconds = (System.nanoTime() - t0) / 1e9 / timedSteps;
-        double[] pauses = new double[3];
-        RunState state = null;
+        RunState state = direct.snapshot(); // the first one also initialises JSON writing
+        double[] pauses = new double[5];
         for (int i = 0; i < pauses.length; i++) {
             long s = System.nanoTime();
             state = direct.snapshot();
             pauses[i] = (System.nanoTime() - s) / 1e6;
         }
         Arrays.sort(pauses);
+        System.out.printf(
+                Locale.ROOT,
+                "  %s: snapshot() alone %s ms%n",
+                m.name(),
+                Arrays.stream(pauses)
+                        .mapToObj(v -> String.format(Locale.ROOT, "%.0f", v))
+                        .toList());
         long blob = RunState.CODEC.toBytes(state).length;
         long params = direct.network().numParams();
         direct = null;
         state = null;
 
-        // enough data for the checkpoints to be taken while the run trains, plus a remainder
-        double seconds = (checkpoints + 3) * Math.max(interval, 2 * pauses[1] / 1e3);
+        // enough data for the checkpoints to be taken while the run trains, plus a remainder; a
+        // barrier waits behind the mini-batches queued ahead of it (about ten steps)
+        double seconds =
+                (checkpoints + 3) * Math.max(interval, 2 * pauses[2] / 1e3)
+                        + checkpoints * 10 * stepSeconds;
         int samples =
                 (int)
                         Math.min(
@@ -323,6 +333,17 @@ public final class CheckpointBench implements Callable<Integer> {
         // the checkpoints taken while the run was in state: the figures of this model
         List<Long> ids =
                 times.keySet().stream().filter(i -> times.get(i).stateSize() >= blob / 2).toList();
+        for (long i : ids) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %s: checkpoint %d: barrier wait %,d ms, sync %,d ms, async %,d ms, %,d bytes%n",
+                    m.name(),
+                    i,
+                    times.get(i).startDelayMs(),
+                    times.get(i).syncMs(),
+                    times.get(i).asyncMs(),
+                    times.get(i).stateSize());
+        }
         long stateSize = ids.stream().mapToLong(i -> seen.get(i).stateSize()).max().orElse(0);
         long duration = median(ids.stream().mapToLong(i -> seen.get(i).durationMs()));
         long delay = median(ids.stream().mapToLong(i -> times.get(i).startDelayMs()));
@@ -345,7 +366,7 @@ public final class CheckpointBench implements Callable<Integer> {
                 m,
                 params,
                 blob,
-                pauses[1],
+                pauses[pauses.length / 2],
                 samples,
                 ids.size(),
                 stateSize,

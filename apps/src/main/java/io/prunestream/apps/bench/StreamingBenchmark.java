@@ -42,11 +42,21 @@ public final class StreamingBenchmark implements Callable<Integer> {
     @Mixin SideBySide sides;
 
     @Option(
+            names = "--model",
+            paramLabel = "MODEL",
+            defaultValue = "small-cnn",
+            description =
+                    "The run's model: small-cnn, lenet, vggN (11, 13, 16, 19) or resnetN (6n+2)"
+                            + " (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(
             names = "--samples",
             paramLabel = "N",
-            defaultValue = "48000",
-            description = "Fashion-MNIST training samples streamed (default: ${DEFAULT-VALUE}).")
-    int samples;
+            description =
+                    "Fashion-MNIST training samples streamed (default: 48000 for small-cnn and"
+                            + " lenet, 6400 for the larger models, whose steps take seconds here).")
+    Integer samples;
 
     @Option(
             names = "--samples-per-record",
@@ -72,6 +82,8 @@ public final class StreamingBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CpuBackend.configure();
+        CheckpointBench.Model m = CheckpointBench.Model.parse(model);
+        int samples = this.samples != null ? this.samples : m.depth() == 0 ? 48000 : 6400;
         Path tmp = Files.createTempDirectory("prunestream-bench");
         try (LocalKafkaBroker kafka = LocalKafkaBroker.start(tmp.resolve("kafka"))) {
             kafka.createTopic("bench", 1);
@@ -89,16 +101,19 @@ public final class StreamingBenchmark implements Callable<Integer> {
                     p -> {});
             System.out.printf(
                     Locale.ROOT,
-                    "streaming efficiency: %d Fashion-MNIST samples, batch %d, %d per record, method %s, %d cores%n",
+                    "streaming efficiency: %s, %d Fashion-MNIST samples, batch %d, %d per record,"
+                            + " method %s, checkpoints every %s, %d cores%n",
+                    m.name(),
                     samples,
                     sides.batch,
                     perRecord,
                     method,
+                    checkpointInterval,
                     Runtime.getRuntime().availableProcessors());
             double[] plain = new double[sides.rounds];
             double[] stream = new double[sides.rounds];
             for (int r = 0; r < sides.rounds; r++) {
-                Configuration conf = config(kafka.bootstrapServers(), tmp.resolve("out" + r), r);
+                Configuration conf = config(kafka.bootstrapServers(), tmp.resolve("out" + r), r, m);
                 plain[r] = plainLoop(JobConfig.runs(conf).get(0), train, sides.batch);
                 stream[r] = streaming(conf);
                 System.out.printf(
@@ -121,7 +136,7 @@ public final class StreamingBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    private Configuration config(String servers, Path out, int round) {
+    private Configuration config(String servers, Path out, int round, CheckpointBench.Model m) {
         Configuration c =
                 JobConfig.fromYaml(
                         """
@@ -141,6 +156,10 @@ public final class StreamingBenchmark implements Callable<Integer> {
         c.setString("kafka.bootstrap-servers", servers);
         c.setString("kafka.group-id", "bench-" + round);
         c.setString("prune.method", method);
+        c.setString("prune.model", m.kind());
+        if (m.depth() > 0) {
+            c.setString("prune.model.depth", Integer.toString(m.depth()));
+        }
         c.setString("prune.batch-size", Integer.toString(sides.batch));
         c.setString("prune.checkpoint.interval", checkpointInterval);
         c.setString("output.dir", out.toString());

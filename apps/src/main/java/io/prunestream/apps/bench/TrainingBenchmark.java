@@ -37,9 +37,10 @@ import picocli.CommandLine.Option;
 
 /**
  * Training throughput (samples/s) of DL4J beside PyTorch for the same nets, batch and optimizer,
- * measured in alternating rounds within one run so machine noise hits both alike. PyTorch runs as a
- * child process when {@code /usr/bin/python3 -c "import torch"} works (Debian {@code
- * python3-torch}).
+ * measured in alternating rounds within one run so machine noise hits all sides alike. DL4J runs
+ * the run loop ({@link PruningRun#step}) twice per round, with the numeric guard on and off, so the
+ * guard's cost shows beside it. PyTorch runs as a child process when {@code /usr/bin/python3 -c
+ * "import torch"} works (Debian {@code python3-torch}).
  */
 @Command(
         name = "bench-train",
@@ -70,12 +71,23 @@ public final class TrainingBenchmark implements Callable<Integer> {
             names = "--nets",
             paramLabel = "NET",
             split = ",",
-            defaultValue = "lenet,small-cnn",
-            description = "Nets to measure: lenet, small-cnn (default: ${DEFAULT-VALUE}).")
+            defaultValue = "lenet,small-cnn,vgg16,resnet56",
+            description =
+                    "Nets to measure: lenet, small-cnn (1x28x28), vgg16, resnet56 (3x32x32)"
+                            + " (default: ${DEFAULT-VALUE}).")
     List<String> nets;
 
-    /** One net's result: medians over rounds. */
-    public record Result(String net, double dl4j, double torch) {
+    /**
+     * One net's result: medians over rounds of DL4J with the guard on and off, and of PyTorch;
+     * {@code guardCost}: the median over rounds of 1 - on/off.
+     */
+    public record Result(
+            String net,
+            long params,
+            double dl4j,
+            double unguarded,
+            double guardCost,
+            double torch) {
         double ratio() {
             return torch > 0 ? dl4j / torch : Double.NaN;
         }
@@ -100,52 +112,94 @@ public final class TrainingBenchmark implements Callable<Integer> {
         Path script = torch ? extractScript() : null;
         List<Result> results = new ArrayList<>();
         for (String net : nets) {
-            double[] d = new double[sides.rounds];
+            double[] on = new double[sides.rounds];
+            double[] off = new double[sides.rounds];
+            double[] cost = new double[sides.rounds];
             double[] t = new double[sides.rounds];
             PruningRun n = build(net);
-            DataSet data = randomBatch(sides.batch);
-            for (int i = 0; i < 20; i++) {
+            DataSet data = randomBatch(sides.batch, n.settings().spec().model().input());
+            int warmup = warmupSteps(net);
+            for (int i = 0; i < warmup; i++) {
                 n.step(data, null);
             }
             for (int r = 0; r < sides.rounds; r++) {
-                d[r] = dl4j(n, data, seconds);
-                t[r] = torch ? torch(python, script, net, sides.batch, seconds, threads) : 0;
+                // guard on first in odd rounds, off first in even ones: neither always follows
+                // PyTorch
+                boolean onFirst = r % 2 == 0;
+                n.trainer().guard(onFirst);
+                double first = dl4j(n, data, seconds);
+                n.trainer().guard(!onFirst);
+                double second = dl4j(n, data, seconds);
+                n.trainer().guard(true);
+                on[r] = onFirst ? first : second;
+                off[r] = onFirst ? second : first;
+                cost[r] = 1 - on[r] / off[r];
+                t[r] =
+                        torch
+                                ? torch(python, script, net, sides.batch, seconds, threads, warmup)
+                                : 0;
                 System.out.printf(
                         Locale.ROOT,
-                        "  %-10s round %d: DL4J %.0f samples/s%s%n",
+                        "  %-10s round %d: DL4J %.1f samples/s (guard off %.1f)%s%n",
                         net,
                         r + 1,
-                        d[r],
-                        torch ? String.format(Locale.ROOT, ", PyTorch %.0f samples/s", t[r]) : "");
+                        on[r],
+                        off[r],
+                        torch ? String.format(Locale.ROOT, ", PyTorch %.1f samples/s", t[r]) : "");
             }
-            results.add(new Result(net, median(d), median(t)));
+            results.add(
+                    new Result(
+                            net,
+                            n.network().numParams(),
+                            median(on),
+                            median(off),
+                            median(cost),
+                            median(t)));
         }
         System.out.println();
-        System.out.println("| net | DL4J samples/s | PyTorch samples/s | DL4J / PyTorch |");
-        System.out.println("|---|---|---|---|");
+        System.out.println(
+                "| net | params | DL4J samples/s | DL4J, guard off | guard's cost | PyTorch"
+                        + " samples/s | DL4J / PyTorch |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
         for (Result r : results) {
             System.out.printf(
                     Locale.ROOT,
-                    "| %s | %.0f | %s | %s |%n",
+                    "| %s | %,d | %.1f | %.1f | %+.1f %% | %s | %s |%n",
                     r.net(),
+                    r.params(),
                     r.dl4j(),
-                    torch ? String.format(Locale.ROOT, "%.0f", r.torch()) : "n/a",
+                    r.unguarded(),
+                    100 * r.guardCost(),
+                    torch ? String.format(Locale.ROOT, "%.1f", r.torch()) : "n/a",
                     torch ? String.format(Locale.ROOT, "%.2f", r.ratio()) : "n/a");
         }
         return 0;
     }
 
+    /**
+     * Steps before the first round: enough for the JIT and oneDNN's kernels, seconds either way.
+     */
+    static int warmupSteps(String net) {
+        return net.equals("vgg16") || net.equals("resnet56") ? 2 : 20;
+    }
+
+    private static final InputShape CIFAR = new InputShape(3, 32, 32);
+
+    /** SGD with Nesterov momentum 0.9 and L2 5e-4, the method's optimizer. */
+    private static final OptimizerSpec NESTEROV = new OptimizerSpec(Optimizer.SGD, 0.01, 0.9, 5e-4);
+
     /** The benchmark net as a plain-training run: the same loop the stream and Table 1 drive. */
     static PruningRun build(String net) {
         return switch (net) {
             case "lenet" -> run(ModelSpec.lenet(InputShape.MNIST, 10, 1), OptimizerSpec.adam(1e-3));
-            case "small-cnn" ->
-                    run(
-                            ModelSpec.smallCnn(InputShape.MNIST, 10, 1),
-                            new OptimizerSpec(Optimizer.SGD, 0.01, 0.9, 5e-4));
+            case "small-cnn" -> run(ModelSpec.smallCnn(InputShape.MNIST, 10, 1), NESTEROV);
+            case "vgg16" -> run(ModelSpec.vgg(16, 1.0, CIFAR, 10, 1), NESTEROV);
+            case "resnet56" -> run(ModelSpec.resnet(56, 1.0, CIFAR, 10, 1), NESTEROV);
             default ->
                     throw new UsageException(
-                            "--nets: unknown net '" + net + "', use lenet and/or small-cnn");
+                            "--nets: unknown net '"
+                                    + net
+                                    + "', use lenet, small-cnn, vgg16 and/or resnet56");
         };
     }
 
@@ -168,9 +222,9 @@ public final class TrainingBenchmark implements Callable<Integer> {
         return PruningRun.create(RunSettings.quiet(spec), null);
     }
 
-    static DataSet randomBatch(int batch) {
+    static DataSet randomBatch(int batch, InputShape shape) {
         Nd4j.getRandom().setSeed(1);
-        INDArray x = Nd4j.rand(DataType.FLOAT, batch, 1, 28, 28);
+        INDArray x = Nd4j.rand(DataType.FLOAT, shape.batchShape(batch));
         INDArray y = Nd4j.zeros(DataType.FLOAT, batch, 10);
         for (int i = 0; i < batch; i++) {
             y.putScalar(i, i % 10, 1f);
@@ -211,7 +265,13 @@ public final class TrainingBenchmark implements Callable<Integer> {
     }
 
     static double torch(
-            String python, Path script, String net, int batch, double seconds, int threads)
+            String python,
+            Path script,
+            String net,
+            int batch,
+            double seconds,
+            int threads,
+            int warmup)
             throws IOException, InterruptedException {
         Process p =
                 new ProcessBuilder(
@@ -220,7 +280,8 @@ public final class TrainingBenchmark implements Callable<Integer> {
                                 net,
                                 Integer.toString(batch),
                                 Double.toString(seconds),
-                                Integer.toString(threads))
+                                Integer.toString(threads),
+                                Integer.toString(warmup))
                         .redirectErrorStream(true)
                         .start();
         String last = "";

@@ -37,17 +37,89 @@ class SmallCnn(nn.Module):
         return self.out(F.relu(self.f1(x.flatten(1))))
 
 
+VGG16 = [64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512]
+
+
+class Vgg(nn.Module):
+    """prunestream's VGG: 3x3 convolutions without bias, BatchNorm, ReLU, 2x2 max-pools (0 in the
+    layout; the last one left out on 32x32, as DL4J's builder does below a 2x2 map), global average
+    pooling, one linear layer."""
+
+    def __init__(self, layout, classes=10):
+        super().__init__()
+        layers, c, size = [], 3, 32
+        for w in layout:
+            if w == 0:
+                if size >= 2:
+                    layers.append(nn.MaxPool2d(2))
+                    size //= 2
+                continue
+            layers += [nn.Conv2d(c, w, 3, padding=1, bias=False), nn.BatchNorm2d(w), nn.ReLU()]
+            c = w
+        self.features = nn.Sequential(*layers)
+        self.out = nn.Linear(c, classes)
+
+    def forward(self, x):
+        return self.out(self.features(x).mean((2, 3)))
+
+
+class Block(nn.Module):
+    """A CIFAR ResNet basic block with the paper's option-A shortcut (subsample, zero channels)."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.b1 = nn.BatchNorm2d(cout)
+        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.b2 = nn.BatchNorm2d(cout)
+        self.stride, self.extra = stride, cout - cin
+
+    def forward(self, x):
+        y = self.b2(self.c2(F.relu(self.b1(self.c1(x)))))
+        s = x[:, :, :: self.stride, :: self.stride] if self.stride > 1 else x
+        if self.extra:
+            s = F.pad(s, (0, 0, 0, 0, 0, self.extra))
+        return F.relu(y + s)
+
+
+class ResNet(nn.Module):
+    def __init__(self, depth, classes=10):
+        super().__init__()
+        n = (depth - 2) // 6
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU())
+        blocks, c = [], 16
+        for s, w in enumerate([16, 32, 64]):
+            for b in range(n):
+                blocks.append(Block(c, w, 2 if s > 0 and b == 0 else 1))
+                c = w
+        self.blocks = nn.Sequential(*blocks)
+        self.out = nn.Linear(c, classes)
+
+    def forward(self, x):
+        return self.out(self.blocks(self.stem(x)).mean((2, 3)))
+
+
 def main():
     net_name, batch, seconds, threads = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+    warmup = int(sys.argv[5]) if len(sys.argv) > 5 else 20
     torch.set_num_threads(threads)
     torch.manual_seed(1)
+    shape = (batch, 1, 28, 28)
+    sgd = dict(lr=0.01, momentum=0.9, nesterov=True, weight_decay=5e-4)
     if net_name == "lenet":
         net = LeNet()
         opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     else:
-        net = SmallCnn()
-        opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, nesterov=True, weight_decay=5e-4)
-    x = torch.rand(batch, 1, 28, 28)
+        if net_name == "small-cnn":
+            net = SmallCnn()
+        elif net_name == "vgg16":
+            net, shape = Vgg(VGG16), (batch, 3, 32, 32)
+        elif net_name == "resnet56":
+            net, shape = ResNet(56), (batch, 3, 32, 32)
+        else:
+            raise SystemExit("unknown net " + net_name)
+        opt = torch.optim.SGD(net.parameters(), **sgd)
+    x = torch.rand(*shape)
     y = torch.randint(0, 10, (batch,))
 
     def step():
@@ -55,7 +127,7 @@ def main():
         F.cross_entropy(net(x), y).backward()
         opt.step()
 
-    for _ in range(20):
+    for _ in range(warmup):
         step()
     n = 0
     t0 = time.perf_counter()

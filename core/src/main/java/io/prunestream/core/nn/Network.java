@@ -228,60 +228,78 @@ public final class Network {
         return out.toByteArray();
     }
 
+    /** The configuration as DL4J's JSON (iteration count and learning rates included). */
+    public String configurationJson() {
+        return sequential != null
+                ? sequential.getLayerWiseConfigurations().toJson()
+                : dag.getConfiguration().toJson();
+    }
+
     /** First bytes of {@link #snapshotBytes()}; DL4J's zip starts "PK". */
     private static final int SNAPSHOT_MAGIC = 0x50534e31; // "PSN1"
 
     /**
      * Configuration, parameters and updater state in a checkpoint-friendly layout: the
-     * configuration as JSON, then each flat array's raw bytes in one bulk copy. DL4J's zip ({@link
-     * #toBytes}) writes element by element and deflates: about 25 MB/s, seconds of training pause
-     * per checkpoint for a VGG. {@link #fromBytes} reads both.
+     * configuration as JSON, then each flat array's raw bytes. DL4J's zip ({@link #toBytes}) writes
+     * element by element and deflates: about 25 MB/s, seconds of training pause per checkpoint for
+     * a VGG. The array has exactly the snapshot's size and each network array is copied into it in
+     * one bulk copy: a checkpoint's pause is this one copy. {@link #fromBytes} reads both.
+     *
+     * <p>Layout (big-endian, as {@link DataOutputStream} writes it): int magic, boolean
+     * little-endian, int length and the JSON's UTF-8 bytes, then for the parameters and the updater
+     * state each: the data type's name as {@link DataOutputStream#writeUTF} writes it ("" for
+     * none), long element count, the elements in native byte order.
      */
     public byte[] snapshotBytes() {
-        String json =
-                sequential != null
-                        ? sequential.getLayerWiseConfigurations().toJson()
-                        : dag.getConfiguration().toJson();
-        INDArray params = model().params();
-        INDArray state = updaterState();
-        byte[] conf = json.getBytes(StandardCharsets.UTF_8);
-        long size = 16L + conf.length + rawSize(params) + rawSize(state);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(size, 1L << 30));
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(SNAPSHOT_MAGIC);
-            out.writeBoolean(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN);
-            out.writeInt(conf.length);
-            out.write(conf);
-            writeRaw(out, params);
-            writeRaw(out, state);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        byte[] conf = configurationJson().getBytes(StandardCharsets.UTF_8);
+        INDArray params = flat(model().params());
+        INDArray state = flat(updaterState());
+        long size = 4 + 1 + 4 + conf.length + rawSize(params) + rawSize(state);
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new IllegalStateException(
+                    "network snapshot of "
+                            + size
+                            + " bytes is above the 2 GB a snapshot holds: use a smaller model");
         }
-        return bytes.toByteArray();
+        byte[] out = new byte[(int) size];
+        ByteBuffer b = ByteBuffer.wrap(out);
+        b.putInt(SNAPSHOT_MAGIC);
+        b.put((byte) (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? 1 : 0));
+        b.putInt(conf.length);
+        b.put(conf);
+        putRaw(b, params);
+        putRaw(b, state);
+        return out;
+    }
+
+    /** The array itself when its elements lie in order in its buffer, else a c-ordered copy. */
+    private static INDArray flat(INDArray a) {
+        return a == null || (a.ordering() == 'c' && !a.isView()) ? a : a.dup('c');
     }
 
     private static long rawSize(INDArray a) {
-        return a == null ? 0 : 16 + a.length() * a.dataType().width();
+        return a == null ? 2 : 2 + typeName(a).length + 8 + a.length() * a.dataType().width();
     }
 
-    private static void writeRaw(DataOutputStream out, INDArray a) throws IOException {
+    /** The data type's name as {@link DataOutputStream#writeUTF} writes it: ASCII. */
+    private static byte[] typeName(INDArray a) {
+        return a.dataType().name().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void putRaw(ByteBuffer b, INDArray a) {
         if (a == null) {
-            out.writeUTF("");
+            b.putShort((short) 0);
             return;
         }
-        INDArray flat = a.ordering() == 'c' && !a.isView() ? a : a.dup('c');
-        out.writeUTF(flat.dataType().name());
-        out.writeLong(flat.length());
-        int width = flat.dataType().width();
-        ByteBuffer raw = flat.data().asNio().order(ByteOrder.nativeOrder());
-        raw.position((int) (flat.offset() * width));
-        raw.limit((int) ((flat.offset() + flat.length()) * width));
-        byte[] chunk = new byte[1 << 20];
-        while (raw.hasRemaining()) {
-            int n = Math.min(chunk.length, raw.remaining());
-            raw.get(chunk, 0, n);
-            out.write(chunk, 0, n);
-        }
+        byte[] name = typeName(a);
+        b.putShort((short) name.length);
+        b.put(name);
+        b.putLong(a.length());
+        int width = a.dataType().width();
+        ByteBuffer raw = a.data().asNio().order(ByteOrder.nativeOrder());
+        raw.position((int) (a.offset() * width));
+        raw.limit((int) ((a.offset() + a.length()) * width));
+        b.put(raw);
     }
 
     private static INDArray readRaw(DataInputStream in) throws IOException {

@@ -60,7 +60,7 @@ public record RunState(
         out.writeDouble(s.accuracyBeforePrune);
         out.writeDouble(s.baseAccuracy);
         out.writeLong(s.publishedIteration);
-        Codec.writeBlob(out, TrainerState.CODEC.toBytes(s.trainer));
+        TrainerState.writeBlob(out, s.trainer);
         out.writeInt(s.guard.badInARow());
         out.writeDouble(s.guard.lrScale());
         out.writeBoolean(s.guard.paused());
@@ -74,7 +74,7 @@ public record RunState(
         double before = in.readDouble();
         double base = in.readDouble();
         long published = in.readLong();
-        TrainerState trainer = TrainerState.CODEC.fromBytes(Codec.readBlob(in));
+        TrainerState trainer = TrainerState.readBlob(in);
         Guard guard =
                 version < 2
                         ? Guard.INITIAL

@@ -64,7 +64,16 @@ public final class PruningTrainer {
         this.spec = spec;
         this.net = net;
         this.baseCost = baseCost;
+        attach(net);
+        // DL4J sets its JSON writing up on first use (about a second, once per JVM): here, not in
+        // the pause of the first checkpoint, whose snapshot writes the configuration as JSON
+        net.configurationJson();
+    }
+
+    /** The penalty first, then the guard: it checks the gradients with the penalty in them. */
+    private void attach(Network net) {
         net.addListener(hook);
+        net.addListener(guard);
     }
 
     /** A run on a freshly initialised network. */
@@ -172,11 +181,11 @@ public final class PruningTrainer {
         if (fit) {
             try {
                 net.setLearningRate(lr);
-                guard.save(net);
+                guard.begin(net);
                 try {
                     net.fit(batch);
                     loss = net.score();
-                    rejected = StepGuard.check(loss, net);
+                    rejected = guard.end(loss);
                 } catch (ND4JOpProfilerException e) {
                     // thrown only by ND4J's NaN/Inf checks (when switched on): numeric, the guard's
                     LOG.warn("run '{}': step {} produced NaN/Inf", spec.runId(), steps, e);
@@ -212,6 +221,19 @@ public final class PruningTrainer {
                 fit && rejected == null ? (int) batch.getFeatures().size(0) : 0,
                 System.nanoTime() - start,
                 rejected == null ? null : rejected.toString());
+    }
+
+    /**
+     * Switches the numeric guard on (the default) or off. Off, a step is never checked nor rolled
+     * back: for benchmarks that measure what the guard costs.
+     */
+    public void guard(boolean on) {
+        guard.enable(on);
+    }
+
+    /** Steps whose guard copied parameters and updater state (suspicious ones only). */
+    long guardCopies() {
+        return guard.copies();
     }
 
     /** Whether every parameter of the current network is finite. */
@@ -283,7 +305,7 @@ public final class PruningTrainer {
             net = GroupSurgery.apply(net, groups(), plan);
             groups = null;
             labels = null;
-            net.addListener(hook);
+            attach(net);
         } else {
             hook.setMasks(net.model(), plan);
             INDArray u = net.updaterState();

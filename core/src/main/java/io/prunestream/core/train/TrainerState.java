@@ -3,8 +3,10 @@ package io.prunestream.core.train;
 import io.prunestream.core.cost.NetworkCost;
 import io.prunestream.core.prune.PrunePlan;
 import io.prunestream.core.state.Codec;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
 import java.io.DataOutput;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,6 +43,40 @@ public record TrainerState(
             Codec.of("trainer state", 1, 1, TrainerState::write, TrainerState::read);
 
     private static void write(TrainerState s, DataOutput out) throws IOException {
+        writeHead(s, out);
+        Codec.writeBlob(out, s.network);
+    }
+
+    /**
+     * Writes {@code s} as {@code Codec.writeBlob(out, CODEC.toBytes(s))} does (its length, then the
+     * versioned value), without encoding it into an array first: only the fields before the network
+     * are, so the network's bytes go to {@code out} as they are, in one write. A checkpoint then
+     * copies the network once on its way to the state backend's stream.
+     */
+    public static void writeBlob(DataOutput out, TrainerState s) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream(1024);
+        try (DataOutputStream h = new DataOutputStream(head)) {
+            h.writeByte(CODEC.version());
+            writeHead(s, h);
+        }
+        int network = s.network == null ? 0 : s.network.length;
+        out.writeInt(head.size() + 4 + network);
+        out.write(head.toByteArray());
+        Codec.writeBlob(out, s.network);
+    }
+
+    /**
+     * Reads what {@link #writeBlob} (or {@code Codec.writeBlob} of {@code CODEC.toBytes}) wrote.
+     */
+    public static TrainerState readBlob(DataInput in) throws IOException {
+        if (in.readInt() < 0) {
+            throw new IOException("trainer state missing from the run state");
+        }
+        return CODEC.readVersioned(in); // self-delimiting: reads exactly the blob's bytes
+    }
+
+    /** Every field but the network, which comes last. */
+    private static void writeHead(TrainerState s, DataOutput out) throws IOException {
         out.writeLong(s.steps);
         out.writeLong(s.prunedAt);
         out.writeDouble(s.ratioAtPrune);
@@ -54,7 +90,6 @@ public record TrainerState(
         Codec.writeBlob(out, s.startPlan == null ? null : PrunePlan.CODEC.toBytes(s.startPlan));
         s.baseCost.writeTo(out);
         out.writeBoolean(s.graph);
-        Codec.writeBlob(out, s.network);
     }
 
     private static TrainerState read(DataInput in, int version) throws IOException {
