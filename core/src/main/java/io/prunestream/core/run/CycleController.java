@@ -288,12 +288,14 @@ final class CycleController {
                                 && !Double.isNaN(preq)
                                 && preq < last.prequential() - c.budgetShare());
         if (!state.drift()) {
-            if (below) {
+            int streak = below ? state.streak() + 1 : 0;
+            state = withDrift(false, streak);
+            if (streak >= c.driftConfirm()) {
                 startDrift(last, accuracy, preq, d);
             }
             return;
         }
-        int recovered = below ? 0 : state.recovered() + 1;
+        int recovered = below ? 0 : state.streak() + 1;
         state = withDrift(true, recovered);
         if (recovered >= c.driftRecovery()) {
             state = withDrift(false, 0);
@@ -303,10 +305,13 @@ final class CycleController {
                             String.format(
                                     Locale.ROOT,
                                     "accuracy %s is back within budget of %s for %d"
-                                            + " evaluations: cycles resume",
+                                            + " evaluations: %s",
                                     pct(accuracy),
                                     pct(last.accuracy()),
-                                    recovered)));
+                                    recovered,
+                                    state.stopped().isEmpty()
+                                            ? "cycles resume"
+                                            : "versions are published again")));
             startNext(run, done, d);
         }
     }
@@ -438,7 +443,7 @@ final class CycleController {
                         state.breaches(),
                         state.reference(),
                         state.drift(),
-                        state.recovered(),
+                        state.streak(),
                         why,
                         CycleState.NO_PICK,
                         null,
@@ -456,7 +461,7 @@ final class CycleController {
                 breaches,
                 state.reference(),
                 state.drift(),
-                state.recovered(),
+                state.streak(),
                 state.stopped(),
                 CycleState.NO_PICK,
                 null,
@@ -473,7 +478,7 @@ final class CycleController {
                 state.breaches(),
                 ref,
                 state.drift(),
-                state.recovered(),
+                state.streak(),
                 state.stopped(),
                 state.pick(),
                 state.rollback(),
@@ -490,7 +495,7 @@ final class CycleController {
                 state.breaches(),
                 state.reference(),
                 state.drift(),
-                state.recovered(),
+                state.streak(),
                 state.stopped(),
                 state.pick(),
                 state.rollback(),
@@ -507,7 +512,7 @@ final class CycleController {
                 breaches,
                 state.reference(),
                 state.drift(),
-                state.recovered(),
+                state.streak(),
                 state.stopped(),
                 state.pick(),
                 state.rollback(),
@@ -532,6 +537,7 @@ final class CycleController {
     }
 
     private CycleState withPublished(PruningReport.Lineage l) {
+        // a new level to watch: drift counts from here
         return new CycleState(
                 state.stage(),
                 state.cycle(),
@@ -541,7 +547,7 @@ final class CycleController {
                 state.breaches(),
                 state.reference(),
                 state.drift(),
-                state.recovered(),
+                state.drift() ? state.streak() : 0,
                 state.stopped(),
                 state.pick(),
                 state.rollback(),

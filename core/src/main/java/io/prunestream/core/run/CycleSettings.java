@@ -17,6 +17,8 @@ import java.io.Serializable;
  * @param targetRatio stop once this share of the prunable groups is removed; 0 = no ratio target
  * @param onBreach what follows a rolled-back cycle
  * @param maxTries with {@link OnBreach#HALVE}: rolled-back cycles in a row before the run stops
+ * @param driftConfirm evaluations in a row more than the budget below the last published level
+ *     before drift is declared (noise in a window of held-out samples can look like one drop)
  * @param driftRecovery evaluations within budget in a row that end a drift pause
  */
 public record CycleSettings(
@@ -27,6 +29,7 @@ public record CycleSettings(
         double targetRatio,
         OnBreach onBreach,
         int maxTries,
+        int driftConfirm,
         int driftRecovery)
         implements Serializable {
 
@@ -62,6 +65,7 @@ public record CycleSettings(
                 targetRatio,
                 "a share of the prunable groups in (0, 1), or 0 for none");
         check(maxTries >= 1, "prune.cycle.max-tries", maxTries, "use 1 or more");
+        check(driftConfirm >= 1, "prune.drift.confirm", driftConfirm, "use 1 or more");
         check(driftRecovery >= 1, "prune.drift.recovery", driftRecovery, "use 1 or more");
     }
 

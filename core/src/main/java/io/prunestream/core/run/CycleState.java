@@ -24,7 +24,8 @@ import java.util.Map;
  * @param breaches rolled-back cycles in a row
  * @param reference the reference accuracy (NaN until measured after the warm-up)
  * @param drift whether cycles are paused because the data moved
- * @param recovered evaluations in a row within budget since the drift
+ * @param streak evaluations in a row that point the other way: more than the budget below the last
+ *     published level while not drifting, within it while drifting
  * @param stopped why no further cycle starts (empty while cycles go on)
  * @param pick the current cycle's units to remove per group (empty outside a cycle)
  * @param rollback the trainer as it was before the current cycle, null outside a cycle
@@ -39,7 +40,7 @@ public record CycleState(
         int breaches,
         double reference,
         boolean drift,
-        int recovered,
+        int streak,
         String stopped,
         CyclePick pick,
         TrainerState rollback,
@@ -73,7 +74,7 @@ public record CycleState(
                 breaches,
                 reference,
                 drift,
-                recovered,
+                streak,
                 stopped,
                 pick,
                 rollback,
@@ -82,9 +83,9 @@ public record CycleState(
 
     /**
      * Binary layout, version 1: stage ordinal, cycle, kept cycle, cycle start, step, breaches,
-     * reference, drift, recovered, stopped; the pick (groups, then each label, units removed,
-     * width); the rollback trainer state (a blob, -1 for none); the last lineage as JSON (a blob,
-     * -1 for none).
+     * reference, drift, streak, stopped; the pick (groups, then each label, units removed, width);
+     * the rollback trainer state (a blob, -1 for none); the last lineage as JSON (a blob, -1 for
+     * none).
      */
     public static final Codec<CycleState> CODEC =
             Codec.of("cycle state", 1, 1, CycleState::write, CycleState::read);
@@ -98,7 +99,7 @@ public record CycleState(
         out.writeInt(s.breaches);
         out.writeDouble(s.reference);
         out.writeBoolean(s.drift);
-        out.writeInt(s.recovered);
+        out.writeInt(s.streak);
         out.writeUTF(s.stopped);
         out.writeInt(s.pick.remove().size());
         for (String label : new java.util.TreeSet<>(s.pick.remove().keySet())) {
@@ -119,7 +120,7 @@ public record CycleState(
         int breaches = in.readInt();
         double reference = in.readDouble();
         boolean drift = in.readBoolean();
-        int recovered = in.readInt();
+        int streak = in.readInt();
         String stopped = in.readUTF();
         Map<String, Integer> remove = new LinkedHashMap<>();
         Map<String, Integer> width = new LinkedHashMap<>();
@@ -139,7 +140,7 @@ public record CycleState(
                 breaches,
                 reference,
                 drift,
-                recovered,
+                streak,
                 stopped,
                 new CyclePick(remove, width),
                 rollback == null ? null : TrainerState.CODEC.fromBytes(rollback),

@@ -39,6 +39,11 @@ class ContinuousRunTest {
     }
 
     static RunSettings settings(double step, double budget, double targetRatio, long finetune) {
+        return settings(step, budget, targetRatio, finetune, 1);
+    }
+
+    static RunSettings settings(
+            double step, double budget, double targetRatio, long finetune, int confirm) {
         RunSpec spec =
                 new RunSpec(
                         "c",
@@ -68,6 +73,7 @@ class ContinuousRunTest {
                         targetRatio,
                         CycleSettings.OnBreach.HALVE,
                         3,
+                        confirm,
                         2));
     }
 
@@ -196,6 +202,31 @@ class ContinuousRunTest {
         return io.prunestream.core.nn.Network.fromBytes(p.model(), false, SHAPE).params();
     }
 
+    @Test
+    void driftBetweenCyclesIsDeclaredAfterItIsConfirmed() {
+        // one cycle reaches the ratio target: the run stops cycling and watches for drift
+        PruningRun run = PruningRun.create(settings(0.6, 5.0, 0.3, 10, 2), null);
+        Trace t = new Trace(new ArrayList<>(), new ArrayList<>());
+        feed(run, 0, 90, false, t);
+        assertThat(t.kinds()).contains(Kind.CYCLE_KEPT, Kind.STOPPED).doesNotContain(Kind.DRIFT);
+        assertThat(run.cycleState().stage()).isEqualTo(CycleState.Stage.IDLE);
+        double level = run.cycleState().published().accuracy();
+        feed(run, 90, 200, true, t);
+        t.decisions().forEach(d -> System.out.println(d.kind() + ": " + d.text()));
+        assertThat(t.kinds()).contains(Kind.DRIFT);
+        List<TrainingEvent> evaluated =
+                t.events().stream().filter(e -> e.evalAccuracy() != null).toList();
+        int at = evaluated.indexOf(eventWith(t, Kind.DRIFT));
+        double floor = level - 0.05;
+        assertThat(evaluated.get(at).evalAccuracy()).isLessThan(floor);
+        assertThat(evaluated.get(at - 1).evalAccuracy())
+                .as("the evaluation before confirmed it")
+                .isLessThan(floor);
+        assertThat(evaluated.get(at - 2).evalAccuracy())
+                .as("the drop started one evaluation before")
+                .isGreaterThanOrEqualTo(floor);
+    }
+
     static TrainingEvent eventWith(Trace t, Kind k) {
         return t.events().stream().filter(e -> e.cycles().has(k)).findFirst().orElseThrow();
     }
@@ -281,12 +312,12 @@ class ContinuousRunTest {
         assertThatThrownBy(
                         () ->
                                 new CycleSettings(
-                                        0.5, 10, -1, 0, 0, CycleSettings.OnBreach.STOP, 1, 1))
+                                        0.5, 10, -1, 0, 0, CycleSettings.OnBreach.STOP, 1, 1, 1))
                 .hasMessageContaining("'prune.budget.accuracy-drop' is -1.0");
         assertThatThrownBy(
                         () ->
                                 new CycleSettings(
-                                        0.5, 10, 1, 0.8, 0, CycleSettings.OnBreach.STOP, 1, 1))
+                                        0.5, 10, 1, 0.8, 0, CycleSettings.OnBreach.STOP, 1, 1, 1))
                 .hasMessageContaining("'prune.target.flops' is 0.8");
     }
 }

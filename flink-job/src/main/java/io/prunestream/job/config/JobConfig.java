@@ -654,6 +654,7 @@ public final class JobConfig {
                 perRun(conf, id, TARGET_RATIO),
                 perRun(conf, id, CYCLE_ON_BREACH),
                 perRun(conf, id, CYCLE_MAX_TRIES),
+                perRun(conf, id, DRIFT_CONFIRM),
                 perRun(conf, id, DRIFT_RECOVERY));
     }
 

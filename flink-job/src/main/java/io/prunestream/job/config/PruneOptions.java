@@ -371,6 +371,16 @@ public final class PruneOptions {
                             "Continuous, on-breach halve: rolled-back cycles in a row after which"
                                     + " no further cycle starts.");
 
+    public static final ConfigOption<Integer> DRIFT_CONFIRM =
+            key("prune.drift.confirm")
+                    .intType()
+                    .defaultValue(2)
+                    .withDescription(
+                            "Continuous: evaluations in a row whose held-out or prequential"
+                                    + " accuracy is more than the budget below its level at the"
+                                    + " last published version before the run declares drift (1"
+                                    + " = at the first; a window of held-out samples is noisy).");
+
     public static final ConfigOption<Integer> DRIFT_RECOVERY =
             key("prune.drift.recovery")
                     .intType()
@@ -424,6 +434,7 @@ public final class PruneOptions {
                     TARGET_RATIO,
                     CYCLE_ON_BREACH,
                     CYCLE_MAX_TRIES,
+                    DRIFT_CONFIRM,
                     DRIFT_RECOVERY);
 
     // ---- data, Kafka, output --------------------------------------------------------------
