@@ -145,12 +145,12 @@ public final class PruningRun {
     private void restoreEvaluation(RunState state) {
         Evaluation e = settings.evaluation();
         if (window != null && state.window() != null) {
-            window = state.window().resized(e.streamWindow());
+            window = state.window().copy().resized(e.streamWindow());
         }
         if (prequential != null && state.prequential() != null) {
             prequential =
                     state.prequential().window() == e.prequentialWindow()
-                            ? state.prequential()
+                            ? state.prequential().copy()
                             : new PrequentialScore(e.prequentialWindow());
         }
     }
@@ -191,8 +191,9 @@ public final class PruningRun {
                 trainer.snapshot(),
                 guard,
                 incarnation,
-                window,
-                prequential,
+                // copies: a state backend may write the snapshot after later steps
+                window == null ? null : window.copy(),
+                prequential == null ? null : prequential.copy(),
                 cycles == null ? null : cycles.state());
     }
 

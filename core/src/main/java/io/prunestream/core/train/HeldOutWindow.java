@@ -83,6 +83,20 @@ public final class HeldOutWindow {
         return new HeldOutSet(f, l, shape);
     }
 
+    /**
+     * A copy that later {@link #add}s leave alone: what a snapshot holds (a state backend may write
+     * it after the run has moved on).
+     */
+    public HeldOutWindow copy() {
+        HeldOutWindow w = new HeldOutWindow(capacity, shape);
+        System.arraycopy(features, 0, w.features, 0, features.length);
+        System.arraycopy(labels, 0, w.labels, 0, labels.length);
+        w.next = next;
+        w.size = size;
+        w.added = added;
+        return w;
+    }
+
     /** This window's samples in a window of another capacity (the newest that fit). */
     public HeldOutWindow resized(int newCapacity) {
         if (newCapacity == capacity) {

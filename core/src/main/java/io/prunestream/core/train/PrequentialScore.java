@@ -40,6 +40,17 @@ public final class PrequentialScore {
         }
     }
 
+    /** A copy that later {@link #add}s leave alone (what a snapshot holds). */
+    public PrequentialScore copy() {
+        PrequentialScore p = new PrequentialScore(window);
+        for (long[] b : batches) {
+            p.batches.addLast(b.clone());
+        }
+        p.correct = correct;
+        p.count = count;
+        return p;
+    }
+
     /** Correct share of the window's samples; NaN while none was scored. */
     public double accuracy() {
         return count == 0 ? Double.NaN : (double) correct / count;

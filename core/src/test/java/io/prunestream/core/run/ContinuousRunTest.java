@@ -255,6 +255,22 @@ class ContinuousRunTest {
                 .isEqualTo(RunState.CODEC.toBytes(sameIncarnation(straight.snapshot())));
     }
 
+    @Test
+    void aSnapshotStaysAsTakenWhileTheRunGoesOn() {
+        // a state backend may serialise a snapshot after later steps: they must not change it
+        PruningRun run = PruningRun.create(settings(0.6, 5.0, 0), null);
+        Trace t = new Trace(new ArrayList<>(), new ArrayList<>());
+        feed(run, 0, 12, false, t);
+        RunState taken = run.snapshot();
+        byte[] then = RunState.CODEC.toBytes(taken);
+        feed(run, 12, 20, false, t);
+        assertThat(RunState.CODEC.toBytes(taken)).isEqualTo(then);
+        // and a run restored from it leaves it alone too
+        PruningRun restored = PruningRun.restore(run.settings(), taken, null);
+        feed(restored, 12, 16, false, new Trace(new ArrayList<>(), new ArrayList<>()));
+        assertThat(RunState.CODEC.toBytes(taken)).isEqualTo(then);
+    }
+
     static RunState sameIncarnation(RunState s) {
         return new RunState(
                 s.nextVersion(),
