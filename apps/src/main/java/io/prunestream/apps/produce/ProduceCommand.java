@@ -166,7 +166,7 @@ public final class ProduceCommand implements Callable<Integer> {
             description =
                     "Make the stream drift on purpose (tests, demos): from sample --after on,"
                             + " images turned 90 degrees, Gaussian noise of SIGMA (of the 0..1"
-                            + " range), or only labels A..B.")
+                            + " range), or only labels A..B (default: none).")
     DataShift shift;
 
     @Option(
