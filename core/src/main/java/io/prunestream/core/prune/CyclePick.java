@@ -104,7 +104,7 @@ public record CyclePick(Map<String, Integer> remove, Map<String, Integer> width)
     }
 
     /** The largest ratio whose {@link PruneSelector#prunedCount} of {@code n} is {@code k}. */
-    static double ratioFor(int k, int n) {
+    public static double ratioFor(int k, int n) {
         double r = (double) k / n;
         while (PruneSelector.prunedCount(r, n) > k) {
             r = Math.nextDown(r);
