@@ -6,6 +6,7 @@ import io.prunestream.apps.bench.StreamingBenchmark;
 import io.prunestream.apps.bench.TrainingBenchmark;
 import io.prunestream.apps.chaos.ChaosCommand;
 import io.prunestream.apps.demo.Demo;
+import io.prunestream.apps.experiment.ContinuousCommand;
 import io.prunestream.apps.experiment.Table1Command;
 import io.prunestream.apps.inspect.InspectCommand;
 import io.prunestream.apps.job.JobCommand;
@@ -39,6 +40,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             Demo.class,
             Table1Command.class,
+            ContinuousCommand.class,
             TrainingBenchmark.class,
             InferenceBenchmark.class,
             StreamingBenchmark.class,

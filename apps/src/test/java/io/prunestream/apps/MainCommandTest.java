@@ -20,6 +20,7 @@ class MainCommandTest {
             List.of(
                     "demo",
                     "experiment",
+                    "experiment-continuous",
                     "bench-train",
                     "bench-infer",
                     "bench-stream",
@@ -51,6 +52,7 @@ class MainCommandTest {
             strings = {
                 "demo",
                 "experiment",
+                "experiment-continuous",
                 "bench-train",
                 "bench-infer",
                 "bench-stream",

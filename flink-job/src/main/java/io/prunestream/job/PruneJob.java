@@ -3,10 +3,10 @@ package io.prunestream.job;
 import io.prunestream.connectors.kafka.DeadLetter;
 import io.prunestream.connectors.kafka.DeadLetterRouter;
 import io.prunestream.connectors.kafka.DeadLetterSink;
+import io.prunestream.connectors.kafka.HoldOut;
 import io.prunestream.connectors.kafka.IngestedRecord;
 import io.prunestream.connectors.kafka.RestorableBoundedSource;
 import io.prunestream.connectors.kafka.TrainingSource;
-import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.core.config.UsageException;
 import io.prunestream.core.nn.CpuBackend;
 import io.prunestream.core.nn.InputShape;
@@ -112,7 +112,7 @@ public final class PruneJob {
                                 WatermarkStrategy.noWatermarks(),
                                 "kafka-training-records")
                         .uid("kafka-source");
-        SingleOutputStreamOperator<SampleBatch> accepted =
+        SingleOutputStreamOperator<IngestedRecord> accepted =
                 records.process(new DeadLetterRouter(new IngestMeter(conf.toMap())))
                         .name("validate")
                         .uid("validate");
@@ -127,7 +127,14 @@ public final class PruneJob {
         // each copy carries its run's routing key, kept in the fan-out's state (RunPlacement)
         KeySelector<Samples, String> byRun = s -> s.key;
         KeyedStream<Samples, String> perRun =
-                accepted.flatMap(new FanOutToRuns(ids, maxParallelism, settings.features()))
+                accepted.flatMap(
+                                new FanOutToRuns(
+                                        ids,
+                                        maxParallelism,
+                                        settings.features(),
+                                        settings.eval().fromStream()
+                                                ? new HoldOut(settings.eval().holdout())
+                                                : null))
                         .name("fan-out-to-runs")
                         .uid("fan-out")
                         .keyBy(byRun);

@@ -47,6 +47,14 @@ public enum PrunestreamMetric {
             "ratio",
             List.of("run"),
             "Held-out top-1 accuracy (0..1) at the latest evaluation; absent until evaluated."),
+    EVAL_PREQUENTIAL_ACCURACY(
+            "prunestream.eval.prequential.accuracy",
+            MetricKind.GAUGE,
+            "ratio",
+            List.of("run"),
+            "Prequential (test-then-train) top-1 accuracy (0..1): each scored mini-batch"
+                    + " predicted by the model before its step trained on it, over the newest"
+                    + " eval.window scored samples; absent until a batch is scored."),
     TRAIN_PHASE(
             "prunestream.train.phase",
             MetricKind.GAUGE,
@@ -105,6 +113,41 @@ public enum PrunestreamMetric {
             "seconds",
             List.of("run"),
             "Wall time of a training step (forward, backward, penalty, update)."),
+    CYCLE(
+            "prunestream.cycle",
+            MetricKind.GAUGE,
+            "",
+            List.of("run"),
+            "A continuous run's pruning cycles started so far (the current one's number while"
+                    + " it runs)."),
+    CYCLE_ROLLBACKS(
+            "prunestream.cycle.rollbacks",
+            MetricKind.COUNTER,
+            "cycles",
+            List.of("run"),
+            "Cycles of a continuous run that broke the accuracy budget and were rolled back to"
+                    + " the network from before them."),
+    BUDGET_FLOOR(
+            "prunestream.budget.floor",
+            MetricKind.GAUGE,
+            "ratio",
+            List.of("run"),
+            "A continuous run's reference accuracy minus its budget: no version is published"
+                    + " below it; absent until the reference is measured."),
+    DRIFT(
+            "prunestream.drift",
+            MetricKind.GAUGE,
+            "",
+            List.of("run"),
+            "1 while a continuous run's cycles are paused because its accuracy fell more than"
+                    + " the budget below its level at the last published version outside a"
+                    + " cycle (alert PrunestreamDrift), else 0."),
+    DRIFT_EVENTS(
+            "prunestream.drift.events",
+            MetricKind.COUNTER,
+            "events",
+            List.of("run"),
+            "Times a continuous run noticed drift."),
     INGEST_ACCEPTED(
             "prunestream.ingest.accepted",
             MetricKind.COUNTER,

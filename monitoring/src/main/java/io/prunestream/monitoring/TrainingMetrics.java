@@ -1,6 +1,12 @@
 package io.prunestream.monitoring;
 
+import static io.prunestream.monitoring.PrunestreamMetric.BUDGET_FLOOR;
+import static io.prunestream.monitoring.PrunestreamMetric.CYCLE;
+import static io.prunestream.monitoring.PrunestreamMetric.CYCLE_ROLLBACKS;
+import static io.prunestream.monitoring.PrunestreamMetric.DRIFT;
+import static io.prunestream.monitoring.PrunestreamMetric.DRIFT_EVENTS;
 import static io.prunestream.monitoring.PrunestreamMetric.EVAL_ACCURACY;
+import static io.prunestream.monitoring.PrunestreamMetric.EVAL_PREQUENTIAL_ACCURACY;
 import static io.prunestream.monitoring.PrunestreamMetric.GUARD_PAUSED;
 import static io.prunestream.monitoring.PrunestreamMetric.GUARD_RESPONSES;
 import static io.prunestream.monitoring.PrunestreamMetric.GUARD_ROLLBACKS;
@@ -26,6 +32,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.prunestream.core.run.CycleStatus;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.schedule.Phase;
 import io.prunestream.core.train.LayerStats;
@@ -155,6 +162,12 @@ public final class TrainingMetrics implements MeterBinder, AutoCloseable {
         if (e.evalAccuracy() != null) {
             run.accuracy().set(e.evalAccuracy());
         }
+        if (e.prequentialAccuracy() != null) {
+            run.prequential().set(e.prequentialAccuracy());
+        }
+        if (e.cycles() != null) {
+            run.cycles().record(e.cycles());
+        }
         List<LayerStats> layers = e.layers() == null ? List.of() : e.layers();
         for (LayerStats s : layers) {
             LayerMeters layer = run.layer(s.label());
@@ -195,6 +208,8 @@ public final class TrainingMetrics implements MeterBinder, AutoCloseable {
         final Map<String, Counter> skipped = new HashMap<>();
         final GaugeValue paused = new GaugeValue(0);
         GaugeValue accuracy;
+        GaugeValue prequential;
+        CycleMeters cycles;
 
         RunMeters(MeterRegistry registry, String runId) {
             this.runId = runId;
@@ -253,9 +268,63 @@ public final class TrainingMetrics implements MeterBinder, AutoCloseable {
             return accuracy;
         }
 
+        GaugeValue prequential() {
+            if (prequential == null) {
+                prequential = new GaugeValue(Double.NaN);
+                owner.gauge(EVAL_PREQUENTIAL_ACCURACY, Tags.of("run", runId), prequential);
+            }
+            return prequential;
+        }
+
+        // Registered at a continuous run's first event: a run that prunes once has none.
+        CycleMeters cycles() {
+            if (cycles == null) {
+                cycles = new CycleMeters(owner, Tags.of("run", runId));
+            }
+            return cycles;
+        }
+
         LayerMeters layer(String label) {
             String name = label == null || label.isBlank() ? "unnamed" : label;
             return layers.computeIfAbsent(name, l -> new LayerMeters(owner, runId, l));
+        }
+    }
+
+    /** A continuous run's cycles, budget and drift. */
+    private static final class CycleMeters {
+        final MeterOwner owner;
+        final Tags tags;
+        final GaugeValue cycle = new GaugeValue(0);
+        final GaugeValue drift = new GaugeValue(0);
+        final Counter rollbacks;
+        final Counter driftEvents;
+        GaugeValue floor;
+
+        CycleMeters(MeterOwner owner, Tags tags) {
+            this.owner = owner;
+            this.tags = tags;
+            owner.gauge(CYCLE, tags, cycle);
+            owner.gauge(DRIFT, tags, drift);
+            rollbacks = owner.counter(CYCLE_ROLLBACKS, tags);
+            driftEvents = owner.counter(DRIFT_EVENTS, tags);
+        }
+
+        void record(CycleStatus s) {
+            cycle.set(s.cycle());
+            drift.set(s.drift() ? 1 : 0);
+            if (s.has(CycleStatus.Kind.ROLLED_BACK)) {
+                rollbacks.increment();
+            }
+            if (s.has(CycleStatus.Kind.DRIFT)) {
+                driftEvents.increment();
+            }
+            if (!Double.isNaN(s.reference())) {
+                if (floor == null) {
+                    floor = new GaugeValue(Double.NaN);
+                    owner.gauge(BUDGET_FLOOR, tags, floor);
+                }
+                floor.set(s.floor());
+            }
         }
     }
 

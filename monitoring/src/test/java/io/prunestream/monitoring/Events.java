@@ -1,5 +1,7 @@
 package io.prunestream.monitoring;
 
+import io.prunestream.core.run.CycleState;
+import io.prunestream.core.run.CycleStatus;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.schedule.Phase;
 import io.prunestream.core.train.LayerStats;
@@ -66,5 +68,49 @@ public final class Events {
                 null,
                 null,
                 false);
+    }
+
+    /**
+     * Step {@code i} of a continuous run: a step of {@link #step} with a prequential accuracy and
+     * its cycles' status; every 7th step rolls a cycle back, the 11th notices drift (paused until
+     * the 15th).
+     */
+    public static TrainingEvent continuous(String run, long i, long n) {
+        TrainingEvent e = step(run, i, n);
+        List<CycleStatus.Decision> d = new ArrayList<>();
+        if (i % 7 == 6) {
+            d.add(new CycleStatus.Decision(CycleStatus.Kind.ROLLED_BACK, "cycle rolled back"));
+        }
+        if (i == 11) {
+            d.add(new CycleStatus.Decision(CycleStatus.Kind.DRIFT, "drift"));
+        }
+        boolean drift = i >= 11 && i < 15;
+        return new TrainingEvent(
+                e.runId(),
+                e.method(),
+                e.iteration(),
+                e.phase(),
+                e.loss(),
+                e.learningRate(),
+                e.lambdaPruned(),
+                e.lambdaKept(),
+                e.samples(),
+                e.stepNanos(),
+                e.params(),
+                e.flops(),
+                e.layers(),
+                e.evalAccuracy(),
+                e.timestampMillis(),
+                null,
+                null,
+                false,
+                0.6 + 0.3 * i / n,
+                new CycleStatus(
+                        (int) (1 + i / 10),
+                        CycleState.Stage.CYCLE,
+                        drift,
+                        i < 3 ? Double.NaN : 0.9,
+                        1.0,
+                        d));
     }
 }

@@ -46,6 +46,7 @@ class MetricTableTest {
         versions.bindTo(registry);
         for (int i = 0; i < 10; i++) {
             training.record(Events.step("r1", i, 20));
+            training.record(Events.continuous("c1", i, 20));
         }
         ingest.accepted(64);
         ingest.rejected("bad-magic");

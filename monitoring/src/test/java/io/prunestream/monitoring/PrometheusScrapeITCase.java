@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class PrometheusScrapeITCase {
 
     private static final String RUN = "it-greg1";
+    private static final String CONTINUOUS = "it-continuous";
     private static final String DIVERGED = "it-diverged";
     private static final int STEPS = 40;
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -43,6 +44,7 @@ class PrometheusScrapeITCase {
             ingest.bindTo(lease.registry());
             versions.bindTo(lease.registry());
             training.record(Events.step(RUN, 0, STEPS));
+            training.record(Events.continuous(CONTINUOUS, 0, STEPS));
             ingest.accepted(64);
 
             Instant start = Instant.now().minusSeconds(1);
@@ -54,6 +56,7 @@ class PrometheusScrapeITCase {
 
                 for (int i = 1; i < STEPS; i++) {
                     training.record(Events.step(RUN, i, STEPS));
+                    training.record(Events.continuous(CONTINUOUS, i, STEPS));
                     ingest.accepted(64);
                     if (i == 5) {
                         ingest.rejected("bad-magic");

@@ -2,6 +2,7 @@ package io.prunestream.apps.chaos;
 
 import io.prunestream.apps.JobProcess;
 import io.prunestream.apps.job.Checkpoints;
+import io.prunestream.connectors.kafka.HoldOut;
 import io.prunestream.connectors.producer.DatasetProducer;
 import io.prunestream.connectors.producer.ProducerSettings;
 import io.prunestream.core.data.Datasets;
@@ -35,11 +36,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The crash-proof scenario against a real broker: one partition, one GReg-1 run whose prune falls
- * inside the stream, the job in a child JVM. An uninterrupted run gives the reference; the chaos
- * run is killed with SIGKILL three times (warm-up, mid-regularisation, fine-tune) and resumed with
- * {@code --resume} each time, and the broker is stopped once for a while. Then every published
- * version must be bit-identical to the reference's, every valid sample trained exactly once, and
- * the model and dead-letter topics (read with read_committed) must hold no duplicates.
+ * inside the stream and one continuous run ({@value #CONTINUOUS}: pruning cycles, evaluated on
+ * samples held out of the stream), the job in a child JVM. An uninterrupted run gives the
+ * reference; the chaos run is killed with SIGKILL three times (warm-up, mid-regularisation,
+ * fine-tune) and resumed with {@code --resume} each time, and the broker is stopped once for a
+ * while; the kills fall where they fall in the continuous run's cycles, inside them as a rule. Then
+ * every published version of both runs must be bit-identical to the reference's, every valid sample
+ * not held out trained exactly once, and the model and dead-letter topics (read with
+ * read_committed) must hold no duplicates.
  *
  * <p>Long because the scenario is one story: produce, a reference run, kills and resumes, an
  * outage, then the checks on folders and topics.
@@ -57,6 +61,16 @@ public final class Chaos {
     public record Check(String name, boolean ok, String figure) {}
 
     private static final int BATCH = 32;
+    private static final int PER_RECORD = 8;
+    private static final double HOLDOUT = 0.1;
+
+    /** The continuous run. */
+    static final String CONTINUOUS = "c1";
+
+    private static final Pattern RESUMED =
+            Pattern.compile(
+                    "run '" + CONTINUOUS + "' resumed at iteration (\\d+) \\((\\w+), cycle (\\d+)");
+
     private final Settings s;
     private final PrintStream out;
     private final List<Check> checks = new ArrayList<>();
@@ -80,14 +94,16 @@ public final class Chaos {
                 kafka.createTopic(t, 1);
             }
             produce(kafka.bootstrapServers());
-            int iterations = (s.samples() + BATCH - 1) / BATCH;
+            long heldOut = heldOut();
+            int iterations = (int) ((s.samples() - heldOut + BATCH - 1) / BATCH);
             GReg1 schedule = schedule(iterations);
             long prune = schedule.timeline().pruneIteration();
             out.printf(
                     Locale.ROOT,
-                    "chaos: %d samples (%d steps of %d) and %d malformed records; GReg-1 prunes at"
-                            + " step %d; broker outage %d s%n",
+                    "chaos: %d samples, %d held out (%d steps of %d) and %d malformed records;"
+                            + " GReg-1 prunes at step %d; broker outage %d s%n",
                     s.samples(),
+                    heldOut,
                     iterations,
                     BATCH,
                     s.malformed(),
@@ -141,9 +157,22 @@ public final class Chaos {
             long failures =
                     log.lines().filter(l -> l.startsWith("prunestream job: failure")).count();
             check("resumed with --resume after each kill", resumes == 3, resumes + " resumes");
+            // where the kills left the continuous run (the trainer logs it when it resumes)
+            List<String> where =
+                    log.lines()
+                            .map(RESUMED::matcher)
+                            .filter(Matcher::find)
+                            .map(m -> m.group(2) + " " + m.group(3) + " at " + m.group(1))
+                            .toList();
+            check(
+                    CONTINUOUS + ": resumed inside a pruning cycle at least once",
+                    where.stream().anyMatch(w -> w.startsWith("CYCLE")),
+                    String.join(", ", where));
             out.printf(Locale.ROOT, "chaos: %d failovers seen during the outage%n", failures);
 
-            compareVersions(ref, chaos, iterations);
+            for (String run : List.of("r50", CONTINUOUS)) {
+                compareVersions(ref, chaos, iterations, run);
+            }
             compareTopics(kafka.bootstrapServers(), ref, chaos);
         }
         out.printf(Locale.ROOT, "chaos: %.0f s%n", (System.nanoTime() - t0) / 1e9);
@@ -170,7 +199,7 @@ public final class Chaos {
                         .setTopic("samples")
                         .setDataset(Datasets.FASHION_MNIST)
                         .setLimit(s.samples())
-                        .setSamplesPerRecord(8)
+                        .setSamplesPerRecord(PER_RECORD)
                         .build());
         Properties p = new Properties();
         p.put("bootstrap.servers", servers);
@@ -198,27 +227,68 @@ public final class Chaos {
         }
         a.addAll(
                 List.of(
-                        "--bootstrap-servers", kafka.bootstrapServers(),
-                        "--kafka.topic", "samples",
-                        "--kafka.group-id", "chaos-" + name,
-                        "--kafka.dead-letter-topic", "dlq-" + name,
-                        "--kafka.model-topic", "models-" + name,
-                        "--kafka.bounded", "true",
-                        "--output.dir", dir.toString(),
-                        "--output.keep-versions", "0",
-                        "--prune.runs", "r50",
-                        "--prune.ratios", "0.5",
-                        "--prune.batch-size", Integer.toString(BATCH),
-                        "--prune.warmup", Long.toString(g.warmup()),
-                        "--prune.penalty.delta", Double.toString(g.delta()),
-                        "--prune.penalty.stabilize", Long.toString(g.stabilize()),
-                        "--prune.publish.interval", "25",
-                        "--prune.eval.interval", "0",
-                        "--eval.dataset", "none",
-                        "--prune.checkpoint.interval", "1 s",
-                        "--prune.restart.delay", "5 s",
-                        "--prune.restart.max-failures", "30",
-                        "--prune.metrics.port", Integer.toString(port)));
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--kafka.topic",
+                        "samples",
+                        "--kafka.group-id",
+                        "chaos-" + name,
+                        "--kafka.dead-letter-topic",
+                        "dlq-" + name,
+                        "--kafka.model-topic",
+                        "models-" + name,
+                        "--kafka.bounded",
+                        "true",
+                        "--output.dir",
+                        dir.toString(),
+                        "--output.keep-versions",
+                        "0",
+                        "--prune.runs",
+                        "r50;" + CONTINUOUS,
+                        "--prune.ratios",
+                        "0.5",
+                        "--prune.batch-size",
+                        Integer.toString(BATCH),
+                        "--prune.warmup",
+                        Long.toString(g.warmup()),
+                        "--prune.penalty.delta",
+                        Double.toString(g.delta()),
+                        "--prune.penalty.stabilize",
+                        Long.toString(g.stabilize()),
+                        "--prune.publish.interval",
+                        "25",
+                        "--prune.eval.interval",
+                        "0",
+                        "--eval.source",
+                        "stream",
+                        "--eval.holdout",
+                        Double.toString(HOLDOUT),
+                        "--eval.window",
+                        "100",
+                        "--prune.run." + CONTINUOUS + ".schedule",
+                        "continuous",
+                        "--prune.run." + CONTINUOUS + ".eval.interval",
+                        "5",
+                        "--prune.run." + CONTINUOUS + ".penalty.delta",
+                        "0.25",
+                        "--prune.run." + CONTINUOUS + ".penalty.stabilize",
+                        "2",
+                        "--prune.run." + CONTINUOUS + ".cycle.finetune",
+                        "6",
+                        "--prune.run." + CONTINUOUS + ".cycle.step",
+                        "0.3",
+                        "--prune.run." + CONTINUOUS + ".budget.accuracy-drop",
+                        "20",
+                        "--prune.run." + CONTINUOUS + ".publish.interval",
+                        "10",
+                        "--prune.checkpoint.interval",
+                        "1 s",
+                        "--prune.restart.delay",
+                        "5 s",
+                        "--prune.restart.max-failures",
+                        "30",
+                        "--prune.metrics.port",
+                        Integer.toString(port)));
         return a;
     }
 
@@ -268,27 +338,53 @@ public final class Chaos {
         return JobProcess.waitForIteration(p, port, "r50", iteration, Duration.ofMinutes(15), log);
     }
 
-    private void compareVersions(Path ref, Path chaos, int iterations) throws IOException {
-        List<String> a = versions(ref.resolve("r50"));
-        List<String> b = versions(chaos.resolve("r50"));
-        check("same versions published", a.equals(b) && !a.isEmpty(), a.size() + " vs " + b.size());
+    /** The samples held out for evaluation: by their place in the topic (one partition). */
+    private long heldOut() {
+        HoldOut h = new HoldOut(HOLDOUT);
+        long n = 0;
+        for (int i = 0; i < s.samples(); i++) {
+            n += h.heldOut(0, i / PER_RECORD, i % PER_RECORD) ? 1 : 0;
+        }
+        return n;
+    }
+
+    private void compareVersions(Path ref, Path chaos, int iterations, String run)
+            throws IOException {
+        List<String> a = versions(ref.resolve(run));
+        List<String> b = versions(chaos.resolve(run));
+        check(
+                run + ": same versions published",
+                a.equals(b) && !a.isEmpty(),
+                a.size() + " vs " + b.size());
         int identical = 0;
+        int sameLineage = 0;
         for (String v : a) {
             if (b.contains(v)
                     && Arrays.equals(
-                            coefficients(ref.resolve("r50").resolve(v)),
-                            coefficients(chaos.resolve("r50").resolve(v)))) {
+                            coefficients(ref.resolve(run).resolve(v)),
+                            coefficients(chaos.resolve(run).resolve(v)))) {
                 identical++;
+            }
+            if (b.contains(v)
+                    && java.util.Objects.equals(
+                            ModelStore.readReport(ref.resolve(run).resolve(v)).lineage(),
+                            ModelStore.readReport(chaos.resolve(run).resolve(v)).lineage())) {
+                sameLineage++;
             }
         }
         check(
-                "every version's parameters bit-identical to the uninterrupted run",
+                run + ": every version's parameters bit-identical to the uninterrupted run",
                 identical == a.size(),
                 identical + " of " + a.size());
-        PruningReport last =
-                ModelStore.readReport(chaos.resolve("r50").resolve(b.get(b.size() - 1)));
+        if (run.equals(CONTINUOUS)) {
+            check(
+                    run + ": every version's cycle, accuracy and lineage as uninterrupted",
+                    sameLineage == a.size(),
+                    sameLineage + " of " + a.size());
+        }
+        PruningReport last = ModelStore.readReport(chaos.resolve(run).resolve(b.get(b.size() - 1)));
         check(
-                "samples trained = valid samples produced, each once",
+                run + ": samples trained = valid samples produced less those held out, each once",
                 last.iteration() == iterations,
                 String.format(
                         Locale.ROOT,
@@ -298,16 +394,17 @@ public final class Chaos {
                         s.samples(),
                         iterations));
         check(
-                "nothing left staged",
-                !Files.exists(chaos.resolve("r50").resolve(".staging"))
-                        || isEmpty(chaos.resolve("r50").resolve(".staging")),
+                run + ": nothing left staged",
+                !Files.exists(chaos.resolve(run).resolve(".staging"))
+                        || isEmpty(chaos.resolve(run).resolve(".staging")),
                 "");
     }
 
     private void compareTopics(String servers, Path ref, Path chaos) {
         Map<String, Integer> models = count(servers, "models-chaos", true);
         Map<String, Integer> refModels = count(servers, "models-ref", true);
-        int versions = versions(chaos.resolve("r50")).size();
+        int versions =
+                versions(chaos.resolve("r50")).size() + versions(chaos.resolve(CONTINUOUS)).size();
         check(
                 "model-topic announcements = versions, no duplicates",
                 models.size() == versions && models.values().stream().allMatch(n -> n == 1),
@@ -327,7 +424,9 @@ public final class Chaos {
                         + " malformed records");
     }
 
-    /** read_committed records by identity: a model version (vN) or a dead letter's offset. */
+    /**
+     * read_committed records by identity: a run's model version (run/vN) or a dead letter's offset.
+     */
     private static Map<String, Integer> count(String servers, String topic, boolean models) {
         Map<String, Integer> out = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> r : Topics.readCommitted(servers, topic, 0)) {
@@ -335,7 +434,8 @@ public final class Chaos {
             if (models) {
                 String json = new String(r.value(), StandardCharsets.UTF_8);
                 Matcher m = Pattern.compile("\"version\"\\s*:\\s*(\\d+)").matcher(json);
-                id = m.find() ? "v" + m.group(1) : json;
+                Matcher run = Pattern.compile("\"runId\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
+                id = m.find() && run.find() ? run.group(1) + "/v" + m.group(1) : json;
             } else {
                 String offset = Topics.header(r, "prunestream.source.offset");
                 id = offset == null ? "?" + r.offset() : offset;

@@ -1,6 +1,7 @@
 package io.prunestream.apps.demo;
 
 import io.prunestream.apps.produce.ProducerProgressBar;
+import io.prunestream.connectors.producer.DataShift;
 import io.prunestream.connectors.producer.DatasetProducer;
 import io.prunestream.connectors.producer.ProducerSettings;
 import io.prunestream.core.config.UsageException;
@@ -40,8 +41,10 @@ import picocli.CommandLine.Option;
 
 /**
  * The local default, one command: a real Kafka broker (KRaft, loopback), Fashion-MNIST streamed
- * into it, the pruning job on a Flink mini cluster with two runs side by side (r = 0.5 and r = 0.9,
- * GReg-1), progress while it runs, and a report at the end.
+ * into it, the pruning job on a Flink mini cluster with three runs side by side (r = 0.5 and r =
+ * 0.9, GReg-1 once, and a continuous run pruning in cycles within an accuracy budget), evaluated on
+ * samples held out of the stream, progress while it runs, and a report at the end; {@code --drift}
+ * turns the images by 90 degrees from the middle of the stream on.
  *
  * <p>Long because the demo is one story told on the console: broker, data, job and report.
  */
@@ -49,7 +52,8 @@ import picocli.CommandLine.Option;
         name = "demo",
         description = {
             "A local Kafka broker (KRaft) + Flink mini cluster + Fashion-MNIST: two GReg-1 runs"
-                    + " (r = 0.5 and r = 0.9) prune while the data streams, then a report."
+                    + " (r = 0.5 and r = 0.9) and a continuous one (cycles within a 2-point"
+                    + " budget) prune while the data streams, then a report."
         })
 public final class Demo implements Callable<Integer> {
     @Option(
@@ -58,20 +62,58 @@ public final class Demo implements Callable<Integer> {
     boolean quick;
 
     @Option(
+            names = "--drift",
+            description =
+                    "Turn every image by 90 degrees from the middle of the stream on: the"
+                            + " continuous run notices the drift, pauses its cycles and resumes"
+                            + " them once its accuracy is back within budget.")
+    boolean drift;
+
+    @Option(
             names = "--out",
             paramLabel = "DIR",
             description = "Output folder (default: runs/demo-<yyyyMMdd-HHmmss>).")
     Path out;
 
-    /** Sizes of the demo: the default (a few minutes) and --quick (about two). */
+    /**
+     * Sizes of the demo: the default (a few minutes) and --quick (about two).
+     *
+     * @param cycles the continuous run's cycle: its GReg growth, stabilisation and fine-tuning
+     * @param holdout share of the stream held out for evaluation
+     * @param window held-out samples each run evaluates on (the newest)
+     */
     record Plan(
-            int epochs, long warmup, double delta, long stabilize, long finetune, long evalEvery) {
+            int epochs,
+            long warmup,
+            double delta,
+            long stabilize,
+            long finetune,
+            long evalEvery,
+            Cycle cycles,
+            double holdout,
+            int window) {
         static Plan of(boolean quick) {
             return quick
-                    ? new Plan(1, 250, 0.01, 150, 300, 100)
-                    : new Plan(3, 1000, 0.005, 200, 1500, 250);
+                    ? new Plan(1, 250, 0.01, 150, 300, 50, new Cycle(0.05, 30, 80), 0.05, 1000)
+                    : new Plan(
+                            3, 1000, 0.005, 200, 1500, 100, new Cycle(0.02, 50, 250), 0.05, 1000);
+        }
+
+        /**
+         * The step at which the continuous run measures its reference: the end of the warm-up, or
+         * later when the held-out window is not full by then.
+         */
+        long referenceAt(int batch) {
+            long fill = (long) Math.ceil(window / holdout / ((1 - holdout) * batch));
+            return Math.max(warmup, fill);
         }
     }
+
+    /** The continuous run's cycle: GReg-1 growth per step, stabilisation, fine-tuning. */
+    record Cycle(double delta, long stabilize, long finetune) {}
+
+    /** The continuous run's id. */
+    static final String CONTINUOUS = "cont";
 
     @Override
     public Integer call() throws Exception {
@@ -113,6 +155,7 @@ public final class Demo implements Callable<Integer> {
             kafka.createTopic("prunestream-models", 1);
 
             Configuration conf = jobConfig(kafka.bootstrapServers(), out, plan);
+            long shiftAt = -1;
             // enough samples for the pruned runs to fine-tune `finetune` steps after the prune
             RunSettings r50 = JobConfig.runs(conf).get(0);
             long iterations =
@@ -123,9 +166,17 @@ public final class Demo implements Callable<Integer> {
                     "2/4 streaming %d Fashion-MNIST samples into 'prunestream-samples'%n",
                     samples);
             LabelledImages train = Datasets.FASHION_MNIST.load(Datasets.Split.TRAIN);
+            if (drift) {
+                shiftAt = samples / 2;
+                System.out.printf(
+                        Locale.ROOT,
+                        "    --drift: every image from sample %d on is turned by 90 degrees%n",
+                        shiftAt);
+            }
             long left = samples;
             while (left > 0) {
                 long n = Math.min(left, train.size());
+                long sent = samples - left;
                 try (ProducerProgressBar bar =
                         ProducerProgressBar.onStderr(train.name() + " -> prunestream-samples", n)) {
                     DatasetProducer.produce(
@@ -135,6 +186,9 @@ public final class Demo implements Callable<Integer> {
                                     .setDataset(Datasets.FASHION_MNIST)
                                     .setLimit(n)
                                     .setSamplesPerRecord(8)
+                                    .setShift(
+                                            drift ? DataShift.parse("rotate90") : null,
+                                            drift ? Math.max(0, shiftAt - sent) : 0)
                                     .build(),
                             train,
                             bar);
@@ -148,7 +202,10 @@ public final class Demo implements Callable<Integer> {
                     bad);
 
             System.out.println(
-                    "3/4 pruning job on a local Flink mini cluster: runs r50 (GReg-1, r=0.5) and r90 (GReg-1, r=0.9)");
+                    "3/4 pruning job on a local Flink mini cluster: runs r50 (GReg-1, r=0.5), r90"
+                            + " (GReg-1, r=0.9) and cont (continuous GReg-1 cycles within 2"
+                            + " points of its reference), evaluated on samples held out of the"
+                            + " stream");
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.createLocalEnvironment(1, conf);
             PruneJob.Streams s = PruneJob.build(env, conf, true);
@@ -158,7 +215,27 @@ public final class Demo implements Callable<Integer> {
             // read while the job runs: the mini cluster stops once the job is done
             JobClient job = env.executeAsync("prunestream demo");
             Map<String, Long> trained = new TreeMap<>();
-            events.forEachRemaining(e -> trained.merge(e.runId(), (long) e.samples(), Long::sum));
+            List<String> decisions = new ArrayList<>();
+            events.forEachRemaining(
+                    e -> {
+                        trained.merge(e.runId(), (long) e.samples(), Long::sum);
+                        if (e.cycles() != null) {
+                            e.cycles()
+                                    .decisions()
+                                    .forEach(
+                                            d ->
+                                                    decisions.add(
+                                                            String.format(
+                                                                    Locale.ROOT,
+                                                                    "| %d | %s | %s |",
+                                                                    e.iteration(),
+                                                                    d.kind()
+                                                                            .name()
+                                                                            .toLowerCase(
+                                                                                    Locale.ROOT),
+                                                                    d.text())));
+                        }
+                    });
             List<ModelVersion> all = new ArrayList<>();
             versions.forEachRemaining(all::add);
             job.getJobExecutionResult().get();
@@ -167,7 +244,8 @@ public final class Demo implements Callable<Integer> {
                     deadLettersByReason(kafka.bootstrapServers(), "prunestream-dead-letter");
             String report =
                     input(samples, bad, trained, dead)
-                            + report(all, (System.nanoTime() - t0) / 1e9);
+                            + report(all, (System.nanoTime() - t0) / 1e9)
+                            + cycles(all, decisions, shiftAt);
             System.out.println(report);
             Files.writeString(out.resolve("demo-report.md"), report, StandardCharsets.UTF_8);
             System.out.println(
@@ -182,10 +260,16 @@ public final class Demo implements Callable<Integer> {
                         """
                         kafka.bounded: true
                         kafka.model-topic: prunestream-models
-                        prune.runs: r50;r90
+                        prune.runs: r50;r90;cont
                         prune.run.r50.ratios: 0.5
                         prune.run.r90.ratios: 0.9
                         prune.method: greg1
+                        eval.source: stream
+                        prune.run.cont.schedule: continuous
+                        prune.run.cont.ratios: 0.9
+                        prune.run.cont.cycle.step: 0.3
+                        prune.run.cont.budget.accuracy-drop: 2
+                        prune.run.cont.cycle.on-breach: halve
                         prune.metrics.port: 9464
                         prune.metrics.port-conflict: fallback
                         """);
@@ -197,6 +281,12 @@ public final class Demo implements Callable<Integer> {
         c.setString("prune.penalty.stabilize", Long.toString(plan.stabilize()));
         c.setString("prune.eval.interval", Long.toString(plan.evalEvery()));
         c.setString("prune.publish.interval", Long.toString(plan.finetune() / 2));
+        c.setString("eval.holdout", Double.toString(plan.holdout()));
+        c.setString("eval.window", Integer.toString(plan.window()));
+        c.setString("prune.run.cont.penalty.delta", Double.toString(plan.cycles().delta()));
+        c.setString("prune.run.cont.penalty.stabilize", Long.toString(plan.cycles().stabilize()));
+        c.setString("prune.run.cont.cycle.finetune", Long.toString(plan.cycles().finetune()));
+        c.setString("prune.run.cont.lr.finetune", "0:0.01");
         c.setString("execution.checkpointing.dir", out.resolve("checkpoints").toUri().toString());
         // Flink's own metrics (Kafka lag, checkpoints, backpressure) for the same Prometheus
         c.setString(
@@ -262,6 +352,78 @@ public final class Demo implements Callable<Integer> {
             out.merge(reason == null ? "?" : reason, 1, Integer::sum);
         }
         return out;
+    }
+
+    /**
+     * The continuous run's front (one row per cycle's version, the rolled-back cycles marked) and
+     * what it decided, with the drift if there was one.
+     */
+    static String cycles(List<ModelVersion> versions, List<String> decisions, long shiftAt) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "%nContinuous run %s: accuracy vs FLOPs per cycle (held-out window when"
+                                + " published)%n%n| cycle | FLOPs | FLOPs speed-up | params |"
+                                + " accuracy | |%n|---|---|---|---|---|---|%n",
+                        CONTINUOUS));
+        Map<Integer, String> rows = new TreeMap<>();
+        double floor = Double.NaN;
+        for (ModelVersion v : versions) {
+            var l = v.report().lineage();
+            if (!v.runId().equals(CONTINUOUS) || l == null) {
+                continue;
+            }
+            floor = l.floor();
+            rows.putIfAbsent(
+                    l.cycle(),
+                    String.format(
+                            Locale.ROOT,
+                            "| %d | %d | %.2fx | %d | %.2f%% | kept (v%d) |%n",
+                            l.cycle(),
+                            l.flops(),
+                            (double) v.baseFlops() / l.flops(),
+                            l.params(),
+                            100 * l.accuracy(),
+                            v.version()));
+            var b = l.rolledBackFrom();
+            if (b != null) {
+                rows.putIfAbsent(
+                        b.cycle(),
+                        String.format(
+                                Locale.ROOT,
+                                "| %d | %d | %.2fx | %d | %.2f%% | rolled back (v%d republishes"
+                                        + " cycle %d) |%n",
+                                b.cycle(),
+                                b.flops(),
+                                (double) v.baseFlops() / b.flops(),
+                                b.params(),
+                                100 * b.accuracy(),
+                                v.version(),
+                                l.cycle()));
+            }
+        }
+        rows.values().forEach(sb::append);
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "%nBudget floor %.2f%% (reference minus 2 points); no version was"
+                                + " published below it.%n",
+                        100 * floor));
+        if (shiftAt >= 0) {
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%n--drift: images turned by 90 degrees from sample %d on.%n",
+                            shiftAt));
+        }
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "%nDecisions of %s:%n%n| iteration | what | |%n|---|---|---|%n",
+                        CONTINUOUS));
+        decisions.forEach(d -> sb.append(d).append('\n'));
+        return sb.toString();
     }
 
     static String report(List<ModelVersion> versions, double seconds) throws IOException {

@@ -1,5 +1,6 @@
 package io.prunestream.apps.produce;
 
+import io.prunestream.connectors.producer.DataShift;
 import io.prunestream.connectors.producer.DatasetProducer;
 import io.prunestream.connectors.producer.ProducerSettings;
 import io.prunestream.connectors.record.DType;
@@ -158,6 +159,24 @@ public final class ProduceCommand implements Callable<Integer> {
             description = "Extra Kafka producer property, overriding ours; repeatable.")
     Map<String, String> properties = new LinkedHashMap<>();
 
+    @Option(
+            names = "--shift",
+            paramLabel = "rotate90|noise:SIGMA|classes:A-B",
+            converter = ShiftConverter.class,
+            description =
+                    "Make the stream drift on purpose (tests, demos): from sample --after on,"
+                            + " images turned 90 degrees, Gaussian noise of SIGMA (of the 0..1"
+                            + " range), or only labels A..B (default: none).")
+    DataShift shift;
+
+    @Option(
+            names = "--after",
+            defaultValue = "0",
+            paramLabel = "N",
+            converter = LongConverter.class,
+            description = "With --shift: samples sent unchanged first (default: ${DEFAULT-VALUE}).")
+    long after;
+
     @Option(names = "--quiet", description = "No progress bar; prints the records sent at the end.")
     boolean quiet;
 
@@ -195,6 +214,11 @@ public final class ProduceCommand implements Callable<Integer> {
         if (limit != null) {
             b.setLimit(limit);
         }
+        if (shift == null && after != 0) {
+            throw new IllegalArgumentException(
+                    "--after " + after + " needs --shift: add e.g. --shift rotate90, or drop it");
+        }
+        b.setShift(shift, after);
         properties.forEach((k, v) -> b.setProperty(k.trim(), v.trim()));
         return b.build();
     }
@@ -332,6 +356,17 @@ public final class ProduceCommand implements Callable<Integer> {
         public SampleSource convert(String value) {
             try {
                 return SampleSource.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class ShiftConverter implements ITypeConverter<DataShift> {
+        @Override
+        public DataShift convert(String value) {
+            try {
+                return DataShift.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

@@ -3,6 +3,7 @@ package io.prunestream.apps.produce;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prunestream.apps.Main;
+import io.prunestream.connectors.producer.DataShift;
 import io.prunestream.connectors.producer.ProducerSettings;
 import io.prunestream.connectors.producer.Progress;
 import io.prunestream.connectors.record.DType;
@@ -185,6 +186,42 @@ class ProduceCommandTest {
 
         assertThat(run("--quiet=yes")).isEqualTo(2);
         assertThat(err.toString()).contains("--quiet");
+
+        assertThat(run("--shift", "rotate45")).isEqualTo(2);
+        assertThat(err.toString())
+                .contains("'--shift'")
+                .contains("use rotate90, noise:SIGMA (e.g. noise:0.3) or classes:A-B");
+
+        assertThat(run("--after", "100")).isEqualTo(2);
+        assertThat(err.toString()).contains("--after 100 needs --shift");
+    }
+
+    @Test
+    void aShiftStartsAfterTheGivenSamples() {
+        var s =
+                ProduceCommand.parse(
+                                "--bootstrap-servers",
+                                "localhost:9092",
+                                "--topic",
+                                "t",
+                                "--shift",
+                                "rotate90",
+                                "--after",
+                                "3000")
+                        .settings();
+        assertThat(s.shift()).isEqualTo(new DataShift.Rotate90());
+        assertThat(s.shiftAfter()).isEqualTo(3000);
+        assertThat(
+                        ProduceCommand.parse(
+                                        "--bootstrap-servers",
+                                        "h:1",
+                                        "--topic",
+                                        "t",
+                                        "--shift",
+                                        "classes:0-4")
+                                .settings()
+                                .shift())
+                .isEqualTo(new DataShift.Classes(0, 4));
     }
 
     @Test

@@ -1,23 +1,23 @@
 package io.prunestream.connectors.kafka;
 
-import io.prunestream.connectors.record.SampleBatch;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Splits ingested records: accepted batches go to the main output, dead letters to the side output
- * {@link #DEAD_LETTERS}. An {@link IngestObserver} hears about each record (the job counts them in
- * its metrics there; the router keeps no counters of its own, so nothing is counted twice).
+ * Splits ingested records: accepted records (their batch with its partition and offset) go to the
+ * main output, dead letters to the side output {@link #DEAD_LETTERS}. An {@link IngestObserver}
+ * hears about each record (the job counts them in its metrics there; the router keeps no counters
+ * of its own, so nothing is counted twice).
  *
  * <pre>{@code
- * SingleOutputStreamOperator<SampleBatch> batches =
+ * SingleOutputStreamOperator<IngestedRecord> accepted =
  *         records.process(new DeadLetterRouter(observer));
- * batches.getSideOutput(DeadLetterRouter.DEAD_LETTERS).sinkTo(deadLetterSink);
+ * accepted.getSideOutput(DeadLetterRouter.DEAD_LETTERS).sinkTo(deadLetterSink);
  * }</pre>
  */
-public final class DeadLetterRouter extends ProcessFunction<IngestedRecord, SampleBatch> {
+public final class DeadLetterRouter extends ProcessFunction<IngestedRecord, IngestedRecord> {
     private static final long serialVersionUID = 1L;
 
     /** The side output of rejected records. */
@@ -41,10 +41,10 @@ public final class DeadLetterRouter extends ProcessFunction<IngestedRecord, Samp
     }
 
     @Override
-    public void processElement(IngestedRecord r, Context ctx, Collector<SampleBatch> out) {
+    public void processElement(IngestedRecord r, Context ctx, Collector<IngestedRecord> out) {
         if (r.isAccepted()) {
             observer.accepted(r.batch().count());
-            out.collect(r.batch());
+            out.collect(r);
         } else {
             observer.rejected(r.deadLetter());
             ctx.output(DEAD_LETTERS, r.deadLetter());

@@ -67,10 +67,16 @@ public final class DatasetProducer {
         return produce(settings, ((Datasets) data).load(settings.split()), progress);
     }
 
-    /** Sends {@code data} (already loaded) as the settings say; the data setting is unused. */
+    /**
+     * Sends {@code data} (already loaded) as the settings say, shifted if they say so; the data
+     * setting is unused.
+     */
     public static long produce(
             ProducerSettings s, LabelledImages data, Consumer<Progress> progress) {
-        return produce(s, Rows.of(data), progress);
+        return produce(
+                s,
+                Rows.of(s.shift() == null ? data : s.shift().apply(data, s.shiftAfter())),
+                progress);
     }
 
     /**
@@ -79,7 +85,10 @@ public final class DatasetProducer {
      */
     public static long produce(
             ProducerSettings s, LabelledVectors data, Consumer<Progress> progress) {
-        return produce(s, Rows.of(data), progress);
+        return produce(
+                s,
+                Rows.of(s.shift() == null ? data : s.shift().apply(data, s.shiftAfter())),
+                progress);
     }
 
     /** Samples to send: one sample's dims and a record's worth of them. */

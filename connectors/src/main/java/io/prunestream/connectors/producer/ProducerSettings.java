@@ -39,6 +39,8 @@ import java.util.Set;
  * @param dtype how sample values are stored (default uint8 for images, float32 for a CSV file,
  *     which can only be float32)
  * @param producerProperties extra Kafka producer properties, overriding the defaults
+ * @param shift a change made to every sample from {@code shiftAfter} on (drift on purpose), or null
+ * @param shiftAfter samples sent unchanged before the shift
  */
 public record ProducerSettings(
         String bootstrapServers,
@@ -50,7 +52,9 @@ public record ProducerSettings(
         int samplesPerRecord,
         String key,
         DType dtype,
-        Map<String, String> producerProperties) {
+        Map<String, String> producerProperties,
+        DataShift shift,
+        long shiftAfter) {
 
     public ProducerSettings {
         producerProperties = Map.copyOf(producerProperties);
@@ -73,6 +77,8 @@ public record ProducerSettings(
         b.key = key;
         b.dtype = dtype;
         b.setProperties(producerProperties);
+        b.shift = shift;
+        b.shiftAfter = shiftAfter;
         return b;
     }
 
@@ -86,6 +92,8 @@ public record ProducerSettings(
         private int samplesPerRecord = 1;
         private String key;
         private DType dtype;
+        private DataShift shift;
+        private long shiftAfter;
 
         private Builder() {
             super(
@@ -144,6 +152,13 @@ public record ProducerSettings(
             return this;
         }
 
+        /** Changes every sample from the {@code after}-th on (drift on purpose); null for none. */
+        public Builder setShift(DataShift shift, long after) {
+            this.shift = shift;
+            this.shiftAfter = after;
+            return this;
+        }
+
         public ProducerSettings build() {
             checkBootstrapServers();
             checkState(
@@ -172,6 +187,10 @@ public record ProducerSettings(
                     "%s holds float features, sent as float32: leave the dtype unset or use"
                             + " float32",
                     data.id());
+            checkState(
+                    shiftAfter >= 0,
+                    "shift after %s samples: expected 0 or more (0 = from the first)",
+                    shiftAfter);
             DType type = dtype != null ? dtype : csv ? DType.FLOAT32 : DType.UINT8;
             return new ProducerSettings(
                     bootstrapServers,
@@ -183,7 +202,9 @@ public record ProducerSettings(
                     samplesPerRecord,
                     key,
                     type,
-                    properties.asMap());
+                    properties.asMap(),
+                    shift,
+                    shiftAfter);
         }
     }
 }

@@ -305,7 +305,7 @@ class KafkaIngestITCase {
         // one when the bounded input ends
         env.enableCheckpointing(500);
 
-        SingleOutputStreamOperator<SampleBatch> batches =
+        SingleOutputStreamOperator<IngestedRecord> batches =
                 env.fromSource(
                                 TrainingSource.builder()
                                         .setBootstrapServers(CLUSTER.bootstrapServers())
@@ -332,9 +332,9 @@ class KafkaIngestITCase {
                 .name("dead letters");
 
         List<SampleBatch> accepted = new ArrayList<>();
-        try (CloseableIterator<SampleBatch> it = batches.collectAsync()) {
+        try (CloseableIterator<IngestedRecord> it = batches.collectAsync()) {
             JobClient job = env.executeAsync("ingest ITCase");
-            it.forEachRemaining(accepted::add);
+            it.forEachRemaining(r -> accepted.add(r.batch()));
             job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
         }
         return accepted;

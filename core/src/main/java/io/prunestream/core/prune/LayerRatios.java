@@ -30,6 +30,21 @@ public final class LayerRatios implements java.io.Serializable {
         return new LayerRatios(List.of(), checkRatio(ratio, "default"));
     }
 
+    /**
+     * Ratios for exactly the named layers (names matched as written, no glob), every other layer 0.
+     */
+    public static LayerRatios exact(java.util.Map<String, Double> byLabel) {
+        List<Rule> rules = new ArrayList<>();
+        byLabel.forEach(
+                (label, r) ->
+                        rules.add(
+                                new Rule(
+                                        label,
+                                        Pattern.compile(Pattern.quote(label)),
+                                        checkRatio(r, label))));
+        return new LayerRatios(rules, 0);
+    }
+
     public static LayerRatios parse(String text) {
         List<Rule> rules = new ArrayList<>();
         double def = 0;

@@ -53,6 +53,17 @@ public record ModelVersion(
         return report.incarnation();
     }
 
+    /**
+     * A continuous run's lineage of this version (cycle, FLOPs, params, accuracy at publication,
+     * reference and budget, the cycle it was rolled back from), also at the top of the
+     * announcement's JSON; null for a run that prunes once. It travels inside the report's JSON, so
+     * the binary layouts of this record and of {@link Publication} are unchanged.
+     */
+    @JsonProperty("lineage")
+    public PruningReport.Lineage lineage() {
+        return report.lineage();
+    }
+
     /** The iteration of the last step the model has seen (the report counts steps done). */
     public long iteration() {
         return report.iteration() - 1;

@@ -9,13 +9,18 @@ import io.prunestream.core.store.ModelFiles;
 import io.prunestream.core.store.ModelStore;
 import io.prunestream.core.store.PruningReport;
 import io.prunestream.core.train.HeldOutSet;
+import io.prunestream.core.train.HeldOutWindow;
 import io.prunestream.core.train.LayerStats;
+import io.prunestream.core.train.PrequentialScore;
 import io.prunestream.core.train.PruningTrainer;
 import io.prunestream.core.train.StepResult;
+import io.prunestream.core.train.TrainerState;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -30,8 +35,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The schedule state comes from outside where a separate operator keeps it ({@link
  * #step(DataSet, ScheduleState, HeldOutSet)}), or from the run's own schedule ({@link
- * #step(DataSet, HeldOutSet)}). The run stores nothing: a publication carries the network's bytes
- * and the driver stores them.
+ * #step(DataSet, HeldOutSet)}). A continuous run ({@link RunSettings#cycles()}) always follows its
+ * own: its {@link CycleController} decides from the run's accuracy when cycles start, are kept or
+ * rolled back, and when drift pauses them. Held-out samples from the stream come in with {@link
+ * #holdOut} (a window the run evaluates on); prequential scores are taken before the steps they
+ * precede. The run stores nothing: a publication carries the network's bytes and the driver stores
+ * them.
  *
  * <p>Long because it is the whole run loop every driver shares: steps, the guard's responses,
  * evaluation, publication and snapshots.
@@ -41,7 +50,7 @@ public final class PruningRun {
     private static final int EVAL_BATCH = 500;
 
     private final RunSettings settings;
-    private final PruningTrainer trainer;
+    private PruningTrainer trainer; // replaced when a continuous run rolls a cycle back
     private final Path outputDir;
     private final String incarnation;
     private int nextVersion = 1;
@@ -52,6 +61,11 @@ public final class PruningRun {
     private RunState.Guard guard = RunState.Guard.INITIAL;
     private NetworkCost cost; // changes only at pruning; a graph walk per step would cost too much
     private Double startAccuracy; // evaluated at creation, reported with the first step's event
+    private HeldOutWindow window; // held-out samples from the stream, null for a fixed set
+    private PrequentialScore prequential; // null where batches are not scored
+    private CycleController cycles; // null for a run that prunes once
+    private HeldOutSet fixedEval; // the driver's held-out set during a step
+    private Double evaluatedNow; // the last accuracy evaluated during the current step
 
     private PruningRun(
             RunSettings settings, PruningTrainer trainer, Path outputDir, String incarnation) {
@@ -59,6 +73,16 @@ public final class PruningRun {
         this.trainer = trainer;
         this.outputDir = outputDir;
         this.incarnation = incarnation;
+        Evaluation e = settings.evaluation();
+        if (e.fromStream()) {
+            window = new HeldOutWindow(e.streamWindow(), settings.spec().model().input());
+        }
+        if (e.prequentialEvery() > 0) {
+            prequential = new PrequentialScore(e.prequentialWindow());
+        }
+        if (settings.continuous()) {
+            cycles = new CycleController(settings, CycleState.initial(settings.cycles().step()));
+        }
     }
 
     /**
@@ -113,7 +137,48 @@ public final class PruningRun {
             g = new RunState.Guard(0, g.lrScale(), false, g.rollbacks());
         }
         r.guard = g;
+        r.restoreEvaluation(state);
+        r.restoreCycles(state);
         return r;
+    }
+
+    private void restoreEvaluation(RunState state) {
+        Evaluation e = settings.evaluation();
+        if (window != null && state.window() != null) {
+            window = state.window().copy().resized(e.streamWindow());
+        }
+        if (prequential != null && state.prequential() != null) {
+            prequential =
+                    state.prequential().window() == e.prequentialWindow()
+                            ? state.prequential().copy()
+                            : new PrequentialScore(e.prequentialWindow());
+        }
+    }
+
+    private void restoreCycles(RunState state) {
+        if (state.cycles() != null && !settings.continuous()) {
+            throw new IllegalStateException(
+                    "run '"
+                            + id()
+                            + "' is a continuous run in the restored state, but config key"
+                            + " 'prune.schedule' is once: a once run cannot continue its cycles;"
+                            + " set it back to continuous, or give the new run another id");
+        }
+        if (settings.continuous()) {
+            if (state.cycles() == null && state.trainer().steps() > 0) {
+                throw new IllegalStateException(
+                        "run '"
+                                + id()
+                                + "' prunes once in the restored state, but config key"
+                                + " 'prune.schedule' is continuous: cycles cannot take over a"
+                                + " schedule under way; set it back to once, or give the new run"
+                                + " another id");
+            }
+            if (state.cycles() != null) {
+                cycles = new CycleController(settings, state.cycles());
+                cycles.resume(trainer);
+            }
+        }
     }
 
     public RunState snapshot() {
@@ -125,7 +190,11 @@ public final class PruningRun {
                 publishedIteration,
                 trainer.snapshot(),
                 guard,
-                incarnation);
+                incarnation,
+                // copies: a state backend may write the snapshot after later steps
+                window == null ? null : window.copy(),
+                prequential == null ? null : prequential.copy(),
+                cycles == null ? null : cycles.state());
     }
 
     /** A run created from scratch gets a new identity; restores keep it. */
@@ -175,8 +244,14 @@ public final class PruningRun {
     /** What one step produced: its event, and a model version if the run published one. */
     public record Step(TrainingEvent event, Publication publication) {}
 
-    /** One step with the state of the run's own schedule; {@code eval} may be null. */
+    /**
+     * One step with the state of the run's own schedule (a continuous run's: its cycles'); {@code
+     * eval} may be null.
+     */
     public Step step(DataSet batch, HeldOutSet eval) {
+        if (cycles != null) {
+            return run(batch, null, eval);
+        }
         return step(batch, settings.spec().schedule().at(iteration()), eval);
     }
 
@@ -187,15 +262,57 @@ public final class PruningRun {
      * TrainingEvent#skipped()}). A step that fails for any other reason throws.
      */
     public Step step(DataSet batch, ScheduleState s, HeldOutSet eval) {
+        if (cycles != null) {
+            throw new IllegalStateException(
+                    "run '"
+                            + id()
+                            + "' is continuous: it follows its own cycles, call step(batch, eval)");
+        }
+        return run(batch, s, eval);
+    }
+
+    /** The step itself; {@code given} is null for a continuous run (its cycles decide). */
+    private Step run(DataSet batch, ScheduleState given, HeldOutSet eval) {
+        fixedEval = eval;
+        evaluatedNow = null;
+        try {
+            return runStep(batch, given);
+        } finally {
+            fixedEval = null;
+        }
+    }
+
+    private Step runStep(DataSet batch, ScheduleState given) {
+        Publication published = null;
+        List<CycleStatus.Decision> decisions = new ArrayList<>();
+        ScheduleState s = given;
+        if (cycles != null) {
+            CycleController.Outcome before = cycles.beforeStep(this, iteration());
+            published = before.publication();
+            decisions.addAll(before.decisions());
+            s = cycles.scheduleAt(iteration(), trainer);
+        }
+        score(batch);
         StepResult r = trainer.step(batch, s, !guard.paused(), guard.lrScale());
         String response = respond(r);
         long done = r.iteration() + 1;
         Double accuracy = null;
-        if (eval != null && settings.evalInterval() > 0 && done % settings.evalInterval() == 0) {
-            accuracy = evaluate(eval);
-            if (r.phase() == Phase.TRAIN) {
+        if (settings.evalInterval() > 0 && done % settings.evalInterval() == 0 && hasHeldOut()) {
+            accuracy = evaluate(heldOut());
+            if (r.phase() == Phase.TRAIN
+                    && (cycles == null || cycles.state().stage() == CycleState.Stage.WARMUP)) {
                 baseAccuracy = accuracy;
             }
+        }
+        if (cycles != null) {
+            CycleController.Outcome after = cycles.afterStep(this, done, accuracy, published);
+            if (after.publication() != null) {
+                published = after.publication();
+            }
+            decisions.addAll(after.decisions());
+        }
+        if (evaluatedNow != null) {
+            accuracy = evaluatedNow; // the last network the step evaluated (a decision's)
         }
         if (accuracy == null && startAccuracy != null) {
             accuracy = startAccuracy; // the metrics show the imported network's accuracy at once
@@ -205,13 +322,12 @@ public final class PruningRun {
         if (done % settings.statsInterval() == 0 || r.pruned() || r.picked()) {
             layers = new ArrayList<>(trainer.layerStats().values());
         }
-        Publication published = null;
-        if (trainer.isPruned()) {
+        if (cycles == null && trainer.isPruned()) {
             long since = r.iteration() - trainer.prunedAt();
             if (since == 0
                     || (settings.publishInterval() > 0
                             && since % settings.publishInterval() == 0)) {
-                published = publish(eval, false);
+                published = publish(fixedEval, false);
             }
         }
         if (cost == null || r.pruned()) {
@@ -236,8 +352,113 @@ public final class PruningRun {
                         System.currentTimeMillis(),
                         r.rejected(),
                         response,
-                        guard.paused());
+                        guard.paused(),
+                        prequential == null || prequential.samples() == 0
+                                ? null
+                                : prequential.accuracy(),
+                        cycles == null ? null : cycles.status(decisions));
         return new Step(event, published);
+    }
+
+    /** Prequential: the current model scores the batch before the step trains on it. */
+    private void score(DataSet batch) {
+        int every = settings.evaluation().prequentialEvery();
+        if (prequential == null || guard.paused() || iteration() % every != 0) {
+            return;
+        }
+        INDArray predicted = trainer.network().output(batch.getFeatures()).argMax(1);
+        INDArray truth = batch.getLabels().argMax(1);
+        int correct = predicted.eq(truth).castTo(DataType.INT32).sumNumber().intValue();
+        prequential.add(correct, (int) batch.getFeatures().size(0));
+    }
+
+    /**
+     * Held-out samples from the stream: they go into the run's window (the newest {@code
+     * eval.window}), never into a step.
+     */
+    public void holdOut(float[] features, int[] labels, int count) {
+        if (window == null) {
+            throw new IllegalStateException(
+                    "run '" + id() + "' evaluates on a fixed held-out set, not on the stream");
+        }
+        window.add(features, labels, count);
+    }
+
+    /** The held-out window from the stream, null where the run evaluates on a fixed set. */
+    public HeldOutWindow heldOutWindow() {
+        return window;
+    }
+
+    /** The windowed prequential accuracy, NaN where batches are not scored or none was yet. */
+    public double prequentialAccuracy() {
+        return prequential == null ? Double.NaN : prequential.accuracy();
+    }
+
+    /** A continuous run's cycle state, null for a run that prunes once. */
+    public CycleState cycleState() {
+        return cycles == null ? null : cycles.state();
+    }
+
+    private boolean hasHeldOut() {
+        return window != null ? window.size() > 0 : fixedEval != null;
+    }
+
+    /** What the run evaluates on now: the window (a copy) or the driver's set; null if none. */
+    private HeldOutSet heldOut() {
+        return window != null ? window.asSet() : fixedEval;
+    }
+
+    /** Whether there is enough held-out data to decide by: a full window, or a fixed set. */
+    boolean heldOutReady() {
+        return window != null ? window.full() : fixedEval != null;
+    }
+
+    String heldOutDescription() {
+        return window != null
+                ? window.size() + " held-out samples of the stream (the newest)"
+                : fixedEval == null ? "no held-out set" : fixedEval.size() + " held-out samples";
+    }
+
+    /** Evaluates the current network now; NaN without held-out data. */
+    double evaluateNow() {
+        return hasHeldOut() ? evaluate(heldOut()) : Double.NaN;
+    }
+
+    void baseAccuracyIs(double accuracy) {
+        baseAccuracy = accuracy;
+    }
+
+    long publishedIteration() {
+        return publishedIteration;
+    }
+
+    NetworkCost cost() {
+        if (cost == null) {
+            cost = NetworkCost.of(trainer.network());
+        }
+        return cost;
+    }
+
+    double flopsSpeedup() {
+        return (double) trainer.baseCost().flops() / cost().flops();
+    }
+
+    /** The trainer as {@code s} left it (a cycle's start), at the current iteration. */
+    void restoreTrainer(TrainerState s) {
+        TrainerState at =
+                new TrainerState(
+                        trainer.iteration(),
+                        s.prunedAt(),
+                        s.ratioAtPrune(),
+                        s.ratiosAtPrune(),
+                        s.pickOverlap(),
+                        s.plan(),
+                        s.startPlan(),
+                        s.baseCost(),
+                        s.graph(),
+                        s.network());
+        trainer = PruningTrainer.restore(settings.spec(), at);
+        cost = null;
     }
 
     /** Counts bad steps; after enough in a row, lowers the learning rate or pauses the run. */
@@ -286,6 +507,7 @@ public final class PruningRun {
 
     private double evaluate(HeldOutSet eval) {
         lastAccuracy = eval.accuracy(trainer.network(), EVAL_BATCH);
+        evaluatedNow = lastAccuracy;
         if (!trainer.isPruned()) {
             accuracyBeforePrune = lastAccuracy;
         }
@@ -300,6 +522,19 @@ public final class PruningRun {
      * stream), it returns that version again, marked {@code last}.
      */
     public Publication publish(HeldOutSet eval, boolean last) {
+        if (cycles != null) {
+            if (!last) {
+                throw new IllegalStateException(
+                        "run '" + id() + "' is continuous: its cycles decide when it publishes");
+            }
+            fixedEval = eval;
+            evaluatedNow = null;
+            try {
+                return cycles.last(this);
+            } finally {
+                fixedEval = null;
+            }
+        }
         if (!trainer.isFinite()) {
             LOG.error(
                     "run '{}': the network holds non-finite parameters at iteration {}; no"
@@ -312,6 +547,28 @@ public final class PruningRun {
         if (eval != null && !again) {
             evaluate(eval);
         }
+        return version(last, null);
+    }
+
+    /**
+     * The next numbered version of the current network with the accuracy measured last, carrying
+     * {@code lineage}; null when the network is not finite. As {@link #publish}, a version asked
+     * again right after the last one is that version again.
+     */
+    Publication publishMeasured(boolean last, PruningReport.Lineage lineage) {
+        if (!trainer.isFinite()) {
+            LOG.error(
+                    "run '{}': the network holds non-finite parameters at iteration {}; no"
+                            + " version published",
+                    id(),
+                    iteration());
+            return null;
+        }
+        return version(last, lineage);
+    }
+
+    private Publication version(boolean last, PruningReport.Lineage lineage) {
+        boolean again = publishedIteration == trainer.iteration() - 1;
         int v = again ? nextVersion - 1 : nextVersion++;
         publishedIteration = trainer.iteration() - 1;
         String phase = trainer.isPruned() ? Phase.FINETUNE.name() : Phase.TRAIN.name();
@@ -323,6 +580,9 @@ public final class PruningRun {
                         phase,
                         new PruningReport.Accuracies(
                                 lastAccuracy, accuracyBeforePrune, baseAccuracy));
+        if (lineage != null) {
+            report = report.withLineage(lineage);
+        }
         String path =
                 outputDir == null
                         ? null

@@ -14,18 +14,37 @@ import java.util.Objects;
  *     and at the end
  * @param statsInterval compute per-layer statistics every N iterations (at least 1)
  * @param guard what the run does when steps go non-finite
+ * @param evaluation a held-out window from the stream and prequential scores, or neither
+ * @param cycles a continuous run's cycles ({@code prune.schedule: continuous}); null for a run that
+ *     prunes once, as its schedule says
  */
 public record RunSettings(
         RunSpec spec,
         long evalInterval,
         long publishInterval,
         long statsInterval,
-        GuardSettings guard)
+        GuardSettings guard,
+        Evaluation evaluation,
+        CycleSettings cycles)
         implements Serializable {
+
+    /** A run that prunes once and evaluates on the driver's fixed held-out set. */
+    public RunSettings(
+            RunSpec spec,
+            long evalInterval,
+            long publishInterval,
+            long statsInterval,
+            GuardSettings guard) {
+        this(spec, evalInterval, publishInterval, statsInterval, guard, Evaluation.FIXED, null);
+    }
 
     public RunSettings {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(guard, "guard");
+        Objects.requireNonNull(evaluation, "evaluation");
+        if (cycles != null) {
+            checkContinuous(spec, evalInterval);
+        }
         if (evalInterval < 0 || publishInterval < 0) {
             throw new IllegalArgumentException(
                     "run '"
@@ -33,6 +52,40 @@ public record RunSettings(
                             + "': evaluation and publish intervals must be >= 0 (0 = off)");
         }
         statsInterval = Math.max(1, statsInterval);
+    }
+
+    /** The combinations a continuous run cannot have, each named by its key. */
+    private static void checkContinuous(RunSpec spec, long evalInterval) {
+        String run = "run '" + spec.runId() + "': ";
+        if (!spec.schedule().timeline().prunes()
+                || spec.schedule().timeline().regularizeStart() < 0) {
+            throw new IllegalArgumentException(
+                    run
+                            + "config key 'prune.method' is "
+                            + spec.schedule().method()
+                            + ", but prune.schedule continuous prunes in GReg cycles: use greg1"
+                            + " or greg2, or prune.schedule: once");
+        }
+        if (spec.granularity() != io.prunestream.core.schedule.Granularity.FILTER) {
+            throw new IllegalArgumentException(
+                    run
+                            + "config key 'prune.granularity' is "
+                            + spec.granularity()
+                            + ", but prune.schedule continuous removes filters cycle after cycle:"
+                            + " use filter, or prune.schedule: once");
+        }
+        if (evalInterval <= 0) {
+            throw new IllegalArgumentException(
+                    run
+                            + "config key 'prune.eval.interval' is "
+                            + evalInterval
+                            + ", but a continuous run watches its accuracy between cycles: use"
+                            + " e.g. 100");
+        }
+    }
+
+    public boolean continuous() {
+        return cycles != null;
     }
 
     /** Settings that never evaluate or publish on their own (loops that do it themselves). */

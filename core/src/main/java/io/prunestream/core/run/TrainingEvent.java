@@ -27,6 +27,10 @@ import java.util.List;
  *     non-finite-updater-state, non-finite-op-output), or null when it was kept
  * @param guardResponse the guard's response at this step (lower-lr, pause), or null
  * @param paused whether the run is paused (it skips its batches)
+ * @param prequentialAccuracy the windowed prequential (test-then-train) accuracy after this step,
+ *     null where the run scores no batches or none yet
+ * @param cycles a continuous run's cycles after this step (and what it decided), null for a run
+ *     that prunes once
  */
 public record TrainingEvent(
         String runId,
@@ -46,7 +50,52 @@ public record TrainingEvent(
         long timestampMillis,
         String rejected,
         String guardResponse,
-        boolean paused) {
+        boolean paused,
+        Double prequentialAccuracy,
+        CycleStatus cycles) {
+
+    /** An event of a run that prunes once and scores no batches. */
+    public TrainingEvent(
+            String runId,
+            String method,
+            long iteration,
+            Phase phase,
+            double loss,
+            double learningRate,
+            double lambdaPruned,
+            double lambdaKept,
+            int samples,
+            long stepNanos,
+            long params,
+            long flops,
+            List<LayerStats> layers,
+            Double evalAccuracy,
+            long timestampMillis,
+            String rejected,
+            String guardResponse,
+            boolean paused) {
+        this(
+                runId,
+                method,
+                iteration,
+                phase,
+                loss,
+                learningRate,
+                lambdaPruned,
+                lambdaKept,
+                samples,
+                stepNanos,
+                params,
+                flops,
+                layers,
+                evalAccuracy,
+                timestampMillis,
+                rejected,
+                guardResponse,
+                paused,
+                null,
+                null);
+    }
 
     /** {@link #skipped()} of a batch that a paused run did not train on. */
     public static final String RUN_PAUSED = "run-paused";

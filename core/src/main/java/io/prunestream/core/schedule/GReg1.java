@@ -50,6 +50,11 @@ public record GReg1(
     }
 
     @Override
+    public GReg1 withWarmup(long w) {
+        return new GReg1(w, interval, delta, ceiling, stabilize, penalty);
+    }
+
+    @Override
     public Timeline timeline() {
         long n = Timeline.updatesToExceed(BigDecimal.ZERO, delta, ceiling);
         long stab = warmup + n * interval;

@@ -60,6 +60,12 @@ public record GReg2(
     }
 
     @Override
+    public GReg2 withWarmup(long w) {
+        return new GReg2(
+                w, interval, pickDelta, pickCeiling, recover, delta, ceiling, stabilize, penalty);
+    }
+
+    @Override
     public Timeline timeline() {
         long nPick = Timeline.updatesToReach(pickDelta, pickCeiling);
         long pick = warmup + nPick * interval;

@@ -11,6 +11,16 @@ public record NoPruning() implements PruningSchedule {
     }
 
     @Override
+    public long warmup() {
+        return 0;
+    }
+
+    @Override
+    public NoPruning withWarmup(long w) {
+        return this;
+    }
+
+    @Override
     public Timeline timeline() {
         return new Timeline(-1, 0, 0, -1, -1, -1);
     }

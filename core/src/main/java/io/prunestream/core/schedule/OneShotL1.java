@@ -20,6 +20,11 @@ public record OneShotL1(long warmup) implements PruningSchedule {
     }
 
     @Override
+    public OneShotL1 withWarmup(long w) {
+        return new OneShotL1(w);
+    }
+
+    @Override
     public Timeline timeline() {
         return new Timeline(-1, 0, 0, -1, -1, warmup);
     }

@@ -16,6 +16,15 @@ public sealed interface PruningSchedule extends Serializable
 
     PruningMethod method();
 
+    /** Plain training iterations before the schedule's first action (0 where it has none). */
+    long warmup();
+
+    /**
+     * The same schedule with another warm-up: a continuous run starts each pruning cycle with its
+     * schedule from {@code withWarmup(0)} on the already pruned network.
+     */
+    PruningSchedule withWarmup(long warmup);
+
     /** The iterations at which the phases change. */
     Timeline timeline();
 

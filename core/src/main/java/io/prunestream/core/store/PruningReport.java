@@ -25,6 +25,8 @@ import java.util.Map;
  * @param params conv and linear weights and biases, BatchNorm not counted (the authors' count)
  * @param flops multiplies + adds per sample of conv and linear layers, 2 x multiply-accumulates
  *     (the authors' count; see {@link NetworkCost})
+ * @param lineage where the version comes from in a continuous run's cycles; null for a run that
+ *     prunes once (and in reports written before lineage existed)
  */
 public record PruningReport(
         String runId,
@@ -54,7 +56,84 @@ public record PruningReport(
         Double accuracy,
         Double accuracyBeforePrune,
         Double baseAccuracy,
-        String createdAt) {
+        String createdAt,
+        Lineage lineage) {
+
+    /**
+     * A continuous run's version: which cycle made its network and how it stood against the
+     * accuracy budget when it was published.
+     *
+     * @param cycle the pruning cycle whose network this is; 0 = the unpruned network after the
+     *     warm-up (or the model file as read)
+     * @param flops FLOPs per sample of the network
+     * @param params parameters of the network
+     * @param accuracy held-out accuracy (the window's, where evaluation comes from the stream) when
+     *     it was published
+     * @param prequential prequential accuracy when it was published, null if not scored
+     * @param reference the reference accuracy the budget is counted from
+     * @param budget the accuracy drop allowed below the reference, in points
+     * @param rolledBackFrom the cycle this version replaces because it broke the budget (this is
+     *     the network from before that cycle, published again as current); null otherwise
+     */
+    public record Lineage(
+            int cycle,
+            long flops,
+            long params,
+            double accuracy,
+            Double prequential,
+            double reference,
+            double budget,
+            RolledBack rolledBackFrom) {
+
+        /** The lowest accuracy a version may have when it is published. */
+        public double floor() {
+            return reference - budget / 100;
+        }
+    }
+
+    /**
+     * A cycle that broke the budget: its network's size and accuracy when it was judged.
+     *
+     * @param cycle the cycle
+     * @param flops FLOPs per sample of its network
+     * @param params parameters of its network
+     * @param accuracy its held-out accuracy when judged
+     */
+    public record RolledBack(int cycle, long flops, long params, double accuracy) {}
+
+    /** This report with a lineage. */
+    public PruningReport withLineage(Lineage l) {
+        return new PruningReport(
+                runId,
+                incarnation,
+                version,
+                model,
+                input,
+                graph,
+                method,
+                granularity,
+                ratios,
+                settings,
+                iteration,
+                phase,
+                prunedAt,
+                magnitudeRatioAtPrune,
+                pickOverlap,
+                baseParams,
+                baseFlops,
+                params,
+                flops,
+                flopsSpeedup,
+                baseWidths,
+                widths,
+                layers,
+                layerStats,
+                accuracy,
+                accuracyBeforePrune,
+                baseAccuracy,
+                createdAt,
+                l);
+    }
 
     /** Held-out accuracies a report states; NaN stands for "not evaluated". */
     public record Accuracies(double now, double beforePrune, double base) {
@@ -103,7 +182,8 @@ public record PruningReport(
                 orNull(accuracies.now()),
                 orNull(accuracies.beforePrune()),
                 orNull(accuracies.base()),
-                Instant.now().toString());
+                Instant.now().toString(),
+                null);
     }
 
     private static Double orNull(double v) {

@@ -10,6 +10,7 @@ import io.prunestream.core.penalty.PenaltyHook;
 import io.prunestream.core.prune.GroupSurgery;
 import io.prunestream.core.prune.Importance;
 import io.prunestream.core.prune.L1Norm;
+import io.prunestream.core.prune.LayerRatios;
 import io.prunestream.core.prune.PrunePlan;
 import io.prunestream.core.prune.PruneSelector;
 import io.prunestream.core.schedule.Granularity;
@@ -59,11 +60,13 @@ public final class PruningTrainer {
     private double pickOverlap = Double.NaN;
     private double appliedLambdaPruned;
     private double appliedLambdaKept;
+    private LayerRatios ratios; // the spec's; a continuous run's cycle sets its own
 
     private PruningTrainer(RunSpec spec, Network net, NetworkCost baseCost) {
         this.spec = spec;
         this.net = net;
         this.baseCost = baseCost;
+        this.ratios = spec.ratios();
         attach(net);
         // DL4J sets its JSON writing up on first use (about a second, once per JVM): here, not in
         // the pause of the first checkpoint, whose snapshot writes the configuration as JSON
@@ -236,6 +239,32 @@ public final class PruningTrainer {
         return guard.copies();
     }
 
+    /**
+     * Starts a new pruning cycle on the current (possibly already pruned) network: the schedule
+     * restarts from its first penalty step, the groups are picked again with {@code cycleRatios},
+     * and the network, its updater state and the iteration count are kept.
+     */
+    public void startCycle(LayerRatios cycleRatios) {
+        ratios = cycleRatios;
+        plan = null;
+        startPlan = null;
+        prunedAt = -1;
+        pickOverlap = Double.NaN;
+        if (hook.hasPenalty()) {
+            hook.clearPenalty();
+        }
+        appliedLambdaPruned = 0;
+        appliedLambdaKept = 0;
+    }
+
+    /**
+     * The ratios the current cycle picks with, set again on a trainer restored mid-cycle (they are
+     * its controller's state, not the trainer's).
+     */
+    public void resumeCycle(LayerRatios cycleRatios) {
+        ratios = cycleRatios;
+    }
+
     /** Whether every parameter of the current network is finite. */
     public boolean isFinite() {
         return StepGuard.finite(net.params());
@@ -244,12 +273,12 @@ public final class PruningTrainer {
     private PrunePlan select() {
         Importance importance = spec.importance().importance();
         return spec.granularity() == Granularity.FILTER
-                ? PruneSelector.select(net, groups(), spec.ratios(), importance)
-                : PruneSelector.select(net, spec.granularity(), spec.ratios(), importance);
+                ? PruneSelector.select(net, groups(), ratios, importance)
+                : PruneSelector.select(net, spec.granularity(), ratios, importance);
     }
 
     /** The groups of the current network under the run's scope. */
-    private List<Group> groups() {
+    public List<Group> groups() {
         if (groups == null) {
             groups = DependencyGraph.of(net).groups(spec.groups());
         }

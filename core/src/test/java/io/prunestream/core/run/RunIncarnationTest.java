@@ -30,12 +30,19 @@ class RunIncarnationTest {
     }
 
     @Test
-    void stateOfFormatTwoReadsWithItsGuardAndAnUnknownIncarnation() {
+    void stateOfFormatsTwoAndThreeRead() {
         PruningRun run = PruningRun.create(settings(GuardSettings.DEFAULTS), null);
         run.step(batch(0, 1), null);
         RunState s = run.snapshot();
-        byte[] v3 = RunState.CODEC.toBytes(s);
-        // version 2 = version 3 without the trailing incarnation (a UTF string)
+        byte[] v4 = RunState.CODEC.toBytes(s);
+        // version 3 = version 4 of a run without window, prequential scores or cycles, less
+        // their three absent-flags; version 2 = version 3 without the incarnation (a UTF string)
+        byte[] v3 = Arrays.copyOf(v4, v4.length - 3);
+        v3[0] = 3;
+        RunState three = RunState.CODEC.fromBytes(v3);
+        assertThat(three.incarnation()).isEqualTo(s.incarnation());
+        assertThat(three.cycles()).isNull();
+        assertThat(three.window()).isNull();
         byte[] v2 = Arrays.copyOf(v3, v3.length - (2 + s.incarnation().length()));
         v2[0] = 2;
         RunState old = RunState.CODEC.fromBytes(v2);

@@ -14,6 +14,8 @@ import io.prunestream.core.nn.ModelSource;
 import io.prunestream.core.nn.Optimizer;
 import io.prunestream.core.nn.OptimizerSpec;
 import io.prunestream.core.prune.LayerRatios;
+import io.prunestream.core.run.CycleSettings;
+import io.prunestream.core.run.Evaluation;
 import io.prunestream.core.run.GuardSettings;
 import io.prunestream.core.run.RunSettings;
 import io.prunestream.core.schedule.ScheduleParams;
@@ -418,16 +420,15 @@ public final class JobConfig {
                             + e.getMessage(),
                     e);
         }
+        JobSettings.EvalSettings eval = evalSettings(conf);
+        Evaluation evaluation = evaluation(conf, eval);
         List<RunSettings> runs = new ArrayList<>();
         for (String id : conf.get(RUNS)) {
-            runs.add(run(conf, id, models.sources().get(id)));
+            runs.add(run(conf, id, models.sources().get(id), evaluation, eval));
         }
         if (runs.isEmpty()) {
             throw new IllegalArgumentException("prune.runs is empty: name at least one run");
         }
-        JobSettings.EvalSettings eval =
-                new JobSettings.EvalSettings(
-                        evalDataset(conf), conf.get(EVAL_TOPIC), conf.get(EVAL_SAMPLES));
         checkEval(conf, eval, shape, classes);
         return new JobSettings(
                 runs,
@@ -454,6 +455,48 @@ public final class JobConfig {
                         .portConflict(conf.get(METRICS_PORT_CONFLICT))
                         .build(),
                 conf.get(CHECKPOINT_INTERVAL));
+    }
+
+    private static JobSettings.EvalSettings evalSettings(Configuration conf) {
+        EvalSource source = conf.get(EVAL_SOURCE);
+        double holdout = conf.get(EVAL_HOLDOUT);
+        if (source == EvalSource.STREAM && !(holdout > 0 && holdout < 1)) {
+            throw new IllegalArgumentException(
+                    "config key '"
+                            + EVAL_HOLDOUT.key()
+                            + "' is "
+                            + holdout
+                            + ": with eval.source stream, hold out a share in (0, 1), e.g. 0.05");
+        }
+        return new JobSettings.EvalSettings(
+                source == EvalSource.STREAM ? null : evalDataset(conf),
+                source == EvalSource.STREAM ? "" : conf.get(EVAL_TOPIC),
+                conf.get(EVAL_SAMPLES),
+                source,
+                source == EvalSource.STREAM ? holdout : 0);
+    }
+
+    /** The held-out window and prequential scores every run gets. */
+    private static Evaluation evaluation(Configuration conf, JobSettings.EvalSettings eval) {
+        int window = conf.get(EVAL_WINDOW);
+        int every = conf.get(EVAL_PREQUENTIAL_EVERY);
+        if (window < 1) {
+            throw new IllegalArgumentException(
+                    "config key '"
+                            + EVAL_WINDOW.key()
+                            + "' is "
+                            + window
+                            + ": a window holds at least 1 sample, e.g. 1000");
+        }
+        if (every < 0) {
+            throw new IllegalArgumentException(
+                    "config key '"
+                            + EVAL_PREQUENTIAL_EVERY.key()
+                            + "' is "
+                            + every
+                            + ": use 1 (every mini-batch), k (every k-th) or 0 (never)");
+        }
+        return new Evaluation(eval.fromStream() ? window : 0, every, window);
     }
 
     /**
@@ -520,7 +563,12 @@ public final class JobConfig {
         return settings(conf).runs();
     }
 
-    private static RunSettings run(Configuration conf, String id, ModelSource model) {
+    private static RunSettings run(
+            Configuration conf,
+            String id,
+            ModelSource model,
+            Evaluation evaluation,
+            JobSettings.EvalSettings eval) {
         try {
             long warmup = perRun(conf, id, WARMUP);
             if (model.imported() && !isSet(conf, id, WARMUP)) {
@@ -569,13 +617,45 @@ public final class JobConfig {
                             perRun(conf, id, GUARD_MAX_BAD_STEPS),
                             perRun(conf, id, GUARD_RESPONSE),
                             perRun(conf, id, GUARD_LR_FACTOR),
-                            perRun(conf, id, GUARD_RESUME_PAUSED)));
+                            perRun(conf, id, GUARD_RESUME_PAUSED)),
+                    evaluation,
+                    cycles(conf, id, eval));
         } catch (IllegalArgumentException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("config key")) {
+            if (e.getMessage() != null
+                    && (e.getMessage().startsWith("config key")
+                            || e.getMessage().startsWith("run '" + id + "'"))) {
                 throw e;
             }
             throw new IllegalArgumentException("run '" + id + "': " + e.getMessage(), e);
         }
+    }
+
+    /** A continuous run's cycles, null for a run that prunes once. */
+    private static CycleSettings cycles(
+            Configuration conf, String id, JobSettings.EvalSettings eval) {
+        if (perRun(conf, id, SCHEDULE) != ScheduleKind.CONTINUOUS) {
+            return null;
+        }
+        if (!eval.fromStream() && eval.topic().isBlank() && eval.dataset() == null) {
+            throw new IllegalArgumentException(
+                    "config key '"
+                            + (conf.containsKey(runKey(id, SCHEDULE))
+                                    ? runKey(id, SCHEDULE)
+                                    : SCHEDULE.key())
+                            + "' is continuous, but the job has no held-out set (eval.dataset"
+                            + " none, no eval.topic) to keep its budget by: set eval.source:"
+                            + " stream, eval.topic or eval.dataset");
+        }
+        return new CycleSettings(
+                perRun(conf, id, CYCLE_STEP),
+                perRun(conf, id, CYCLE_FINETUNE),
+                perRun(conf, id, BUDGET_ACCURACY_DROP),
+                perRun(conf, id, TARGET_FLOPS),
+                perRun(conf, id, TARGET_RATIO),
+                perRun(conf, id, CYCLE_ON_BREACH),
+                perRun(conf, id, CYCLE_MAX_TRIES),
+                perRun(conf, id, DRIFT_CONFIRM),
+                perRun(conf, id, DRIFT_RECOVERY));
     }
 
     /** The held-out data set, or null for none. */

@@ -77,9 +77,22 @@ public record JobSettings(
      * @param dataset a local data set's test split or a CSV file, or null
      * @param topic a topic holding the held-out set; empty = none (overrides the data set)
      * @param samples held-out samples per evaluation
+     * @param source a fixed set (topic or data set) or held out of the stream
+     * @param holdout with a stream source: the share of samples held out
      */
-    public record EvalSettings(SampleSource dataset, String topic, int samples)
-            implements Serializable {}
+    public record EvalSettings(
+            SampleSource dataset, String topic, int samples, EvalSource source, double holdout)
+            implements Serializable {
+
+        /** A fixed held-out set. */
+        public EvalSettings(SampleSource dataset, String topic, int samples) {
+            this(dataset, topic, samples, EvalSource.FIXED, 0);
+        }
+
+        public boolean fromStream() {
+            return source == EvalSource.STREAM;
+        }
+    }
 
     public RunSettings run(String id) {
         return runs.stream()

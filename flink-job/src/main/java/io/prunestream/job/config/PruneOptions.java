@@ -6,6 +6,7 @@ import io.prunestream.core.group.GroupScope;
 import io.prunestream.core.nn.Optimizer;
 import io.prunestream.core.penalty.NormPenalty;
 import io.prunestream.core.prune.ImportanceCriterion;
+import io.prunestream.core.run.CycleSettings;
 import io.prunestream.core.run.GuardSettings;
 import io.prunestream.core.schedule.Granularity;
 import io.prunestream.core.schedule.PruningMethod;
@@ -294,6 +295,101 @@ public final class PruneOptions {
                             "A run restored in the paused state trains again (set it after"
                                     + " fixing what made its steps non-finite).");
 
+    public static final ConfigOption<ScheduleKind> SCHEDULE =
+            key("prune.schedule")
+                    .enumType(ScheduleKind.class)
+                    .defaultValue(ScheduleKind.ONCE)
+                    .withDescription(
+                            "once (the method's schedule: warm-up, penalty, prune, fine-tune) or"
+                                    + " continuous (after the warm-up, GReg cycles on the already"
+                                    + " pruned network while its held-out accuracy stays within"
+                                    + " prune.budget.accuracy-drop of the reference, until a"
+                                    + " target; greg1 or greg2, filter granularity; see README,"
+                                    + " Continuous pruning).");
+
+    public static final ConfigOption<Double> CYCLE_STEP =
+            key("prune.cycle.step")
+                    .doubleType()
+                    .defaultValue(0.25)
+                    .withDescription(
+                            "Continuous: share of each prunable layer's remaining groups one cycle"
+                                    + " removes (at least one), in (0, 1); never past the layer's"
+                                    + " prune.ratios share of its starting width.");
+
+    public static final ConfigOption<Long> CYCLE_FINETUNE =
+            key("prune.cycle.finetune")
+                    .longType()
+                    .defaultValue(300L)
+                    .withDescription(
+                            "Continuous: fine-tuning steps from a cycle's PRUNE step on, after"
+                                    + " which the cycle is judged against the budget.");
+
+    public static final ConfigOption<Double> BUDGET_ACCURACY_DROP =
+            key("prune.budget.accuracy-drop")
+                    .doubleType()
+                    .defaultValue(1.0)
+                    .withDescription(
+                            "Continuous: percentage points of held-out accuracy a version may lose"
+                                    + " against the reference (the network after the warm-up,"
+                                    + " or a model file's as read); a cycle that loses more is"
+                                    + " rolled back. Also the drop that counts as drift.");
+
+    public static final ConfigOption<Double> TARGET_FLOPS =
+            key("prune.target.flops")
+                    .doubleType()
+                    .defaultValue(0.0)
+                    .withDescription(
+                            "Continuous: no further cycle once the FLOPs speed-up over the"
+                                    + " starting network reaches this (above 1); 0 = no FLOPs"
+                                    + " target.");
+
+    public static final ConfigOption<Double> TARGET_RATIO =
+            key("prune.target.ratio")
+                    .doubleType()
+                    .defaultValue(0.0)
+                    .withDescription(
+                            "Continuous: no further cycle once this share of the prunable groups"
+                                    + " is removed, in (0, 1); 0 = no ratio target (cycles go"
+                                    + " on until every layer is at its prune.ratios share or the"
+                                    + " budget stops them).");
+
+    public static final ConfigOption<CycleSettings.OnBreach> CYCLE_ON_BREACH =
+            key("prune.cycle.on-breach")
+                    .enumType(CycleSettings.OnBreach.class)
+                    .defaultValue(CycleSettings.OnBreach.HALVE)
+                    .withDescription(
+                            "Continuous: after a cycle broke the budget and was rolled back: stop"
+                                    + " (no further cycle) or halve (the next cycle takes half"
+                                    + " the step; stop after prune.cycle.max-tries rolled-back"
+                                    + " cycles in a row).");
+
+    public static final ConfigOption<Integer> CYCLE_MAX_TRIES =
+            key("prune.cycle.max-tries")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription(
+                            "Continuous, on-breach halve: rolled-back cycles in a row after which"
+                                    + " no further cycle starts.");
+
+    public static final ConfigOption<Integer> DRIFT_CONFIRM =
+            key("prune.drift.confirm")
+                    .intType()
+                    .defaultValue(2)
+                    .withDescription(
+                            "Continuous: evaluations in a row whose held-out or prequential"
+                                    + " accuracy is more than the budget below its level at the"
+                                    + " last published version before the run declares drift (1"
+                                    + " = at the first; a window of held-out samples is noisy).");
+
+    public static final ConfigOption<Integer> DRIFT_RECOVERY =
+            key("prune.drift.recovery")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription(
+                            "Continuous: evaluations in a row within budget of the last published"
+                                    + " version's accuracy after which a drift pause ends and"
+                                    + " cycles start again.");
+
     /** Options settable per run. */
     public static final List<ConfigOption<?>> PER_RUN =
             List.of(
@@ -329,7 +425,17 @@ public final class PruneOptions {
                     GUARD_MAX_BAD_STEPS,
                     GUARD_RESPONSE,
                     GUARD_LR_FACTOR,
-                    GUARD_RESUME_PAUSED);
+                    GUARD_RESUME_PAUSED,
+                    SCHEDULE,
+                    CYCLE_STEP,
+                    CYCLE_FINETUNE,
+                    BUDGET_ACCURACY_DROP,
+                    TARGET_FLOPS,
+                    TARGET_RATIO,
+                    CYCLE_ON_BREACH,
+                    CYCLE_MAX_TRIES,
+                    DRIFT_CONFIRM,
+                    DRIFT_RECOVERY);
 
     // ---- data, Kafka, output --------------------------------------------------------------
 
@@ -504,6 +610,42 @@ public final class PruneOptions {
                             "Topic holding the held-out set in the record format (read once at"
                                     + " start, up to eval.samples); overrides eval.dataset.");
 
+    public static final ConfigOption<EvalSource> EVAL_SOURCE =
+            key("eval.source")
+                    .enumType(EvalSource.class)
+                    .defaultValue(EvalSource.FIXED)
+                    .withDescription(
+                            "fixed (eval.topic, or else eval.dataset, read once at start) or"
+                                    + " stream (eval.holdout of the training topic's samples,"
+                                    + " chosen by a hash of partition, offset and place in the"
+                                    + " record, are never trained on and go into a window of the"
+                                    + " newest eval.window per run).");
+
+    public static final ConfigOption<Double> EVAL_HOLDOUT =
+            key("eval.holdout")
+                    .doubleType()
+                    .defaultValue(0.05)
+                    .withDescription(
+                            "eval.source stream: share of the samples held out, in (0, 1); the"
+                                    + " same samples on every restart.");
+
+    public static final ConfigOption<Integer> EVAL_WINDOW =
+            key("eval.window")
+                    .intType()
+                    .defaultValue(1000)
+                    .withDescription(
+                            "Newest held-out samples a run evaluates on (eval.source stream), and"
+                                    + " newest scored samples the prequential accuracy covers.");
+
+    public static final ConfigOption<Integer> EVAL_PREQUENTIAL_EVERY =
+            key("eval.prequential.every")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription(
+                            "Score every k-th mini-batch with the current model before its step"
+                                    + " trains on it (prequential, test-then-train accuracy); 0 ="
+                                    + " never. See README for its cost.");
+
     public static final ConfigOption<Integer> EVAL_SAMPLES =
             key("eval.samples")
                     .intType()
@@ -626,6 +768,10 @@ public final class PruneOptions {
                     EVAL_LABEL_COLUMN,
                     EVAL_TOPIC,
                     EVAL_SAMPLES,
+                    EVAL_SOURCE,
+                    EVAL_HOLDOUT,
+                    EVAL_WINDOW,
+                    EVAL_PREQUENTIAL_EVERY,
                     OUTPUT_DIR,
                     KEEP_VERSIONS,
                     VERSION_REPORTS,

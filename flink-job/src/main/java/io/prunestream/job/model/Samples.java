@@ -8,8 +8,10 @@ import java.nio.ByteBuffer;
 
 /**
  * Labelled samples for one run: features as floats in [0, 1] (or as sent), c-order per sample, and
- * the routing key the run's records are keyed by ({@code key}, see {@code RunPlacement}). A POJO so
- * Flink serialises it between tasks without Kryo; in state it is written with {@link #CODEC}.
+ * the routing key the run's records are keyed by ({@code key}, see {@code RunPlacement}); {@code
+ * heldOut} samples (eval.source stream) are for the run's evaluation window, never for a step. A
+ * POJO so Flink serialises it between tasks without Kryo; in state (only training samples wait
+ * there) it is written with {@link #CODEC}.
  */
 public class Samples {
     public String runId;
@@ -17,6 +19,7 @@ public class Samples {
     public int count;
     public float[] features;
     public int[] labels;
+    public boolean heldOut;
 
     public Samples() {}
 
@@ -26,6 +29,14 @@ public class Samples {
         this.count = count;
         this.features = features;
         this.labels = labels;
+    }
+
+    /** Held-out samples for a run's evaluation window. */
+    public static Samples heldOut(
+            String runId, String key, int count, float[] features, int[] labels) {
+        Samples s = new Samples(runId, key, count, features, labels);
+        s.heldOut = true;
+        return s;
     }
 
     public int sampleSize() {

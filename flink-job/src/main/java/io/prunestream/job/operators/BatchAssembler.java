@@ -59,6 +59,10 @@ public class BatchAssembler extends AbstractStreamOperator<Samples>
     @Override
     public void processElement(StreamRecord<Samples> element) throws Exception {
         Samples s = element.getValue();
+        if (s.heldOut) {
+            output.collect(element); // for the run's evaluation window, never a step
+            return;
+        }
         int batch = batchSizes.getOrDefault(s.runId, 0);
         if (batch <= 0) {
             throw new IllegalStateException("no batch size for run '" + s.runId + "'");

@@ -19,9 +19,12 @@ import java.util.List;
 final class HeldOut {
     private HeldOut() {}
 
-    /** The configured held-out set, or null for none. */
+    /** The configured held-out set, or null for none (or one held out of the stream). */
     static HeldOutSet load(JobSettings settings) {
         JobSettings.EvalSettings conf = settings.eval();
+        if (conf.fromStream()) {
+            return null; // each run keeps a window of held-out samples (FanOutToRuns)
+        }
         InputShape shape = settings.sampleShape();
         if (!conf.topic().isBlank()) {
             List<SampleBatch> batches =

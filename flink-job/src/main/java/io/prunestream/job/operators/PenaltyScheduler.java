@@ -16,7 +16,9 @@ import org.apache.flink.util.Collector;
 /**
  * Advances each run's penalty schedule by one iteration per mini-batch and attaches the state that
  * applies to the batch. The schedule is core's pure function; this operator only keeps its small
- * state (iteration, phase, lambda) in Flink state.
+ * state (iteration, phase, lambda) in Flink state. A continuous run's schedule lives with the run
+ * (its cycles start by its accuracy, which only the trainer knows): its batches, and held-out
+ * samples, pass with no schedule state.
  */
 public class PenaltyScheduler extends KeyedProcessFunction<String, Samples, ScheduledBatch> {
     private final JobSettings settings;
@@ -46,6 +48,10 @@ public class PenaltyScheduler extends KeyedProcessFunction<String, Samples, Sche
     @Override
     public void processElement(Samples batch, Context ctx, Collector<ScheduledBatch> out)
             throws Exception {
+        if (batch.heldOut || settings.run(batch.runId).continuous()) {
+            out.collect(new ScheduledBatch(batch, null));
+            return;
+        }
         PruningSchedule schedule = settings.run(batch.runId).spec().schedule();
         ScheduleState s = state.value();
         if (s == null) {

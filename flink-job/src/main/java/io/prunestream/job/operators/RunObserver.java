@@ -1,5 +1,6 @@
 package io.prunestream.job.operators;
 
+import io.prunestream.core.run.CycleStatus;
 import io.prunestream.core.run.ModelVersion;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.store.ModelStore;
@@ -28,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * Turns training events and model versions into metrics (Micrometer, served for Prometheus), an
  * HTML report per run (written at every model version: {@code <run>/report/index.html} and {@code
  * <run>/reports/vNNNN/}) and, when asked, a progress line per run every few seconds. Emits one line
- * per published version. The report's history starts again after a restore: it is a view, not
- * training state.
+ * per published version, and a continuous run's decisions (cycles kept or rolled back, drift) as
+ * lines when printing progress. The report's history starts again after a restore: it is a view,
+ * not training state.
  */
 public class RunObserver
         extends KeyedCoProcessFunction<String, TrainingEvent, ModelVersion, String> {
@@ -80,21 +82,48 @@ public class RunObserver
         if (!printProgress) {
             return;
         }
+        if (e.cycles() != null) {
+            for (CycleStatus.Decision d : e.cycles().decisions()) {
+                System.out.printf(
+                        Locale.ROOT, "[%-8s] it %6d  %s%n", e.runId(), e.iteration(), d.text());
+            }
+        }
         long now = System.currentTimeMillis();
         if (now - lastPrint.getOrDefault(e.runId(), 0L) >= 3000) {
             lastPrint.put(e.runId(), now);
-            Double acc = lastAccuracy.get(e.runId());
-            System.out.printf(
-                    Locale.ROOT,
-                    "[%-8s] %-10s it %6d  lambda %.4g  loss %.4f  acc %s  params %d%n",
-                    e.runId(),
-                    e.phase(),
-                    e.iteration(),
-                    e.lambdaPruned(),
-                    e.loss(),
-                    acc == null ? "  -  " : String.format(Locale.ROOT, "%.2f%%", 100 * acc),
-                    e.params());
+            System.out.println(progressLine(e, lastAccuracy.get(e.runId())));
         }
+    }
+
+    /**
+     * One run's progress: phase, iteration, λ, loss, held-out and prequential accuracy, params; a
+     * continuous run adds its cycle and, while paused by drift, says so.
+     */
+    static String progressLine(TrainingEvent e, Double acc) {
+        String line =
+                String.format(
+                        Locale.ROOT,
+                        "[%-8s] %-10s it %6d  lambda %.4g  loss %.4f  acc %s  preq %s  params %d",
+                        e.runId(),
+                        e.phase(),
+                        e.iteration(),
+                        e.lambdaPruned(),
+                        e.loss(),
+                        acc == null ? "  -  " : String.format(Locale.ROOT, "%.2f%%", 100 * acc),
+                        e.prequentialAccuracy() == null
+                                ? "  -  "
+                                : String.format(
+                                        Locale.ROOT, "%.2f%%", 100 * e.prequentialAccuracy()),
+                        e.params());
+        if (e.cycles() != null) {
+            line +=
+                    String.format(
+                            Locale.ROOT,
+                            "  cycle %d%s",
+                            e.cycles().cycle(),
+                            e.cycles().drift() ? "  DRIFT (cycles paused)" : "");
+        }
+        return line;
     }
 
     @Override
@@ -111,18 +140,26 @@ public class RunObserver
             return;
         }
         announced.put(v.runId(), v.version());
+        reports.computeIfAbsent(v.runId(), RunReport::new).add(v);
         String noOnnx = v.files() == null ? null : v.files().onnxError();
         versions.published(v.runId(), noOnnx == null);
         String report = writeReport(v);
         out.collect(
                 String.format(
                         Locale.ROOT,
-                        "run %s published v%d at iteration %d: %d params, FLOPs x%.2f -> %s%s%s",
+                        "run %s published v%d at iteration %d: %d params, FLOPs x%.2f%s -> %s%s%s",
                         v.runId(),
                         v.version(),
                         v.iteration(),
                         v.params(),
                         v.flopsSpeedup(),
+                        v.report().lineage() == null
+                                ? ""
+                                : String.format(
+                                        Locale.ROOT,
+                                        ", cycle %d, accuracy %.2f%%",
+                                        v.report().lineage().cycle(),
+                                        100 * v.report().lineage().accuracy()),
                         v.path(),
                         report == null ? "" : " (report " + report + ")",
                         noOnnx == null ? "" : "; without " + ModelStore.ONNX_FILE + ": " + noOnnx));
@@ -149,6 +186,21 @@ public class RunObserver
         summary.put(
                 "kept/pruned magnitude at pruning",
                 String.format(Locale.ROOT, "%.0f", v.magnitudeRatioAtPrune()));
+        var lineage = v.report().lineage();
+        if (lineage != null) {
+            summary.put(
+                    "cycle",
+                    lineage.cycle()
+                            + (lineage.rolledBackFrom() == null
+                                    ? ""
+                                    : " (published again: cycle "
+                                            + lineage.rolledBackFrom().cycle()
+                                            + " was rolled back)"));
+            summary.put(
+                    "reference accuracy, budget",
+                    percent(lineage.reference())
+                            + String.format(Locale.ROOT, ", %.2f points", lineage.budget()));
+        }
         summary.put("model", v.path());
         Path runDir = Path.of(v.path()).getParent();
         try {

@@ -113,7 +113,15 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
     public void processElement(StreamRecord<ScheduledBatch> element) throws Exception {
         ScheduledBatch b = element.getValue();
         PruningRun run = runFor(b.batch.runId);
-        PruningRun.Step step = run.step(toDataSet(run, b.batch), b.schedule, eval);
+        if (b.batch.heldOut) {
+            run.holdOut(b.batch.features, b.batch.labels, b.batch.count);
+            dirty.add(b.batch.runId);
+            return;
+        }
+        PruningRun.Step step =
+                b.schedule == null
+                        ? run.step(toDataSet(run, b.batch), eval)
+                        : run.step(toDataSet(run, b.batch), b.schedule, eval);
         if (step.publication() != null) {
             emit(step.publication());
         }
@@ -171,6 +179,16 @@ public class TrainerOperator extends AbstractStreamOperator<TrainingEvent>
             keyOfRun.put(runId, key);
             if (saved == null) {
                 LOG.info(startLine(run));
+            } else if (rs.continuous()) {
+                var c = run.cycleState();
+                LOG.info(
+                        "run '{}' resumed at iteration {} ({}, cycle {}{}, {} versions so far)",
+                        runId,
+                        run.iteration(),
+                        c.stage(),
+                        c.cycle(),
+                        c.drift() ? ", paused by drift" : "",
+                        saved.nextVersion() - 1);
             } else {
                 var s = rs.spec().schedule().at(run.iteration());
                 LOG.info(

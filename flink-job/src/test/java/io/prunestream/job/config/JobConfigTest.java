@@ -84,6 +84,57 @@ class JobConfigTest {
                 .hasMessageContaining("greg1, greg2, oneshot-l1, none");
     }
 
+    /** A continuous run's bad combinations fail at start, each naming its key. */
+    @Test
+    void continuousRunsRefuseBadCombinationsByKey() {
+        String[][] cases = {
+            {"--prune.budget.accuracy-drop", "-1", "'prune.budget.accuracy-drop' is -1.0"},
+            {"--prune.target.flops", "0.5", "'prune.target.flops' is 0.5"},
+            {"--prune.target.ratio", "1.2", "'prune.target.ratio' is 1.2"},
+            {"--prune.cycle.step", "1", "'prune.cycle.step' is 1.0"},
+            {"--prune.cycle.finetune", "0", "'prune.cycle.finetune' is 0"},
+            {"--prune.method", "oneshot-l1", "'prune.method' is oneshot-l1"},
+            {"--prune.method", "none", "'prune.method' is none"},
+            {"--prune.granularity", "weight", "'prune.granularity' is weight"},
+            {"--prune.eval.interval", "0", "'prune.eval.interval' is 0"},
+            {"--eval.dataset", "none", "'prune.schedule' is continuous"},
+            {"--prune.cycle.on-breach", "retry", "prune.cycle.on-breach"},
+        };
+        for (String[] c : cases) {
+            assertThatThrownBy(
+                            () ->
+                                    JobConfig.fromArgs(
+                                            new String[] {
+                                                "--prune.schedule", "continuous", c[0], c[1]
+                                            }))
+                    .as("%s %s", c[0], c[1])
+                    .hasMessageContaining(c[2]);
+        }
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.fromArgs(
+                                        new String[] {
+                                            "--eval.source", "stream", "--eval.holdout", "0"
+                                        }))
+                .hasMessageContaining("'eval.holdout' is 0.0");
+        assertThatThrownBy(() -> JobConfig.fromArgs(new String[] {"--eval.window", "0"}))
+                .hasMessageContaining("'eval.window' is 0");
+        // a once run ignores the cycle keys; a continuous one with a stream source is fine
+        var s =
+                JobConfig.fromArgs(
+                        new String[] {
+                            "--prune.runs", "c;o",
+                            "--prune.run.c.schedule", "continuous",
+                            "--eval.source", "stream",
+                            "--eval.dataset", "none"
+                        });
+        var settings = JobConfig.checkedSettings(s);
+        assertThat(settings.run("c").continuous()).isTrue();
+        assertThat(settings.run("o").continuous()).isFalse();
+        assertThat(settings.run("c").evaluation().streamWindow()).isEqualTo(1000);
+        assertThat(settings.eval().holdout()).isEqualTo(0.05);
+    }
+
     @Test
     void yamlTextReadsAsTheConfigFileDoes() {
         Configuration c =

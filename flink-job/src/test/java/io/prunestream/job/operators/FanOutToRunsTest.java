@@ -2,6 +2,8 @@ package io.prunestream.job.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prunestream.connectors.kafka.HoldOut;
+import io.prunestream.connectors.kafka.IngestedRecord;
 import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.job.model.Features;
 import io.prunestream.job.model.Samples;
@@ -22,13 +24,14 @@ import org.junit.jupiter.api.Test;
 class FanOutToRunsTest {
     private static final int M = 128;
 
-    private static OneInputStreamOperatorTestHarness<SampleBatch, Samples> harness(
+    private static OneInputStreamOperatorTestHarness<IngestedRecord, Samples> harness(
             List<String> runs) throws Exception {
         return new OneInputStreamOperatorTestHarness<>(
                 new StreamFlatMap<>(new FanOutToRuns(runs, M, Features.AS_IS)), M, 1, 0);
     }
 
-    private static List<Samples> output(OneInputStreamOperatorTestHarness<SampleBatch, Samples> h) {
+    private static List<Samples> output(
+            OneInputStreamOperatorTestHarness<IngestedRecord, Samples> h) {
         List<Samples> out = new ArrayList<>();
         for (Object o : h.getOutput()) {
             if (o instanceof StreamRecord<?> r && r.getValue() instanceof Samples s) {
@@ -41,9 +44,13 @@ class FanOutToRunsTest {
     private static List<Samples> fanOut(List<String> runs, SampleBatch b) throws Exception {
         try (var h = harness(runs)) {
             h.open();
-            h.processElement(b, 0);
+            h.processElement(record(b), 0);
             return output(h);
         }
+    }
+
+    private static IngestedRecord record(SampleBatch b) {
+        return IngestedRecord.accepted(b, "samples", 0, 0, 0, null);
     }
 
     private static final SampleBatch ONE =
@@ -108,7 +115,7 @@ class FanOutToRunsTest {
         Map<String, String> before;
         try (var h = harness(List.of("r50", "r90"))) {
             h.open();
-            h.processElement(ONE, 0);
+            h.processElement(record(ONE), 0);
             before = keys(output(h));
             first = h.snapshot(1, 1);
         }
@@ -120,7 +127,7 @@ class FanOutToRunsTest {
         try (var h = harness(List.of("r30", "r50", "r90"))) {
             h.initializeState(first);
             h.open();
-            h.processElement(ONE, 0);
+            h.processElement(record(ONE), 0);
             Map<String, String> after = keys(output(h));
             assertThat(after).containsEntry("r50", before.get("r50"));
             assertThat(after).containsEntry("r90", before.get("r90"));
@@ -132,15 +139,71 @@ class FanOutToRunsTest {
         try (var h = harness(List.of("r90"))) {
             h.initializeState(second);
             h.open();
-            h.processElement(ONE, 0);
+            h.processElement(record(ONE), 0);
             assertThat(keys(output(h))).containsOnlyKeys("r90");
             third = h.snapshot(3, 3);
         }
         try (var h = harness(List.of("r50", "r90"))) {
             h.initializeState(third);
             h.open();
-            h.processElement(ONE, 0);
+            h.processElement(record(ONE), 0);
             assertThat(keys(output(h))).isEqualTo(before);
         }
+    }
+
+    @Test
+    void heldOutSamplesAreChosenByTheirPlaceAndNeverTrainedOn() throws Exception {
+        HoldOut holdOut = new HoldOut(0.1);
+        List<Samples> all = new ArrayList<>();
+        int records = 1000;
+        try (var h =
+                new OneInputStreamOperatorTestHarness<>(
+                        new StreamFlatMap<>(
+                                new FanOutToRuns(List.of("a", "b"), M, Features.AS_IS, holdOut)),
+                        M,
+                        1,
+                        0)) {
+            h.open();
+            for (int r = 0; r < records; r++) {
+                // 8 samples; sample i's value and label say where it came from
+                byte[] px = new byte[8];
+                int[] labels = new int[8];
+                for (int i = 0; i < 8; i++) {
+                    px[i] = (byte) i;
+                    labels[i] = r % 10;
+                }
+                SampleBatch b = SampleBatch.ofUint8(new int[] {1, 1, 1}, labels, px);
+                h.processElement(IngestedRecord.accepted(b, "samples", r % 3, r, 0, null), 0);
+            }
+            all.addAll(output(h));
+        }
+        long held = 0;
+        for (int r = 0; r < records; r++) {
+            for (int i = 0; i < 8; i++) {
+                held += holdOut.heldOut(r % 3, r, i) ? 1 : 0;
+            }
+        }
+        // every run gets the same held-out samples, and the rest to train on: none is lost
+        for (String run : List.of("a", "b")) {
+            int heldOut = 0;
+            int trained = 0;
+            for (Samples s : all) {
+                if (s.runId.equals(run)) {
+                    heldOut += s.heldOut ? s.count : 0;
+                    trained += s.heldOut ? 0 : s.count;
+                }
+            }
+            assertThat(heldOut).isEqualTo(held);
+            assertThat(heldOut + trained).isEqualTo(8 * records);
+        }
+        // a tenth, within a few standard deviations (sqrt(8000 * 0.09) = 27)
+        assertThat(held).isBetween(800L - 100, 800L + 100);
+        // the same place gives the same answer, another place another one
+        assertThat(new HoldOut(0.1).heldOut(2, 77, 3)).isEqualTo(holdOut.heldOut(2, 77, 3));
+        long differ = 0;
+        for (int r = 0; r < records; r++) {
+            differ += holdOut.heldOut(0, r, 0) != holdOut.heldOut(1, r, 0) ? 1 : 0;
+        }
+        assertThat(differ).isPositive();
     }
 }

@@ -3,6 +3,7 @@ package io.prunestream.job.operators;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.prunestream.connectors.kafka.IngestedRecord;
 import io.prunestream.connectors.record.SampleBatch;
 import io.prunestream.core.train.HeldOutSet;
 import io.prunestream.job.config.JobConfig;
@@ -46,7 +47,7 @@ class NormalizedFeaturesTest {
                         1,
                         0)) {
             h.open();
-            h.processElement(b, 0);
+            h.processElement(IngestedRecord.accepted(b, "samples", 0, 0, 0, null), 0);
             List<Samples> out = new ArrayList<>();
             for (Object o : h.getOutput()) {
                 if (o instanceof StreamRecord<?> r && r.getValue() instanceof Samples x) {

@@ -1,7 +1,10 @@
 package io.prunestream.monitoring.report;
 
+import io.prunestream.core.run.CycleStatus;
+import io.prunestream.core.run.ModelVersion;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.schedule.Phase;
+import io.prunestream.core.store.PruningReport;
 import io.prunestream.core.train.LayerStats;
 import io.prunestream.monitoring.report.DownsampledSeries.Mode;
 import io.prunestream.monitoring.report.ReportCharts.Line;
@@ -22,6 +25,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import org.knowm.xchart.AnnotationLine;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
@@ -38,6 +44,12 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * report.write(versionDir.resolve("report"), baseWidths, widths,
  *         Map.of("base accuracy", 0.9321, "pruned accuracy", 0.9287, "speed-up", 2.55));
  * }</pre>
+ *
+ * <p>A continuous run's report also shows its cycles: the accuracy-vs-FLOPs front (one point per
+ * cycle whose version was published, and the rolled-back cycles marked; fed with {@link
+ * #add(ModelVersion)}), its prequential accuracy and budget floor beside the held-out accuracy, its
+ * drift events on the accuracy chart, and every decision in a table. The steps that pruned are
+ * marked on every chart.
  *
  * <p>Memory stays bounded on week-long runs: every series keeps at most {@code maxPoints} points
  * (default {@value #DEFAULT_MAX_POINTS}), see {@link DownsampledSeries} for the policy (buckets of
@@ -60,11 +72,22 @@ public final class RunReport {
     static final String RATIO_PNG = "magnitude-ratio.png";
     static final String LOSS_PNG = "loss-accuracy.png";
     static final String WIDTHS_PNG = "widths.png";
+    static final String FRONT_PNG = "front.png";
+
+    /** Decisions and prune steps kept for the page (the newest). */
+    static final int MAX_MARKS = 500;
 
     private final String runId;
     private final int maxPoints;
     private final DownsampledSeries loss;
     private final DownsampledSeries accuracy;
+    private final DownsampledSeries prequential;
+    private final List<Long> pruneSteps = new ArrayList<>();
+    private final List<Decision> decisions = new ArrayList<>();
+    private final Map<Integer, FrontPoint> kept = new TreeMap<>();
+    private final Map<Integer, FrontPoint> rolledBack = new TreeMap<>();
+    private double floor = Double.NaN;
+    private long baseFlops = -1;
     private final DownsampledSeries lambdaPruned;
     private final DownsampledSeries lambdaKept;
     private final Map<String, LayerHistory> layers = new LinkedHashMap<>();
@@ -96,6 +119,7 @@ public final class RunReport {
         this.maxPoints = maxPoints;
         this.loss = new DownsampledSeries(Mode.MEAN, maxPoints);
         this.accuracy = new DownsampledSeries(Mode.LAST, maxPoints);
+        this.prequential = new DownsampledSeries(Mode.LAST, maxPoints);
         this.lambdaPruned = new DownsampledSeries(Mode.LAST, maxPoints);
         this.lambdaKept = new DownsampledSeries(Mode.LAST, maxPoints);
     }
@@ -147,6 +171,20 @@ public final class RunReport {
         if (e.evalAccuracy() != null) {
             accuracy.add(x, e.evalAccuracy());
         }
+        if (e.prequentialAccuracy() != null) {
+            prequential.add(x, e.prequentialAccuracy());
+        }
+        if (e.phase() == Phase.PRUNE) {
+            keep(pruneSteps, e.iteration());
+        }
+        if (e.cycles() != null) {
+            if (!Double.isNaN(e.cycles().floor())) {
+                floor = e.cycles().floor();
+            }
+            for (CycleStatus.Decision d : e.cycles().decisions()) {
+                keep(decisions, new Decision(e.iteration(), d.kind(), d.text()));
+            }
+        }
         lambdaPruned.add(x, e.lambdaPruned());
         lambdaKept.add(x, e.lambdaKept());
 
@@ -169,6 +207,32 @@ public final class RunReport {
     }
 
     /**
+     * Adds a published version: a continuous run's version puts its cycle on the front (the first
+     * version of each cycle), and the cycle it rolled back from, marked.
+     */
+    public synchronized void add(ModelVersion v) {
+        PruningReport.Lineage l = v.report().lineage();
+        if (l == null) {
+            return;
+        }
+        baseFlops = v.baseFlops();
+        floor = l.floor();
+        kept.putIfAbsent(l.cycle(), new FrontPoint(l.cycle(), l.flops(), l.params(), l.accuracy()));
+        PruningReport.RolledBack b = l.rolledBackFrom();
+        if (b != null) {
+            rolledBack.putIfAbsent(
+                    b.cycle(), new FrontPoint(b.cycle(), b.flops(), b.params(), b.accuracy()));
+        }
+    }
+
+    private static <T> void keep(List<T> list, T value) {
+        if (list.size() == MAX_MARKS) {
+            list.remove(0);
+        }
+        list.add(value);
+    }
+
+    /**
      * Writes {@code index.html} and the charts into {@code dir} (created if needed).
      *
      * @param widthsBefore output channels per layer of the network the run started from; empty to
@@ -187,6 +251,20 @@ public final class RunReport {
         Files.createDirectories(dir);
         List<Figure> figures = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+
+        XYChart front = frontChart();
+        if (front != null) {
+            ReportCharts.savePng(front, dir, FRONT_PNG);
+            figures.add(
+                    new Figure(
+                            FRONT_PNG,
+                            "Accuracy vs FLOPs: the cycles' front",
+                            "Held-out accuracy when each cycle's version was published (circles,"
+                                    + " joined in cycle order; 0 = the network after the warm-up)"
+                                    + " against its FLOPs per sample; crosses: cycles that broke"
+                                    + " the budget when judged and were rolled back; dashed: the"
+                                    + " budget floor."));
+        }
 
         XYChart lambda = lambdaChart();
         if (lambda != null) {
@@ -225,7 +303,10 @@ public final class RunReport {
                             LOSS_PNG,
                             "Loss and evaluation accuracy",
                             "Training loss (left axis, bucket means) and held-out accuracy"
-                                    + " (right axis, at each evaluation)."));
+                                    + " (right axis, at each evaluation), with the prequential"
+                                    + " accuracy and a continuous run's budget floor (dashed)"
+                                    + " where there are; vertical lines: prune steps (grey),"
+                                    + " drift noticed (red) and recovered from (green)."));
         } else {
             notes.add("No finite training loss was reported.");
         }
@@ -276,6 +357,7 @@ public final class RunReport {
         if (chart.getSeriesMap().isEmpty()) {
             return null;
         }
+        markPrunes(chart);
         ReportCharts.spreadXTicks(chart);
         return chart;
     }
@@ -309,6 +391,7 @@ public final class RunReport {
                         new double[] {TARGET_RATIO, TARGET_RATIO},
                         true));
         chart.getSeriesMap().get("target " + (long) TARGET_RATIO).setLineColor(Color.GRAY);
+        markPrunes(chart);
         ReportCharts.spreadXTicks(chart);
         return chart;
     }
@@ -326,7 +409,105 @@ public final class RunReport {
             chart.setYAxisGroupTitle(1, "accuracy (0-1)");
             chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
         }
+        if (!prequential.isEmpty()) {
+            XYSeries p = chart.addSeries("prequential", prequential.x(), prequential.y());
+            p.setYAxisGroup(1);
+            p.setMarker(SeriesMarkers.NONE);
+            chart.setYAxisGroupTitle(1, "accuracy (0-1)");
+            chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+        }
+        if (!Double.isNaN(floor) && (!accuracy.isEmpty() || !prequential.isEmpty())) {
+            double[] x = loss.x();
+            ReportCharts.add(
+                    chart,
+                    new Line(
+                            "budget floor",
+                            new double[] {x[0], Math.max(x[x.length - 1], x[0] + 1)},
+                            new double[] {floor, floor},
+                            true));
+            chart.getSeriesMap().get("budget floor").setYAxisGroup(1);
+            chart.getSeriesMap().get("budget floor").setLineColor(Color.GRAY);
+        }
+        markPrunes(chart);
+        boolean[] named = new boolean[2];
+        for (Decision d : decisions) {
+            boolean drift = d.kind() == CycleStatus.Kind.DRIFT;
+            if (drift || d.kind() == CycleStatus.Kind.DRIFT_RECOVERED) {
+                // a vertical line on the accuracy axis, red where drift began, green where it ended
+                String name = (drift ? "drift" : "recovered") + " @" + d.iteration();
+                XYSeries v =
+                        chart.addSeries(
+                                name,
+                                new double[] {d.iteration(), d.iteration()},
+                                new double[] {0, 1});
+                v.setYAxisGroup(1);
+                v.setMarker(SeriesMarkers.NONE);
+                v.setLineColor(drift ? new Color(200, 40, 40) : new Color(40, 150, 60));
+                v.setShowInLegend(!named[drift ? 0 : 1]);
+                named[drift ? 0 : 1] = true;
+            }
+        }
         ReportCharts.spreadXTicks(chart);
+        return chart;
+    }
+
+    /** Vertical lines at the steps that pruned (a physically smaller network after each). */
+    private void markPrunes(XYChart chart) {
+        for (long it : pruneSteps) {
+            chart.addAnnotation(new AnnotationLine(it, true, false));
+        }
+        chart.getStyler().setAnnotationLineColor(Color.GRAY);
+    }
+
+    /** Accuracy against FLOPs per cycle: kept cycles joined, rolled-back ones marked. */
+    private XYChart frontChart() {
+        if (kept.isEmpty()) {
+            return null;
+        }
+        XYChart chart =
+                ReportCharts.xy(
+                        "Accuracy vs FLOPs per cycle", "FLOPs per sample", "accuracy (0-1)", false);
+        XYSeries k =
+                chart.addSeries(
+                        "kept (cycle order)",
+                        kept.values().stream().mapToDouble(FrontPoint::flops).toArray(),
+                        kept.values().stream().mapToDouble(FrontPoint::accuracy).toArray());
+        k.setMarker(SeriesMarkers.CIRCLE);
+        double minX = kept.values().stream().mapToDouble(FrontPoint::flops).min().orElse(0);
+        double maxX = kept.values().stream().mapToDouble(FrontPoint::flops).max().orElse(1);
+        if (!rolledBack.isEmpty()) {
+            XYSeries r =
+                    chart.addSeries(
+                            "rolled back",
+                            rolledBack.values().stream().mapToDouble(FrontPoint::flops).toArray(),
+                            rolledBack.values().stream()
+                                    .mapToDouble(FrontPoint::accuracy)
+                                    .toArray());
+            r.setMarker(SeriesMarkers.CROSS);
+            r.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            r.setMarkerColor(new Color(200, 40, 40));
+            minX =
+                    Math.min(
+                            minX,
+                            rolledBack.values().stream()
+                                    .mapToDouble(FrontPoint::flops)
+                                    .min()
+                                    .orElse(minX));
+        }
+        if (!Double.isNaN(floor)) {
+            ReportCharts.add(
+                    chart,
+                    new Line(
+                            "budget floor",
+                            new double[] {minX, Math.max(maxX, minX + 1)},
+                            new double[] {floor, floor},
+                            true));
+            chart.getSeriesMap().get("budget floor").setLineColor(Color.GRAY);
+        }
+        for (FrontPoint p : kept.values()) {
+            chart.addAnnotation(
+                    new AnnotationText("c" + p.cycle(), p.flops(), p.accuracy(), false));
+        }
         return chart;
     }
 
@@ -403,6 +584,8 @@ public final class RunReport {
                                 .append("</td></tr>\n"));
         h.append("</table>\n");
 
+        cycles(h);
+
         h.append("<h2>Layers</h2>\n<table class=\"layers\">\n<tr><th>layer</th><th>width")
                 .append(" before</th><th>width after</th><th>kept</th><th>last finite")
                 .append(" ratio</th><th>sparsity</th></tr>\n");
@@ -459,6 +642,54 @@ public final class RunReport {
         return h.toString();
     }
 
+    /** A continuous run's front as a table, and its decisions (cycles, rollbacks, drift). */
+    private void cycles(StringBuilder h) {
+        if (kept.isEmpty() && decisions.isEmpty()) {
+            return;
+        }
+        h.append("<h2>Cycles: accuracy vs FLOPs</h2>\n<table class=\"front\">\n")
+                .append("<tr><th>cycle</th><th>FLOPs</th><th>speed-up</th><th>params</th>")
+                .append("<th>accuracy when published</th><th></th></tr>\n");
+        Map<Integer, String> rows = new TreeMap<>();
+        kept.values().forEach(p -> rows.put(p.cycle(), row(p, "kept")));
+        rolledBack.values().forEach(p -> rows.put(p.cycle(), row(p, "rolled back")));
+        rows.values().forEach(h::append);
+        h.append("</table>\n");
+        if (!Double.isNaN(floor)) {
+            h.append("<p>Budget floor (reference accuracy minus the budget): ")
+                    .append(format(100 * floor))
+                    .append(" %; no version was published below it.</p>\n");
+        }
+        h.append("<h2>Decisions</h2>\n<table class=\"decisions\">\n")
+                .append("<tr><th>iteration</th><th>what</th><th></th></tr>\n");
+        for (Decision d : decisions) {
+            h.append("<tr><td class=\"num\">")
+                    .append(d.iteration())
+                    .append("</td><td>")
+                    .append(esc(d.kind().name().toLowerCase(java.util.Locale.ROOT)))
+                    .append("</td><td>")
+                    .append(esc(d.text()))
+                    .append("</td></tr>\n");
+        }
+        h.append("</table>\n");
+    }
+
+    private String row(FrontPoint p, String what) {
+        return "<tr><td class=\"num\">"
+                + p.cycle()
+                + "</td><td class=\"num\">"
+                + p.flops()
+                + "</td><td class=\"num\">"
+                + (baseFlops > 0 ? format((double) baseFlops / p.flops()) + "×" : "—")
+                + "</td><td class=\"num\">"
+                + p.params()
+                + "</td><td class=\"num\">"
+                + format(100 * p.accuracy())
+                + " %</td><td>"
+                + what
+                + "</td></tr>\n";
+    }
+
     /** Numbers to at most 6 significant digits, without exponent noise; others as text. */
     static String format(Object v) {
         if (v == null) {
@@ -493,6 +724,12 @@ public final class RunReport {
     }
 
     private record Figure(String file, String title, String caption) {}
+
+    /** A decision of a continuous run at a step. */
+    private record Decision(long iteration, CycleStatus.Kind kind, String text) {}
+
+    /** A cycle's network on the front. */
+    private record FrontPoint(int cycle, long flops, long params, double accuracy) {}
 
     /** What the report keeps of one layer. */
     private static final class LayerHistory {

@@ -3,8 +3,10 @@ package io.prunestream.monitoring.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.prunestream.core.run.ModelVersion;
 import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.schedule.Phase;
+import io.prunestream.core.store.PruningReport;
 import io.prunestream.core.train.LayerStats;
 import io.prunestream.monitoring.Events;
 import java.awt.GraphicsEnvironment;
@@ -76,6 +78,83 @@ class RunReportTest {
         while (src.find()) {
             assertThat(tmp.resolve("v3").resolve(src.group(1))).exists();
         }
+    }
+
+    /** A continuous run's version of cycle {@code cycle}, maybe replacing a rolled-back one. */
+    static ModelVersion version(
+            int number, int cycle, long flops, double accuracy, PruningReport.RolledBack from) {
+        PruningReport r =
+                new PruningReport(
+                        "c1",
+                        "inc",
+                        number,
+                        "small-cnn",
+                        "1x28x28",
+                        false,
+                        "greg1",
+                        "filter",
+                        "0.5",
+                        Map.of(),
+                        100L * number,
+                        "FINETUNE",
+                        -1,
+                        Double.NaN,
+                        Double.NaN,
+                        100_000,
+                        4_000_000,
+                        flops / 40,
+                        flops,
+                        4_000_000.0 / flops,
+                        Map.of(),
+                        Map.of(),
+                        List.of(),
+                        Map.of(),
+                        accuracy,
+                        null,
+                        0.9,
+                        "now",
+                        new PruningReport.Lineage(
+                                cycle, flops, flops / 40, accuracy, 0.88, 0.9, 1.0, from));
+        return new ModelVersion("c1", number, "/m/c1/v" + number, false, r);
+    }
+
+    @Test
+    void aContinuousRunShowsItsFrontDecisionsAndDrift() throws Exception {
+        RunReport report = new RunReport("c1");
+        for (int i = 0; i < 40; i++) {
+            report.add(Events.continuous("c1", i, 40));
+        }
+        report.add(version(1, 0, 4_000_000, 0.90, null));
+        report.add(version(2, 1, 2_000_000, 0.897, null));
+        report.add(version(3, 1, 2_000_000, 0.896, null)); // a later version of cycle 1
+        report.add(
+                version(
+                        4,
+                        1,
+                        2_000_000,
+                        0.895,
+                        new PruningReport.RolledBack(2, 900_000, 22_500, 0.85)));
+        Path index = report.write(tmp.resolve("c"), Map.of(), Map.of(), Map.of());
+        String html = Files.readString(index);
+        assertThat(html).contains("<img src=\"" + RunReport.FRONT_PNG + "\"");
+        BufferedImage front = ImageIO.read(tmp.resolve("c").resolve(RunReport.FRONT_PNG).toFile());
+        assertThat(colouredPixels(front)).isGreaterThan(200);
+        // one row per cycle: 0 and 1 kept (their first versions), 2 rolled back; speed-ups
+        assertThat(html)
+                .contains(
+                        "<tr><td class=\"num\">0</td><td class=\"num\">4000000</td>"
+                                + "<td class=\"num\">1×</td>")
+                .contains("<td class=\"num\">89.7 %</td><td>kept</td>")
+                .doesNotContain("89.6 %")
+                .contains(
+                        "<tr><td class=\"num\">2</td><td class=\"num\">900000</td>"
+                                + "<td class=\"num\">4.44444×</td>")
+                .contains("<td class=\"num\">85 %</td><td>rolled back</td>")
+                .contains("Budget floor (reference accuracy minus the budget): 89 %");
+        // the decisions the events carried: a rollback every 7th step, drift at step 11
+        assertThat(html)
+                .contains("<td class=\"num\">6</td><td>rolled_back</td>")
+                .contains("<td class=\"num\">11</td><td>drift</td>");
     }
 
     @Test
