@@ -22,7 +22,10 @@ import io.prunestream.core.store.ModelStore;
 import io.prunestream.core.store.PruningReport;
 import io.prunestream.core.train.LrSchedule;
 import io.prunestream.core.train.RunSpec;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -86,6 +89,28 @@ final class ContinuousExperiment {
 
     private ContinuousExperiment() {}
 
+    /** A seed finished before with the same settings (a rerun adds seeds without redoing them). */
+    private static SeedResult cached(Path file, Path keyFile, String key) {
+        try {
+            if (Files.isRegularFile(file)
+                    && Files.isRegularFile(keyFile)
+                    && Files.readString(keyFile).equals(key)) {
+                return ModelStore.fromJson(Files.readAllBytes(file), SeedResult.class);
+            }
+        } catch (IOException e) {
+            // unreadable: run the seed again
+        }
+        return null;
+    }
+
+    private static void writeKey(Path keyFile, String key) {
+        try {
+            Files.writeString(keyFile, key);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static List<SeedResult> run(Settings s, PrintStream log, boolean terminal) {
         Table1Settings t = s.table();
         List<SeedResult> out = new ArrayList<>();
@@ -100,8 +125,18 @@ final class ContinuousExperiment {
                 long t0 = System.nanoTime();
                 ConvergedBase.Base base =
                         ConvergedBase.trainOrLoad(t, d, seed, dir, table, log, made);
-                SeedResult r = seed(s, d, seed, base, table, t0);
-                ModelStore.writeJson(dir.resolve("continuous").resolve("seed" + seed + ".json"), r);
+                Path file = dir.resolve("continuous").resolve("seed" + seed + ".json");
+                Path keyFile = dir.resolve("continuous").resolve("seed" + seed + ".key");
+                String key = s.toString();
+                SeedResult r = cached(file, keyFile, key);
+                if (r == null) {
+                    r = seed(s, d, seed, base, table, t0);
+                    ModelStore.writeJson(file, r);
+                    writeKey(keyFile, key);
+                } else {
+                    log.println(
+                            "seed " + seed + ": finished before with these settings, read " + file);
+                }
                 out.add(r);
                 log.println(line(r));
             }
@@ -271,13 +306,15 @@ final class ContinuousExperiment {
                 String.format(
                         Locale.ROOT,
                         "Seeds %s, %d steps each, budget %.1f point(s) of validation accuracy,"
-                                + " cycle step %s, fine-tune %d; wall time %s%s.%n%n",
+                                + " cycle step %s, fine-tune %d; wall time %s (the seeds' sum)%s.%n%n",
                         results.stream().map(SeedResult::seed).toList(),
                         s.steps(),
                         s.cycles().budget(),
                         s.cycles().step(),
                         s.cycles().finetune(),
-                        Progress.Table.clock(Math.round(seconds)),
+                        Progress.Table.clock(
+                                Math.round(
+                                        results.stream().mapToDouble(SeedResult::seconds).sum())),
                         seeds < 3 ? " (partial: " + seeds + " seed(s) of 3)" : ""));
         sb.append(
                 "| cycle | kept in | FLOPs speed-up | params | validation accuracy | test accuracy"

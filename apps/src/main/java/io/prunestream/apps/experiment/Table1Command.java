@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
             "The paper's Table 1 (one-shot L1 vs GReg on the same pruned filters) on converged"
                     + " bases: every method fine-tuned to a plateau (the primary comparison), the"
                     + " fixed budgets with their equal-total-steps controls, the lambda = 0"
-                    + " control, the BatchNorm ablation, several seeds and paired 95% intervals."
+                    + " control, the BatchNorm ablation, several seeds and paired 95%% intervals."
                     + " Bases and finished runs are kept under --out (a rerun skips them); every"
                     + " result is written as JSON under --results, and --report-only prints the"
                     + " tables from those files alone."

@@ -19,48 +19,48 @@ class ContinuousExperimentTest {
 
     @Test
     void continuousAgainstOneShotAtTheSameWidths(@TempDir Path out) throws Exception {
-        int exit =
-                Main.commandLine()
-                        .execute(
-                                "experiment-continuous",
-                                "--seeds",
-                                "1",
-                                "--steps",
-                                "150",
-                                "--prune.cycle.finetune",
-                                "20",
-                                "--prune.cycle.step",
-                                "0.3",
-                                "--prune.budget.accuracy-drop",
-                                "5",
-                                "--cycle.penalty.delta",
-                                "0.25",
-                                "--cycle.penalty.stabilize",
-                                "2",
-                                "--prune.eval.interval",
-                                "20",
-                                "--train-samples",
-                                "3500",
-                                "--validation-samples",
-                                "500",
-                                "--test-samples",
-                                "500",
-                                "--base.batch-size",
-                                "64",
-                                "--base.lr",
-                                "0.05",
-                                "--base.eval-every",
-                                "20",
-                                "--base.patience",
-                                "1",
-                                "--base.max-epochs",
-                                "1",
-                                "--prune.penalty.delta",
-                                "0.1",
-                                "--prune.penalty.stabilize",
-                                "10",
-                                "--out",
-                                out.toString());
+        String[] args = {
+            "experiment-continuous",
+            "--seeds",
+            "1",
+            "--steps",
+            "150",
+            "--prune.cycle.finetune",
+            "20",
+            "--prune.cycle.step",
+            "0.3",
+            "--prune.budget.accuracy-drop",
+            "5",
+            "--cycle.penalty.delta",
+            "0.25",
+            "--cycle.penalty.stabilize",
+            "2",
+            "--prune.eval.interval",
+            "20",
+            "--train-samples",
+            "3500",
+            "--validation-samples",
+            "500",
+            "--test-samples",
+            "500",
+            "--base.batch-size",
+            "64",
+            "--base.lr",
+            "0.05",
+            "--base.eval-every",
+            "20",
+            "--base.patience",
+            "1",
+            "--base.max-epochs",
+            "1",
+            "--prune.penalty.delta",
+            "0.1",
+            "--prune.penalty.stabilize",
+            "10",
+            "--out",
+            out.toString()
+        };
+        int exit = Main.commandLine().execute(args);
         assertThat(exit).isZero();
         JsonNode r = new ObjectMapper().readTree(out.resolve("continuous.json").toFile()).get(0);
         // cycle 0 (the base, published as the reference) and at least one cycle after it
@@ -76,5 +76,18 @@ class ContinuousExperimentTest {
                 .contains("| 0 | 1 of 1 seeds | 1.00x |")
                 .contains("| one-shot GReg-1, same final widths |")
                 .contains("(partial: 1 seed(s) of 3)");
+        // a rerun reads the finished seed instead of training it again, and prints the same table
+        Files.delete(out.resolve("continuous.md"));
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertThat(Main.commandLine().execute(args)).isZero();
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(buf.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("seed 1: finished before with these settings");
+        assertThat(Files.readString(out.resolve("continuous.md"))).isEqualTo(md);
     }
 }
