@@ -393,8 +393,8 @@ public final class Table1Markdown {
         if (row.variant().startsWith("oneshot-l1") || row.overlapWithL1().isEmpty()) {
             return "—";
         }
-        if (row.samePrunedSetAsL1()) {
-            return "all (L1's set)";
+        if (row.samePrunedSetAsL1() && !row.variant().startsWith("greg2")) {
+            return "all (L1's set)"; // by construction; GReg-2's own pick is shown as measured
         }
         Map<String, Stat> m = row.overlapWithL1();
         if (m.size() <= 4) {
