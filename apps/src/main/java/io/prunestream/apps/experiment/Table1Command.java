@@ -346,7 +346,7 @@ public final class Table1Command implements Callable<Integer> {
             names = "--readme",
             description =
                     "With --report-only: also replace the generated block of this file (e.g."
-                            + " README.md) with the tables.")
+                            + " README.md) with the tables (default: none, print only).")
     Path readme;
 
     @Spec CommandSpec spec;
