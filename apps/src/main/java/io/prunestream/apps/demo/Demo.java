@@ -64,7 +64,7 @@ public final class Demo implements Callable<Integer> {
     @Option(
             names = "--drift",
             description =
-                    "Turn every image by 90 degrees from the middle of the stream on: the"
+                    "Turn the images by 90 degrees from 40 %% to 60 %% of the stream: the"
                             + " continuous run notices the drift, pauses its cycles and resumes"
                             + " them once its accuracy is back within budget.")
     boolean drift;
@@ -166,17 +166,30 @@ public final class Demo implements Callable<Integer> {
                     "2/4 streaming %d Fashion-MNIST samples into 'prunestream-samples'%n",
                     samples);
             LabelledImages train = Datasets.FASHION_MNIST.load(Datasets.Split.TRAIN);
+            long shiftEnd = -1;
             if (drift) {
-                shiftAt = samples / 2;
+                // a stretch of turned images (a camera mounted wrongly, then fixed): the run
+                // notices, pauses its cycles, and recovers once the stream is as before
+                shiftAt = samples * 2 / 5;
+                shiftEnd = samples * 3 / 5;
                 System.out.printf(
                         Locale.ROOT,
-                        "    --drift: every image from sample %d on is turned by 90 degrees%n",
-                        shiftAt);
+                        "    --drift: every image from sample %d to sample %d is turned by 90"
+                                + " degrees%n",
+                        shiftAt,
+                        shiftEnd);
             }
-            long left = samples;
-            while (left > 0) {
-                long n = Math.min(left, train.size());
-                long sent = samples - left;
+            long sent = 0;
+            while (sent < samples) {
+                long end = Math.min(samples, sent + train.size());
+                boolean turned = false;
+                if (drift && sent < shiftAt) {
+                    end = Math.min(end, shiftAt);
+                } else if (drift && sent < shiftEnd) {
+                    end = Math.min(end, shiftEnd);
+                    turned = true;
+                }
+                long n = end - sent;
                 try (ProducerProgressBar bar =
                         ProducerProgressBar.onStderr(train.name() + " -> prunestream-samples", n)) {
                     DatasetProducer.produce(
@@ -186,14 +199,12 @@ public final class Demo implements Callable<Integer> {
                                     .setDataset(Datasets.FASHION_MNIST)
                                     .setLimit(n)
                                     .setSamplesPerRecord(8)
-                                    .setShift(
-                                            drift ? DataShift.parse("rotate90") : null,
-                                            drift ? Math.max(0, shiftAt - sent) : 0)
+                                    .setShift(turned ? DataShift.parse("rotate90") : null, 0)
                                     .build(),
                             train,
                             bar);
                 }
-                left -= n;
+                sent = end;
             }
             int bad = sendMalformed(kafka.bootstrapServers());
             System.out.printf(
@@ -245,7 +256,7 @@ public final class Demo implements Callable<Integer> {
             String report =
                     input(samples, bad, trained, dead)
                             + report(all, (System.nanoTime() - t0) / 1e9)
-                            + cycles(all, decisions, shiftAt);
+                            + cycles(all, decisions, shiftAt, shiftEnd);
             System.out.println(report);
             Files.writeString(out.resolve("demo-report.md"), report, StandardCharsets.UTF_8);
             System.out.println(
@@ -358,7 +369,8 @@ public final class Demo implements Callable<Integer> {
      * The continuous run's front (one row per cycle's version, the rolled-back cycles marked) and
      * what it decided, with the drift if there was one.
      */
-    static String cycles(List<ModelVersion> versions, List<String> decisions, long shiftAt) {
+    static String cycles(
+            List<ModelVersion> versions, List<String> decisions, long shiftAt, long shiftEnd) {
         StringBuilder sb = new StringBuilder();
         sb.append(
                 String.format(
@@ -414,8 +426,9 @@ public final class Demo implements Callable<Integer> {
             sb.append(
                     String.format(
                             Locale.ROOT,
-                            "%n--drift: images turned by 90 degrees from sample %d on.%n",
-                            shiftAt));
+                            "%n--drift: images turned by 90 degrees from sample %d to sample %d.%n",
+                            shiftAt,
+                            shiftEnd));
         }
         sb.append(
                 String.format(
