@@ -89,6 +89,11 @@ final class ContinuousExperiment {
 
     private ContinuousExperiment() {}
 
+    /** The settings that decide one seed's result: all but the list of seeds. */
+    static String seedKey(Settings s) {
+        return s.toString().replaceFirst("seeds=\\[[^\\]]*\\], ", "");
+    }
+
     /** A seed finished before with the same settings (a rerun adds seeds without redoing them). */
     private static SeedResult cached(Path file, Path keyFile, String key) {
         try {
@@ -127,7 +132,7 @@ final class ContinuousExperiment {
                         ConvergedBase.trainOrLoad(t, d, seed, dir, table, log, made);
                 Path file = dir.resolve("continuous").resolve("seed" + seed + ".json");
                 Path keyFile = dir.resolve("continuous").resolve("seed" + seed + ".key");
-                String key = s.toString();
+                String key = seedKey(s);
                 SeedResult r = cached(file, keyFile, key);
                 if (r == null) {
                     r = seed(s, d, seed, base, table, t0);

@@ -90,4 +90,18 @@ class ContinuousExperimentTest {
                 .contains("seed 1: finished before with these settings");
         assertThat(Files.readString(out.resolve("continuous.md"))).isEqualTo(md);
     }
+
+    @Test
+    void aSeedsResultIsKeyedByEverySettingButTheListOfSeeds() {
+        ContinuousCommand one = new ContinuousCommand();
+        new picocli.CommandLine(one).parseArgs("--seeds", "1");
+        ContinuousCommand three = new ContinuousCommand();
+        new picocli.CommandLine(three).parseArgs("--seeds", "1,2,3");
+        ContinuousCommand longer = new ContinuousCommand();
+        new picocli.CommandLine(longer).parseArgs("--seeds", "1", "--steps", "7000");
+        String key = ContinuousExperiment.seedKey(one.settings());
+        assertThat(ContinuousExperiment.seedKey(three.settings())).isEqualTo(key);
+        assertThat(ContinuousExperiment.seedKey(longer.settings())).isNotEqualTo(key);
+        assertThat(one.settings().toString()).contains("seeds=[1]");
+    }
 }
