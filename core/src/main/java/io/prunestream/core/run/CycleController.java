@@ -247,20 +247,14 @@ final class CycleController {
         TrainerState before = t.snapshot();
         t.startCycle(pick.ratios());
         state =
-                new CycleState(
-                        Stage.CYCLE,
-                        state.cycle() + 1,
-                        state.keptCycle(),
-                        done,
-                        state.step(),
-                        state.breaches(),
-                        state.reference(),
-                        false,
-                        0,
-                        "",
-                        pick,
-                        before,
-                        state.published());
+                state.edit()
+                        .stage(Stage.CYCLE)
+                        .cycle(state.cycle() + 1)
+                        .cycleStart(done)
+                        .drift(false, 0)
+                        .stopped("")
+                        .cycle(pick, before)
+                        .done();
         d.add(
                 new Decision(
                         Kind.CYCLE_STARTED,
@@ -433,125 +427,41 @@ final class CycleController {
     }
 
     private void stop(String why, List<Decision> d) {
-        state =
-                new CycleState(
-                        Stage.IDLE,
-                        state.cycle(),
-                        state.keptCycle(),
-                        state.cycleStart(),
-                        state.step(),
-                        state.breaches(),
-                        state.reference(),
-                        state.drift(),
-                        state.streak(),
-                        why,
-                        CycleState.NO_PICK,
-                        null,
-                        state.published());
+        state = state.edit().stage(Stage.IDLE).stopped(why).cycle(CycleState.NO_PICK, null).done();
         d.add(new Decision(Kind.STOPPED, "no further cycle: " + why));
     }
 
     private CycleState endCycle(int kept, int breaches) {
-        return new CycleState(
-                Stage.IDLE,
-                state.cycle(),
-                kept,
-                state.cycleStart(),
-                state.step(),
-                breaches,
-                state.reference(),
-                state.drift(),
-                state.streak(),
-                state.stopped(),
-                CycleState.NO_PICK,
-                null,
-                state.published());
+        return state.edit()
+                .stage(Stage.IDLE)
+                .keptCycle(kept)
+                .breaches(breaches)
+                .cycle(CycleState.NO_PICK, null)
+                .done();
     }
 
     private CycleState withReference(double ref) {
-        return new CycleState(
-                state.stage(),
-                state.cycle(),
-                state.keptCycle(),
-                state.cycleStart(),
-                state.step(),
-                state.breaches(),
-                ref,
-                state.drift(),
-                state.streak(),
-                state.stopped(),
-                state.pick(),
-                state.rollback(),
-                state.published());
+        return state.edit().reference(ref).done();
     }
 
     private CycleState withStep(double step) {
-        return new CycleState(
-                state.stage(),
-                state.cycle(),
-                state.keptCycle(),
-                state.cycleStart(),
-                step,
-                state.breaches(),
-                state.reference(),
-                state.drift(),
-                state.streak(),
-                state.stopped(),
-                state.pick(),
-                state.rollback(),
-                state.published());
+        return state.edit().step(step).done();
     }
 
     private CycleState withBreaches(int breaches) {
-        return new CycleState(
-                state.stage(),
-                state.cycle(),
-                state.keptCycle(),
-                state.cycleStart(),
-                state.step(),
-                breaches,
-                state.reference(),
-                state.drift(),
-                state.streak(),
-                state.stopped(),
-                state.pick(),
-                state.rollback(),
-                state.published());
+        return state.edit().breaches(breaches).done();
     }
 
     private CycleState withDrift(boolean drift, int recovered) {
-        return new CycleState(
-                state.stage(),
-                state.cycle(),
-                state.keptCycle(),
-                state.cycleStart(),
-                state.step(),
-                state.breaches(),
-                state.reference(),
-                drift,
-                recovered,
-                state.stopped(),
-                state.pick(),
-                state.rollback(),
-                state.published());
+        return state.edit().drift(drift, recovered).done();
     }
 
     private CycleState withPublished(PruningReport.Lineage l) {
         // a new level to watch: drift counts from here
-        return new CycleState(
-                state.stage(),
-                state.cycle(),
-                state.keptCycle(),
-                state.cycleStart(),
-                state.step(),
-                state.breaches(),
-                state.reference(),
-                state.drift(),
-                state.drift() ? state.streak() : 0,
-                state.stopped(),
-                state.pick(),
-                state.rollback(),
-                l);
+        return state.edit()
+                .drift(state.drift(), state.drift() ? state.streak() : 0)
+                .published(l)
+                .done();
     }
 
     static String pct(double v) {

@@ -65,20 +65,120 @@ public record CycleState(
     }
 
     CycleState with(Stage s) {
-        return new CycleState(
-                s,
-                cycle,
-                keptCycle,
-                cycleStart,
-                step,
-                breaches,
-                reference,
-                drift,
-                streak,
-                stopped,
-                pick,
-                rollback,
-                published);
+        return edit().stage(s).done();
+    }
+
+    /** A copy to change a few fields of (the others stay as they are). */
+    Edit edit() {
+        return new Edit(this);
+    }
+
+    /** The fields of a state being changed. */
+    static final class Edit {
+        private Stage stage;
+        private int cycle;
+        private int keptCycle;
+        private long cycleStart;
+        private double step;
+        private int breaches;
+        private double reference;
+        private boolean drift;
+        private int streak;
+        private String stopped;
+        private CyclePick pick;
+        private TrainerState rollback;
+        private PruningReport.Lineage published;
+
+        private Edit(CycleState s) {
+            stage = s.stage;
+            cycle = s.cycle;
+            keptCycle = s.keptCycle;
+            cycleStart = s.cycleStart;
+            step = s.step;
+            breaches = s.breaches;
+            reference = s.reference;
+            drift = s.drift;
+            streak = s.streak;
+            stopped = s.stopped;
+            pick = s.pick;
+            rollback = s.rollback;
+            published = s.published;
+        }
+
+        Edit stage(Stage v) {
+            stage = v;
+            return this;
+        }
+
+        Edit cycle(int v) {
+            cycle = v;
+            return this;
+        }
+
+        Edit keptCycle(int v) {
+            keptCycle = v;
+            return this;
+        }
+
+        Edit cycleStart(long v) {
+            cycleStart = v;
+            return this;
+        }
+
+        Edit step(double v) {
+            step = v;
+            return this;
+        }
+
+        Edit breaches(int v) {
+            breaches = v;
+            return this;
+        }
+
+        Edit reference(double v) {
+            reference = v;
+            return this;
+        }
+
+        Edit drift(boolean v, int streakNow) {
+            drift = v;
+            streak = streakNow;
+            return this;
+        }
+
+        Edit stopped(String v) {
+            stopped = v;
+            return this;
+        }
+
+        /** The cycle's pick and the trainer to roll back to (none: outside a cycle). */
+        Edit cycle(CyclePick p, TrainerState before) {
+            pick = p;
+            rollback = before;
+            return this;
+        }
+
+        Edit published(PruningReport.Lineage v) {
+            published = v;
+            return this;
+        }
+
+        CycleState done() {
+            return new CycleState(
+                    stage,
+                    cycle,
+                    keptCycle,
+                    cycleStart,
+                    step,
+                    breaches,
+                    reference,
+                    drift,
+                    streak,
+                    stopped,
+                    pick,
+                    rollback,
+                    published);
+        }
     }
 
     /**
