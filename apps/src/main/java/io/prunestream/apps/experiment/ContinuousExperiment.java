@@ -357,7 +357,7 @@ final class ContinuousExperiment {
                             seeds,
                             rolled > 0 ? " (" + rolled + " rolled back)" : "",
                             ms(kept.stream().mapToDouble(CyclePoint::speedup).toArray(), 1, "x"),
-                            ms(kept.stream().mapToDouble(p -> p.params()).toArray(), 1, ""),
+                            ms(kept.stream().mapToDouble(p -> p.params()).toArray(), 1, "", 0),
                             ms(
                                     kept.stream().mapToDouble(CyclePoint::validation).toArray(),
                                     100,
@@ -402,6 +402,10 @@ final class ContinuousExperiment {
 
     /** mean ± standard deviation (n - 1), or the value alone for one. */
     static String ms(double[] v, double scale, String unit) {
+        return ms(v, scale, unit, 2);
+    }
+
+    static String ms(double[] v, double scale, String unit, int decimals) {
         if (v.length == 0) {
             return "—";
         }
@@ -411,13 +415,18 @@ final class ContinuousExperiment {
         }
         mean /= v.length;
         if (v.length == 1) {
-            return String.format(Locale.ROOT, "%.2f%s", scale * mean, unit);
+            return String.format(Locale.ROOT, "%." + decimals + "f%s", scale * mean, unit);
         }
         double ss = 0;
         for (double x : v) {
             ss += (x - mean) * (x - mean);
         }
         double sd = Math.sqrt(ss / (v.length - 1));
-        return String.format(Locale.ROOT, "%.2f ± %.2f%s", scale * mean, scale * sd, unit);
+        return String.format(
+                Locale.ROOT,
+                "%." + decimals + "f ± %." + decimals + "f%s",
+                scale * mean,
+                scale * sd,
+                unit);
     }
 }
