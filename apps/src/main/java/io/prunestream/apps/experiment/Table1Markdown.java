@@ -318,7 +318,10 @@ public final class Table1Markdown {
         Stat s = d.difference();
         String mean = String.format(Locale.ROOT, "%+.2f points", 100 * s.mean());
         if (d.call() == Table1Report.Call.ONE_SEED) {
-            return mean + " (one seed: no interval)";
+            return mean
+                    + (s.n() < 2
+                            ? " (one seed: no interval)"
+                            : " (n = " + s.n() + ", every seed the same difference: no interval)");
         }
         String ci = interval(d);
         return switch (d.call()) {
@@ -459,7 +462,11 @@ public final class Table1Markdown {
         }
         Stat s = d.difference();
         if (d.interval() == null) {
-            return String.format(Locale.ROOT, "%+.2f (n = 1)", 100 * s.mean());
+            return String.format(
+                    Locale.ROOT,
+                    s.n() < 2 ? "%+.2f (n = %d)" : "%+.2f (n = %d, no spread)",
+                    100 * s.mean(),
+                    s.n());
         }
         String v =
                 String.format(

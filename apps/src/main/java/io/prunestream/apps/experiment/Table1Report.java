@@ -66,7 +66,7 @@ public final class Table1Report {
         LOSS,
         /** The 95 % interval contains 0: no detectable difference. */
         NOT_DETECTED,
-        /** One seed: no interval. */
+        /** One seed, or seeds whose differences are all equal: no interval. */
         ONE_SEED
     }
 
@@ -90,7 +90,9 @@ public final class Table1Report {
                 }
             }
             Stat st = Stat.of(d);
-            if (st.n() < 2) {
+            if (st.n() < 2 || st.sd() < 1e-9) {
+                // identical differences (test accuracy moves in steps of 0.01 point): the t
+                // interval would have zero width and mean nothing
                 return new Difference(st, null, Double.NaN, Call.ONE_SEED);
             }
             PairedStats.Interval ci = PairedStats.interval(st.mean(), st.sd(), st.n());
