@@ -236,7 +236,7 @@ class PrometheusScrapeITCase {
     }
 
     private static TrainingEvent diverged() {
-        return new TrainingEvent(
+        return Events.onceEvent(
                 DIVERGED,
                 "greg1",
                 7,

@@ -138,7 +138,7 @@ class TrainingMetricsTest {
 
     private static TrainingEvent guard(
             TrainingEvent e, String rejected, String response, boolean paused) {
-        return new TrainingEvent(
+        return Events.onceEvent(
                 e.runId(),
                 e.method(),
                 e.iteration(),
@@ -274,7 +274,7 @@ class TrainingMetricsTest {
 
     private static TrainingEvent event(
             String run, Phase phase, List<LayerStats> layers, double loss) {
-        return new TrainingEvent(
+        return Events.onceEvent(
                 run, "greg1", 1, phase, loss, 0.1, 0, 0, 64, 1000, 10, 10, layers, null, 0, null,
                 null, false);
     }

@@ -54,49 +54,6 @@ public record TrainingEvent(
         Double prequentialAccuracy,
         CycleStatus cycles) {
 
-    /** An event of a run that prunes once and scores no batches. */
-    public TrainingEvent(
-            String runId,
-            String method,
-            long iteration,
-            Phase phase,
-            double loss,
-            double learningRate,
-            double lambdaPruned,
-            double lambdaKept,
-            int samples,
-            long stepNanos,
-            long params,
-            long flops,
-            List<LayerStats> layers,
-            Double evalAccuracy,
-            long timestampMillis,
-            String rejected,
-            String guardResponse,
-            boolean paused) {
-        this(
-                runId,
-                method,
-                iteration,
-                phase,
-                loss,
-                learningRate,
-                lambdaPruned,
-                lambdaKept,
-                samples,
-                stepNanos,
-                params,
-                flops,
-                layers,
-                evalAccuracy,
-                timestampMillis,
-                rejected,
-                guardResponse,
-                paused,
-                null,
-                null);
-    }
-
     /** {@link #skipped()} of a batch that a paused run did not train on. */
     public static final String RUN_PAUSED = "run-paused";
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prunestream.core.run.ModelVersion;
-import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.schedule.Phase;
 import io.prunestream.core.store.PruningReport;
 import io.prunestream.core.train.LayerStats;
@@ -184,7 +183,7 @@ class RunReportTest {
         RunReport plain = new RunReport("plain");
         for (int i = 0; i < 10; i++) {
             plain.add(
-                    new TrainingEvent(
+                    Events.onceEvent(
                             "plain",
                             "none",
                             i,
@@ -218,7 +217,7 @@ class RunReportTest {
                         new LayerStats("conv2", 64, 32, 64, 20, 0));
         for (int i = 0; i < 100_000; i++) {
             report.add(
-                    new TrainingEvent(
+                    Events.onceEvent(
                             "long",
                             "greg1",
                             i,
