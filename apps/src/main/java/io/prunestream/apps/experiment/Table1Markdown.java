@@ -104,11 +104,15 @@ public final class Table1Markdown {
         sb.append(
                 String.format(
                         Locale.ROOT,
-                        "#### %s, %s (seeds %s; test split %,d images)%s%n%n",
+                        "#### %s, %s (seed%s %s%s)%s%n%n",
                         sec.data(),
                         sec.model(),
+                        sec.seeds().size() == 1 ? "" : "s",
                         sec.seeds().stream().map(String::valueOf).collect(Collectors.joining(", ")),
-                        sec.testImages(),
+                        sec.testImages() > 0
+                                ? String.format(
+                                        Locale.ROOT, "; test split %,d images", sec.testImages())
+                                : "",
                         sec.partial()
                                 ? String.format(
                                         Locale.ROOT,
@@ -351,12 +355,14 @@ public final class Table1Markdown {
         sb.append(
                 String.format(
                         Locale.ROOT,
-                        "Training time %s, the sum over %d bases (%s) and %d runs (%s) as they"
-                                + " ran.%n",
+                        "Training time %s, the sum over %d base%s (%s) and %d run%s (%s) as"
+                                + " they ran.%n",
                         Progress.Table.clock(Math.round(runs + bases)),
                         sec.bases().size(),
+                        sec.bases().size() == 1 ? "" : "s",
                         Progress.Table.clock(Math.round(bases)),
                         sec.cells().size(),
+                        sec.cells().size() == 1 ? "" : "s",
                         Progress.Table.clock(Math.round(runs))));
         if (sec.partial()) {
             Map<String, TreeSet<String>> by = new LinkedHashMap<>();
@@ -442,7 +448,8 @@ public final class Table1Markdown {
             return "—";
         }
         if (s.n() < 2) {
-            return String.format(Locale.ROOT, "%.2f (n = 1)", 100 * s.mean());
+            // the seeds column and the section's title say it is one seed
+            return String.format(Locale.ROOT, "%.2f", 100 * s.mean());
         }
         return String.format(Locale.ROOT, "%.2f ± %.2f", 100 * s.mean(), 100 * s.sd());
     }
