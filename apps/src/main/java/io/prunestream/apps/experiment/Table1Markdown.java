@@ -189,13 +189,18 @@ public final class Table1Markdown {
             sb.append(
                     String.format(
                             Locale.ROOT,
-                            "| %s | %s | %,d | %s (%,d–%,d)%s | %s | %s | %s | %s | %s | %s | %s |%n",
+                            "| %s | %s | %,d | %s%s%s | %s | %s | %s | %s | %s | %s | %s |%n",
                             row.ratio(),
                             row.label(),
                             row.stepsBeforePrune(),
                             num(row.finetuneSteps(), 0),
-                            row.minFinetuneSteps(),
-                            row.maxFinetuneSteps(),
+                            row.finetuneSteps().n() < 2
+                                    ? ""
+                                    : String.format(
+                                            Locale.ROOT,
+                                            " (%,d–%,d)",
+                                            row.minFinetuneSteps(),
+                                            row.maxFinetuneSteps()),
                             row.hitCap() > 0 ? ", " + row.hitCap() + " at the cap" : "",
                             pct(row.accuracy()),
                             diff(row.vsOneShot()),
