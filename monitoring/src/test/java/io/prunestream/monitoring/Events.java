@@ -49,7 +49,7 @@ public final class Events {
             layers.add(
                     new LayerStats("conv2", 32, 16, pruned ? 16 : 32, ratio / 2, pruned ? 0 : 0.2));
         }
-        return onceEvent(
+        return new TrainingEvent(
                 run,
                 "greg1",
                 i,
@@ -67,7 +67,9 @@ public final class Events {
                 1_700_000_000_000L + i * 1000,
                 null,
                 null,
-                false);
+                false,
+                null,
+                null);
     }
 
     /**
@@ -112,51 +114,5 @@ public final class Events {
                         i < 3 ? Double.NaN : 0.9,
                         1.0,
                         d));
-    }
-
-    /**
-     * An event of a run that prunes once and scores no batches (no prequential accuracy, no
-     * cycles).
-     */
-    public static TrainingEvent onceEvent(
-            String runId,
-            String method,
-            long iteration,
-            Phase phase,
-            double loss,
-            double learningRate,
-            double lambdaPruned,
-            double lambdaKept,
-            int samples,
-            long stepNanos,
-            long params,
-            long flops,
-            List<LayerStats> layers,
-            Double evalAccuracy,
-            long timestampMillis,
-            String rejected,
-            String guardResponse,
-            boolean paused) {
-        return new TrainingEvent(
-                runId,
-                method,
-                iteration,
-                phase,
-                loss,
-                learningRate,
-                lambdaPruned,
-                lambdaKept,
-                samples,
-                stepNanos,
-                params,
-                flops,
-                layers,
-                evalAccuracy,
-                timestampMillis,
-                rejected,
-                guardResponse,
-                paused,
-                null,
-                null);
     }
 }

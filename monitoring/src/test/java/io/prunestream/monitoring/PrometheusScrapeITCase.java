@@ -236,7 +236,7 @@ class PrometheusScrapeITCase {
     }
 
     private static TrainingEvent diverged() {
-        return Events.onceEvent(
+        return new TrainingEvent(
                 DIVERGED,
                 "greg1",
                 7,
@@ -254,6 +254,8 @@ class PrometheusScrapeITCase {
                 System.currentTimeMillis(),
                 null,
                 null,
-                false);
+                false,
+                null,
+                null);
     }
 }

@@ -138,7 +138,7 @@ class TrainingMetricsTest {
 
     private static TrainingEvent guard(
             TrainingEvent e, String rejected, String response, boolean paused) {
-        return Events.onceEvent(
+        return new TrainingEvent(
                 e.runId(),
                 e.method(),
                 e.iteration(),
@@ -156,7 +156,9 @@ class TrainingMetricsTest {
                 e.timestampMillis(),
                 rejected,
                 response,
-                paused);
+                paused,
+                null,
+                null);
     }
 
     @Test
@@ -274,8 +276,8 @@ class TrainingMetricsTest {
 
     private static TrainingEvent event(
             String run, Phase phase, List<LayerStats> layers, double loss) {
-        return Events.onceEvent(
+        return new TrainingEvent(
                 run, "greg1", 1, phase, loss, 0.1, 0, 0, 64, 1000, 10, 10, layers, null, 0, null,
-                null, false);
+                null, false, null, null);
     }
 }

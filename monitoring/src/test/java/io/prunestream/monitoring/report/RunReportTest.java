@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.prunestream.core.run.ModelVersion;
+import io.prunestream.core.run.TrainingEvent;
 import io.prunestream.core.schedule.Phase;
 import io.prunestream.core.store.PruningReport;
 import io.prunestream.core.train.LayerStats;
@@ -183,7 +184,7 @@ class RunReportTest {
         RunReport plain = new RunReport("plain");
         for (int i = 0; i < 10; i++) {
             plain.add(
-                    Events.onceEvent(
+                    new TrainingEvent(
                             "plain",
                             "none",
                             i,
@@ -201,7 +202,9 @@ class RunReportTest {
                             0,
                             null,
                             null,
-                            false));
+                            false,
+                            null,
+                            null));
         }
         String html = Files.readString(plain.write(tmp.resolve("p"), Map.of(), Map.of(), Map.of()));
         assertThat(html).contains("No finite kept/pruned magnitude ratio", RunReport.LOSS_PNG);
@@ -217,7 +220,7 @@ class RunReportTest {
                         new LayerStats("conv2", 64, 32, 64, 20, 0));
         for (int i = 0; i < 100_000; i++) {
             report.add(
-                    Events.onceEvent(
+                    new TrainingEvent(
                             "long",
                             "greg1",
                             i,
@@ -235,7 +238,9 @@ class RunReportTest {
                             0,
                             null,
                             null,
-                            false));
+                            false,
+                            null,
+                            null));
         }
         assertThat(report.events()).isEqualTo(100_000);
         Path dir = report.write(tmp.resolve("l"), Map.of(), Map.of(), Map.of()).getParent();
