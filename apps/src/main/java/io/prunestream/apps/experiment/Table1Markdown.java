@@ -326,7 +326,7 @@ public final class Table1Markdown {
     static String verdict(Difference d) {
         Stat s = d.difference();
         String mean = String.format(Locale.ROOT, "%+.2f points", 100 * s.mean());
-        if (d.call() == Table1Report.Call.ONE_SEED) {
+        if (d.call() == Table1Report.Call.NO_INTERVAL) {
             return mean
                     + (s.n() < 2
                             ? " (one seed: no interval)"

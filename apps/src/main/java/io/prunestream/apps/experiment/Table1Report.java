@@ -67,7 +67,7 @@ public final class Table1Report {
         /** The 95 % interval contains 0: no detectable difference. */
         NOT_DETECTED,
         /** One seed, or seeds whose differences are all equal: no interval. */
-        ONE_SEED
+        NO_INTERVAL
     }
 
     /**
@@ -93,7 +93,7 @@ public final class Table1Report {
             if (st.n() < 2 || st.sd() < 1e-9) {
                 // identical differences (test accuracy moves in steps of 0.01 point): the t
                 // interval would have zero width and mean nothing
-                return new Difference(st, null, Double.NaN, Call.ONE_SEED);
+                return new Difference(st, null, Double.NaN, Call.NO_INTERVAL);
             }
             PairedStats.Interval ci = PairedStats.interval(st.mean(), st.sd(), st.n());
             Call call = ci.low() > 0 ? Call.GAIN : ci.high() < 0 ? Call.LOSS : Call.NOT_DETECTED;

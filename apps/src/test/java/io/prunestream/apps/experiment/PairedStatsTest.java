@@ -78,7 +78,7 @@ class PairedStatsTest {
         // only seeds present on both sides pair up; one pair: no interval, nothing called
         var one = Table1Report.Difference.of(Map.of(1L, 0.9, 2L, 0.95), Map.of(1L, 0.8));
         assertThat(one.difference().n()).isEqualTo(1);
-        assertThat(one.call()).isEqualTo(Table1Report.Call.ONE_SEED);
+        assertThat(one.call()).isEqualTo(Table1Report.Call.NO_INTERVAL);
         assertThat(one.interval()).isNull();
         assertThat(Table1Markdown.diff(one)).isEqualTo("+10.00 (n = 1)");
     }

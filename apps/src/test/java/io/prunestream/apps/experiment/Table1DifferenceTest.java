@@ -14,7 +14,7 @@ class Table1DifferenceTest {
         Table1Report.Difference d =
                 Table1Report.Difference.of(
                         Map.of(1L, 0.9123, 2L, 0.9005), Map.of(1L, 0.9132, 2L, 0.9014));
-        assertThat(d.call()).isEqualTo(Table1Report.Call.ONE_SEED);
+        assertThat(d.call()).isEqualTo(Table1Report.Call.NO_INTERVAL);
         assertThat(d.interval()).isNull();
         assertThat(Table1Markdown.diff(d)).isEqualTo("-0.09 (n = 2, no spread)");
         assertThat(Table1Markdown.verdict(d))
