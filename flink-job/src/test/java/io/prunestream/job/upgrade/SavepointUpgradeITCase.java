@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.commons.io.FileUtils;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -102,6 +103,12 @@ class SavepointUpgradeITCase {
             }
         }
         job.cancel().get();
+        // cancel() only asks; the tasks may still write into the temp folder JUnit deletes next
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!job.getJobStatus().get().isGloballyTerminalState()) {
+            assertThat(System.nanoTime()).as("job cancelled within 60 s").isLessThan(deadline);
+            Thread.sleep(50);
+        }
         assertThat(actual).as("steps after restoring the v1 savepoint").hasSize(expected.size());
         assertThat(actual.stream().map(Step::withoutLoss).toList())
                 .as("iterations, phases and lambdas after restoring the v1 savepoint")
