@@ -295,31 +295,79 @@ public final class Table1Markdown {
      */
     static String findings(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
+        int intervals = 0;
+        int excludingZero = 0;
         for (Row row : rows) {
             boolean greg = row.variant().startsWith("greg") && !row.variant().contains("lambda0");
             if (!greg || row.parent() != null || row.variant().contains("strong")) {
                 continue;
             }
+            Difference d = null;
+            String line = null;
             if (row.converged() && row.vsOneShot() != null) {
-                sb.append(
+                d = row.vsOneShot();
+                line =
                         String.format(
                                 Locale.ROOT,
-                                "- r = %s, converged: %s − one-shot L1 = %s.%n",
+                                "- r = %s, converged: %s − one-shot L1 = %s",
                                 row.ratio(),
                                 row.label(),
-                                verdict(row.vsOneShot())));
+                                verdict(d));
+                // a gain or loss at convergence may be the extra steps before pruning alone
+                if (d.interval() != null
+                        && d.call() != Table1Report.Call.NOT_DETECTED
+                        && row.vsLambda0() != null) {
+                    line +=
+                            "; against the λ = 0 control (GReg-1's timeline without the"
+                                    + " penalty): "
+                                    + brief(row.vsLambda0());
+                }
             }
             if (!row.converged() && row.vsEqualSteps() != null) {
-                sb.append(
+                d = row.vsEqualSteps();
+                line =
                         String.format(
                                 Locale.ROOT,
-                                "- r = %s, equal total steps (b): %s − one-shot L1 = %s.%n",
+                                "- r = %s, equal total steps (b): %s − one-shot L1 = %s",
                                 row.ratio(),
                                 row.label(),
-                                verdict(row.vsEqualSteps())));
+                                verdict(d));
+            }
+            if (line == null) {
+                continue;
+            }
+            sb.append(line).append(".\n");
+            if (d.interval() != null) {
+                intervals++;
+                if (d.call() != Table1Report.Call.NOT_DETECTED) {
+                    excludingZero++;
+                }
             }
         }
+        if (intervals > 1) {
+            // each interval misses the truth 5 % of the time: say what chance alone gives
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "- %d of these %d intervals exclude%s 0; if no method differed from"
+                                    + " one-shot L1, chance alone would make %.1f of %d exclude 0"
+                                    + " on average (95 %% intervals, not corrected for multiple"
+                                    + " comparisons).%n",
+                            excludingZero,
+                            intervals,
+                            excludingZero == 1 ? "s" : "",
+                            0.05 * intervals,
+                            intervals));
+        }
         return sb.toString();
+    }
+
+    /** A difference as its mean and interval, without the verdict's words. */
+    static String brief(Difference d) {
+        String mean = String.format(Locale.ROOT, "%+.2f points", 100 * d.difference().mean());
+        return d.interval() == null
+                ? mean + " (no interval)"
+                : mean + " (95 % CI " + interval(d) + ")";
     }
 
     /** A difference in words that follow its interval. */
