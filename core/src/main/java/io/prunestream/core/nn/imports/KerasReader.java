@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prunestream.core.config.UsageException;
 import io.prunestream.core.nn.InputShape;
 import java.nio.file.Path;
+import org.bytedeco.hdf5.IdComponent;
 import org.bytedeco.hdf5.global.hdf5;
+import org.bytedeco.javacpp.PointerScope;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
@@ -23,6 +25,26 @@ final class KerasReader {
     private KerasReader() {}
 
     static ImportedModel read(Path file) {
+        Object hdf5Lock;
+        try {
+            // initialises Hdf5Archive, whose static HDF5 data type must outlive the scope below
+            hdf5Lock = Hdf5Archive.LOCK_OBJECT;
+        } catch (LinkageError e) {
+            throw new UsageException(
+                    file + ": HDF5 cannot be loaded here: " + ModelImports.oneLine(e), e);
+        }
+        // HDF5 is not thread-safe, and DL4J leaves some of its HDF5 objects to the garbage
+        // collector: JavaCPP's deallocator thread then closes them while another thread is inside
+        // HDF5, and the JVM dies in H5FL_reg_malloc. The scope closes every HDF5 object of this
+        // import here, under DL4J's HDF5 lock, and holds no other native memory.
+        synchronized (hdf5Lock) {
+            try (PointerScope hdf5Objects = new PointerScope(IdComponent.class)) {
+                return readInScope(file);
+            }
+        }
+    }
+
+    private static ImportedModel readInScope(Path file) {
         quietHdf5();
         boolean sequential;
         try {
