@@ -314,9 +314,7 @@ public final class Table1Markdown {
                                 row.label(),
                                 verdict(d));
                 // a gain or loss at convergence may be the extra steps before pruning alone
-                if (d.interval() != null
-                        && d.call() != Table1Report.Call.NOT_DETECTED
-                        && row.vsLambda0() != null) {
+                if (excludesZero(d) && row.vsLambda0() != null) {
                     line +=
                             "; against the λ = 0 control (GReg-1's timeline without the"
                                     + " penalty): "
@@ -339,9 +337,7 @@ public final class Table1Markdown {
             sb.append(line).append(".\n");
             if (d.interval() != null) {
                 intervals++;
-                if (d.call() != Table1Report.Call.NOT_DETECTED) {
-                    excludingZero++;
-                }
+                excludingZero += excludesZero(d) ? 1 : 0;
             }
         }
         if (intervals > 1) {
@@ -362,18 +358,26 @@ public final class Table1Markdown {
         return sb.toString();
     }
 
+    private static boolean excludesZero(Difference d) {
+        return d.call() == Table1Report.Call.GAIN || d.call() == Table1Report.Call.LOSS;
+    }
+
     /** A difference as its mean and interval, without the verdict's words. */
     static String brief(Difference d) {
-        String mean = String.format(Locale.ROOT, "%+.2f points", 100 * d.difference().mean());
+        String mean = points(d.difference());
         return d.interval() == null
                 ? mean + " (no interval)"
                 : mean + " (95 % CI " + interval(d) + ")";
     }
 
+    private static String points(Stat difference) {
+        return String.format(Locale.ROOT, "%+.2f points", 100 * difference.mean());
+    }
+
     /** A difference in words that follow its interval. */
     static String verdict(Difference d) {
         Stat s = d.difference();
-        String mean = String.format(Locale.ROOT, "%+.2f points", 100 * s.mean());
+        String mean = points(s);
         if (d.call() == Table1Report.Call.NO_INTERVAL) {
             return mean
                     + (s.n() < 2
